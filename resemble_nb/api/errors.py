@@ -1,0 +1,277 @@
+"""Errors raised by :mod:`resemble_nb.api`.
+
+Every error is a :class:`ResembleError`::
+
+    ResembleError
+    ├── MissingAPIKeyError            no key given and RESEMBLE_API_KEY unset
+    ├── BatchLimitError (ValueError)  a batch over 50 files / 500 MB, refused before sending
+    ├── UnexpectedResponseError       a success status with a body that is not the documented JSON
+    ├── WaitTimeoutError              wait_for() ran out of time; .last holds the last state seen
+    ├── APIStatusError                the server answered with an error status
+    │   ├── BadRequestError           400
+    │   ├── AuthenticationError       401
+    │   ├── PaymentRequiredError      402  (.error_code, .details)
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── UnprocessableEntityError  422
+    │   ├── RateLimitError            429  (.retry_after)
+    │   └── InternalServerError       5xx
+    └── APIConnectionError            no usable answer (connection refused, reset...)
+        ├── APITimeoutError           the request timed out
+        └── OutcomeUnknownError       a POST may have reached the server; a retry could duplicate it
+
+Error text carries the status, the server's message, the method and path and the
+request id when one was sent. It never carries the API key or a media token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchLimitError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResembleError",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "error_for_status",
+    "message_from_body",
+]
+
+
+class ResembleError(Exception):
+    """Base class of every error raised by the Resemble client."""
+
+
+class MissingAPIKeyError(ResembleError):
+    """No API key was given and ``RESEMBLE_API_KEY`` is not set."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No Resemble API key. Set the RESEMBLE_API_KEY environment variable "
+            "(for example in your shell before starting Jupyter, or with "
+            "os.environ['RESEMBLE_API_KEY'] = getpass.getpass()), or pass "
+            "Client(api_key=...)."
+        )
+
+
+class BatchLimitError(ResembleError, ValueError):
+    """A batch is over the documented limits; nothing was sent."""
+
+
+class UnexpectedResponseError(ResembleError):
+    """The server answered with a success status but not the documented JSON body."""
+
+    def __init__(self, message: str, *, method: str, path: str, status_code: int) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+        self.status_code = status_code
+
+
+class WaitTimeoutError(ResembleError, TimeoutError):
+    """:meth:`Client.wait_for` gave up; ``.last`` is the last (unfinished) state seen."""
+
+    def __init__(self, message: str, *, last: Any, waited: float) -> None:
+        super().__init__(message)
+        self.last = last
+        self.waited = waited
+
+
+class APIStatusError(ResembleError):
+    """The server answered with an error status.
+
+    Attributes:
+        status_code: The HTTP status, e.g. ``404``.
+        message: The server's explanation (body ``message``, else ``error``, else ``errors``).
+        method: The HTTP method, e.g. ``"POST"``.
+        path: The request path relative to the base URL, e.g. ``"/detect"``.
+        request_id: The ``X-Request-Id`` response header, if the server sent one.
+        body: The parsed JSON body (or the text, if it was not JSON).
+        retries_taken: How many times the request was retried before this answer.
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str,
+        path: str,
+        request_id: str | None = None,
+        body: Any = None,
+        retries_taken: int = 0,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.method = method
+        self.path = path
+        self.request_id = request_id
+        self.body = body
+        self.retries_taken = retries_taken
+        text = f"{method} {path} failed with HTTP {status_code}: {message}"
+        if request_id:
+            text += f" (request id {request_id})"
+        super().__init__(text)
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid (bad field, bad file, more than one media source...)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or invalid."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: the wallet cannot cover the request; nothing was created.
+
+    Attributes:
+        error_code: e.g. ``"insufficient_balance"``.
+        details: e.g. ``{"estimated_cost_cents": 3.5, ...}``.
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        body = self.body if isinstance(self.body, Mapping) else {}
+        code = body.get("error_code")
+        self.error_code: str | None = code if isinstance(code, str) else None
+        details = body.get("details")
+        self.details: dict[str, Any] = dict(details) if isinstance(details, Mapping) else {}
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not use this product (watermark, Signal, plan limits...)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such detect or batch (or it belongs to another team)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request is well formed but cannot be processed yet."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait (``Retry-After``), if it said.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed."""
+
+
+class APIConnectionError(ResembleError):
+    """No usable answer came back (connection refused, reset, protocol error...).
+
+    Attributes:
+        method: The HTTP method.
+        path: The request path relative to the base URL.
+        retries_taken: How many times the request was retried first.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str, retries_taken: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.retries_taken = retries_taken
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """The request timed out."""
+
+
+class OutcomeUnknownError(APIConnectionError):
+    """A request that creates something may have reached the server, but no answer came.
+
+    The detect (or batch) may or may not exist now. It was not retried, because a
+    blind retry could create and bill it twice: look it up first (for example with
+    ``list_detects``) and adopt what exists.
+    """
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def message_from_body(body: Any, fallback: str) -> str:
+    """The server's explanation: body ``message``, else ``error``, else ``errors``."""
+    if isinstance(body, Mapping):
+        for key in ("message", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        errors = body.get("errors")
+        if isinstance(errors, Mapping) and errors:
+            parts = []
+            for field, problems in errors.items():
+                if isinstance(problems, (list, tuple)):
+                    problems = ", ".join(str(p) for p in problems)
+                parts.append(f"{field}: {problems}")
+            return "; ".join(parts)
+        if isinstance(errors, (list, tuple)) and errors:
+            return "; ".join(str(e) for e in errors)
+        if isinstance(errors, str) and errors.strip():
+            return errors.strip()
+    elif isinstance(body, str) and body.strip():
+        text = " ".join(body.split())
+        return text if len(text) <= 200 else text[:197] + "..."
+    return fallback
+
+
+def error_for_status(
+    status_code: int,
+    message: str,
+    *,
+    method: str,
+    path: str,
+    request_id: str | None = None,
+    body: Any = None,
+    retry_after: float | None = None,
+    retries_taken: int = 0,
+) -> APIStatusError:
+    """Build the :class:`APIStatusError` subclass that matches ``status_code``."""
+    kwargs: dict[str, Any] = {
+        "status_code": status_code,
+        "method": method,
+        "path": path,
+        "request_id": request_id,
+        "body": body,
+        "retries_taken": retries_taken,
+    }
+    if status_code == 429:
+        return RateLimitError(message, retry_after=retry_after, **kwargs)
+    cls = _BY_STATUS.get(status_code)
+    if cls is None:
+        cls = InternalServerError if status_code >= 500 else APIStatusError
+    return cls(message, **kwargs)
