@@ -4,6 +4,7 @@ Every error is a :class:`ResembleError`::
 
     ResembleError
     ├── MissingAPIKeyError            no key given and RESEMBLE_API_KEY unset
+    ├── FileRejectedError (ValueError) a file that cannot be sent (empty, over a size cap...)
     ├── BatchLimitError (ValueError)  a batch over 50 files / 500 MB, refused before sending
     ├── UnexpectedResponseError       a success status with a body that is not the documented JSON
     ├── WaitTimeoutError              wait_for() ran out of time; .last holds the last state seen
@@ -36,6 +37,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchLimitError",
+    "FileRejectedError",
     "InternalServerError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -68,8 +70,20 @@ class MissingAPIKeyError(ResembleError):
         )
 
 
+class FileRejectedError(ResembleError, ValueError):
+    """A file cannot be sent as it is (empty, a directory, over a size cap); nothing was sent.
+
+    Attributes:
+        path: The file concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class BatchLimitError(ResembleError, ValueError):
-    """A batch is over the documented limits; nothing was sent."""
+    """A batch is over the documented limits (50 files, 500 MB); nothing was sent."""
 
 
 class UnexpectedResponseError(ResembleError):

@@ -314,8 +314,16 @@ class Batch:
 
     @property
     def done(self) -> bool:
-        """Whether every file reached a terminal state."""
-        return self.status in BATCH_TERMINAL
+        """Whether every file reached a terminal state.
+
+        A terminal ``status`` whose counters still add up to fewer than ``total_files``
+        is not trusted as done.
+        """
+        if self.status not in BATCH_TERMINAL:
+            return False
+        if self.total_files is None or self.completed_count is None or self.failed_count is None:
+            return True
+        return self.completed_count + self.failed_count >= self.total_files
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], source: Source = "api") -> Batch:

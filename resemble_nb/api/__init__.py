@@ -1,0 +1,102 @@
+"""HTTP client for Resemble AI's deepfake detection API (v2), sync and async.
+
+>>> from resemble_nb.api import Client
+>>> with Client() as client:                       # doctest: +SKIP
+...     job = client.detect(file="call.wav", wait=True)
+...     job.label, job.score
+(<Label.LIKELY_FAKE: 'likely_fake'>, 0.71)
+
+See :class:`Client` for the methods, :mod:`resemble_nb.api.models` for what they
+return and :mod:`resemble_nb.api.errors` for what they raise.
+"""
+
+from __future__ import annotations
+
+from ._async_client import AsyncClient
+from ._base import DEFAULT_BASE_URL, ClientStats
+from ._client import Client
+from ._labels import Label, parse_label, parse_percent, parse_score
+from ._secret import Secret
+from ._uploads import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, MEDIA_EXTENSIONS
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BatchLimitError,
+    FileRejectedError,
+    InternalServerError,
+    MissingAPIKeyError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResembleError,
+    UnexpectedResponseError,
+    UnprocessableEntityError,
+    WaitTimeoutError,
+)
+from .models import (
+    AudioMetrics,
+    AudioSourceTracing,
+    Batch,
+    Detection,
+    DetectionPage,
+    ImageMetrics,
+    Intelligence,
+    MediaToken,
+    Page,
+    ReverseSearchSource,
+    Segment,
+    VideoFrame,
+    VideoMetrics,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_FILES",
+    "MAX_DIRECT_UPLOAD_BYTES",
+    "MEDIA_EXTENSIONS",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AudioMetrics",
+    "AudioSourceTracing",
+    "AuthenticationError",
+    "BadRequestError",
+    "Batch",
+    "BatchLimitError",
+    "Client",
+    "ClientStats",
+    "Detection",
+    "DetectionPage",
+    "FileRejectedError",
+    "ImageMetrics",
+    "Intelligence",
+    "InternalServerError",
+    "Label",
+    "MediaToken",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "Page",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResembleError",
+    "ReverseSearchSource",
+    "Secret",
+    "Segment",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+    "VideoFrame",
+    "VideoMetrics",
+    "WaitTimeoutError",
+    "parse_label",
+    "parse_percent",
+    "parse_score",
+]

@@ -1,0 +1,429 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Any, Literal, overload
+
+import httpx
+
+from ._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WAIT_TIMEOUT,
+    BaseClient,
+    Call,
+    TimeoutTypes,
+    poll_intervals,
+    wait_target,
+    wait_timeout_error,
+)
+from ._uploads import FileInput
+from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken
+
+__all__ = ["Client"]
+
+
+class Client(BaseClient):
+    """A client for Resemble AI's deepfake detection API (v2).
+
+    One method per endpoint; answers come back as parsed models (:class:`Detection`,
+    :class:`Batch`...) that keep the raw JSON. Failed calls raise a
+    :class:`ResembleError` subclass. Transient failures are retried (see ``max_retries``);
+    a request that creates a detect is never blindly repeated once it may have reached
+    the server (:class:`OutcomeUnknownError` is raised instead).
+
+    Example::
+
+        from resemble_nb.api import Client
+
+        with Client() as client:                      # key from RESEMBLE_API_KEY
+            token = client.secure_upload("evidence/call.wav")
+            job = client.detect(media_token=token, intelligence=True)
+            job = client.wait_for(job, timeout=300)   # polls with backoff
+            print(job.label, job.score)               # Label.LIKELY_FAKE 0.71
+
+    Args:
+        api_key: Your API key. Defaults to the ``RESEMBLE_API_KEY`` environment variable.
+            It is kept in a :class:`Secret` and never shown in a repr, log or error.
+        base_url: Defaults to ``RESEMBLE_BASE_URL``, else ``https://app.resemble.ai/api/v2``.
+        timeout: Seconds (or an ``httpx.Timeout``) for each request. Calls that wait for a
+            result on the server (``detect(wait=True)``, ``intelligence()``) use a longer
+            read timeout of their own.
+        max_retries: Retries after a connection failure, 429, 502, 503 or 504 (and 500 for
+            reads), with exponential backoff and jitter and honouring ``Retry-After``.
+            ``0`` turns retries off.
+        http_client: An ``httpx.Client`` to send with (for proxies, custom transports...).
+            The client does not close one it was given.
+
+    Raises:
+        MissingAPIKeyError: No key was given and ``RESEMBLE_API_KEY`` is not set.
+
+    Attributes:
+        is_sandbox: ``True`` once an answer came from the local sandbox (synthetic scores).
+        stats: Request and retry counters (:class:`ClientStats`).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self._sleep = time.sleep
+
+    def close(self) -> None:
+        """Close the connections (unless ``http_client`` was given). Idempotent."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(self, call: Call) -> httpx.Response:
+        retries = 0
+        while True:
+            headers = self._headers(call)
+            self._log_request(call, headers, retries)
+            self.stats.requests += 1
+            try:
+                with call.request_kwargs() as kwargs:
+                    response = self._http.request(
+                        call.method, self._url(call.path), headers=headers, **kwargs
+                    )
+            except httpx.TransportError as exc:
+                delay = self._on_exception(call, exc, retries)
+            else:
+                maybe_delay = self._on_response(call, response, retries)
+                if maybe_delay is None:
+                    self._finish(retries)
+                    return response
+                delay = maybe_delay
+            self._sleep(delay)
+            retries += 1
+            self.stats.retries += 1
+
+    def secure_upload(self, path_or_file: FileInput, *, filename: str | None = None) -> MediaToken:
+        """Upload a file privately (``POST /secure_uploads``) and get a media token.
+
+        The file is streamed from disk, so any size costs little memory. The token is
+        valid for about an hour: upload right before you submit.
+
+        Args:
+            path_or_file: A path, or a file object opened in binary mode.
+            filename: The name to send (defaults to the file's own name).
+
+        Returns:
+            A :class:`MediaToken` for ``detect(media_token=...)`` or ``intelligence()``.
+
+        Raises:
+            FileNotFoundError: The path does not exist.
+            FileRejectedError: The file is empty or not a regular file.
+            APIStatusError: The server refused the upload (400, 401...).
+            APIConnectionError: The server could not be reached.
+        """
+        call, upload = self._secure_upload_call(path_or_file, filename)
+        return self._parse_token(call, self._send(call), upload)
+
+    def detect(
+        self,
+        *,
+        media_token: MediaToken | str | None = None,
+        url: str | None = None,
+        file: FileInput | None = None,
+        filename: str | None = None,
+        wait: bool = False,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        extra_fields: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> Detection:
+        """Start a detection (``POST /detect``) from exactly one source.
+
+        Args:
+            media_token: A token from :meth:`secure_upload` (or its raw string).
+            url: A public https URL the API fetches itself.
+            file: A path or binary file object, sent as a direct multipart upload
+                (at most 150 MB; use :meth:`secure_upload` for larger files).
+            filename: The name to send with ``file`` (defaults to its own name).
+            wait: Send ``Prefer: wait`` so the call returns when the detection is done.
+                Check :attr:`Detection.done` anyway, or use :meth:`wait_for`.
+            wait_timeout: Read timeout in seconds for ``wait=True``.
+            extra_fields: Fields sent as they are, for options this client does not know.
+            **options: Documented options by their documented names, e.g.
+                ``intelligence=True``, ``visualize=True``, ``frame_length=2``,
+                ``start_region=1.5``, ``end_region=9``, ``max_video_secs=60``,
+                ``modality="audio"``, ``face_only=True``, ``audio_source_tracing=True``,
+                ``use_reverse_search=True``, ``use_ood_detector=True``,
+                ``zero_retention_mode=True``, ``detect_watermark=True``,
+                ``callback_url="https://..."``. ``None`` values are not sent.
+
+        Returns:
+            The new :class:`Detection` (``status`` ``processing`` unless ``wait=True``).
+
+        Raises:
+            ValueError: Not exactly one of ``media_token``, ``url``, ``file`` was given.
+            TypeError: An option name ``/detect`` does not document.
+            FileRejectedError: ``file`` is empty or over 150 MB.
+            PaymentRequiredError: The wallet cannot cover it (``error_code``, ``details``).
+            OutcomeUnknownError: The connection failed after sending: the detect may exist.
+            APIStatusError: Any other refusal (400 bad input, 401 bad key, 403...).
+        """
+        call = self._detect_call(
+            media_token=media_token,
+            url=url,
+            file=file,
+            filename=filename,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            extra_fields=extra_fields,
+            options=options,
+        )
+        return self._parse_detection(call, self._send(call))
+
+    def get_detect(self, uuid: str, experts: bool = False) -> Detection:
+        """Fetch a detection (``GET /detect/{uuid}``).
+
+        Args:
+            uuid: The detection's id.
+            experts: Also fetch every completed intelligence report
+                (``Detection.intelligence_results``).
+
+        Returns:
+            The current :class:`Detection`; it may still be processing.
+
+        Raises:
+            NotFoundError: No such detection for this key's team.
+            APIStatusError, APIConnectionError: Other failures.
+        """
+        call = self._get_detect_call(uuid, experts)
+        return self._parse_detection(call, self._send(call))
+
+    def list_detects(self, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> DetectionPage:
+        """List the team's detections, newest first (``GET /detect``).
+
+        Args:
+            page: Page number, from 1.
+            page_size: Items per page, 10 to 1000.
+
+        Returns:
+            A :class:`DetectionPage` with ``items``, ``page``, ``num_pages`` and ``total_count``.
+
+        Raises:
+            ValueError: ``page`` or ``page_size`` out of range.
+            APIStatusError, APIConnectionError: The request failed.
+        """
+        call = self._list_detects_call(page, page_size)
+        return self._parse_page(call, self._send(call))
+
+    def iter_detects(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[Detection]:
+        """Every detection of the team, walking the pages of :meth:`list_detects`.
+
+        Args:
+            page_size: Items fetched per request, 10 to 1000.
+
+        Returns:
+            An iterator of :class:`Detection`; pages are fetched as it advances.
+
+        Raises:
+            APIStatusError, APIConnectionError: A page request failed.
+        """
+        page = 1
+        while True:
+            result = self.list_detects(page, page_size)
+            yield from result.items
+            if not result.items or page >= result.num_pages:
+                return
+            page += 1
+
+    def delete_detect(self, uuid: str) -> None:
+        """Delete a detection (``DELETE /detect/{uuid}``).
+
+        Args:
+            uuid: The detection's id.
+
+        Raises:
+            NotFoundError: No such detection for this key's team.
+            APIStatusError, APIConnectionError: Other failures.
+        """
+        self._send(self._delete_detect_call(uuid))
+
+    def detect_batch(
+        self,
+        files: Sequence[FileInput] | None = None,
+        *,
+        zip: FileInput | None = None,
+        extra_fields: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> Batch:
+        """Start one job for many files (``POST /detect/batch``).
+
+        Args:
+            files: Paths or binary file objects, sent as ``files[]``.
+            zip: Or one ``.zip`` archive (non-media entries are skipped by the server).
+            extra_fields: Fields sent as they are, for options this client does not know.
+            **options: Batch options by their documented names: ``intelligence``,
+                ``infer_from_intelligence``, ``search_identity``, ``visualize`` (server
+                default true), ``audio_source_tracing_enabled`` (``audio_source_tracing``
+                is accepted and renamed), ``frame_length``, ``start_region``,
+                ``end_region``, ``max_video_secs``, ``use_llm``, ``face_only``,
+                ``zero_retention_mode``, ``callback_url``.
+
+        Returns:
+            The new :class:`Batch`; poll it with :meth:`wait_for` or :meth:`get_batch`.
+
+        Raises:
+            ValueError: Not exactly one of ``files`` and ``zip`` was given.
+            BatchLimitError: More than 50 files or 500 MB; nothing was sent.
+            TypeError: An option ``/detect/batch`` does not document.
+            PaymentRequiredError: The wallet cannot cover every file; nothing was created.
+            OutcomeUnknownError: The connection failed after sending: the batch may exist.
+            APIStatusError: Any other refusal.
+        """
+        call = self._detect_batch_call(files, zip, extra_fields, options)
+        return self._parse_batch(call, self._send(call))
+
+    def get_batch(self, uuid: str) -> Batch:
+        """Fetch a batch (``GET /detect/batch/{uuid}``).
+
+        Args:
+            uuid: The batch's id.
+
+        Returns:
+            The current :class:`Batch` with its counters and ``detect_uuids``.
+
+        Raises:
+            NotFoundError: No such batch for this key's team.
+            APIStatusError, APIConnectionError: Other failures.
+        """
+        call = self._get_batch_call(uuid)
+        return self._parse_batch(call, self._send(call))
+
+    def intelligence(
+        self,
+        *,
+        media_token: MediaToken | str | None = None,
+        url: str | None = None,
+        detect_id: str | None = None,
+        media_type: str | None = None,
+        json: bool | None = None,
+        callback_url: str | None = None,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+    ) -> Intelligence:
+        """Run an intelligence report on media (``POST /intelligence``).
+
+        Args:
+            media_token: A token from :meth:`secure_upload`.
+            url: Or a public https URL.
+            detect_id: A detection to attach the report to.
+            media_type: ``"audio"``, ``"image"`` or ``"video"`` (auto-detected if omitted).
+            json: Ask for a structured description (default: images only).
+            callback_url: Return at once (202) and have the result POSTed there.
+            wait_timeout: Read timeout in seconds while the report is produced.
+
+        Returns:
+            The :class:`Intelligence` report (pending if ``callback_url`` was given).
+
+        Raises:
+            ValueError: Both ``media_token`` and ``url``, or no source at all.
+            OutcomeUnknownError: The connection failed after sending.
+            APIStatusError, APIConnectionError: Other failures.
+        """
+        call = self._intelligence_call(
+            media_token=media_token,
+            url=url,
+            detect_id=detect_id,
+            media_type=media_type,
+            json_output=json,
+            callback_url=callback_url,
+            wait_timeout=wait_timeout,
+        )
+        return self._parse_intelligence(call, self._send(call))
+
+    @overload
+    def wait_for(
+        self,
+        target: Batch,
+        *,
+        timeout: float = ...,
+        poll_interval: tuple[float, float] | float = ...,
+    ) -> Batch: ...
+
+    @overload
+    def wait_for(
+        self,
+        target: Detection | str,
+        *,
+        kind: Literal["detect"] = ...,
+        timeout: float = ...,
+        poll_interval: tuple[float, float] | float = ...,
+    ) -> Detection: ...
+
+    @overload
+    def wait_for(
+        self,
+        target: str,
+        *,
+        kind: Literal["batch"],
+        timeout: float = ...,
+        poll_interval: tuple[float, float] | float = ...,
+    ) -> Batch: ...
+
+    def wait_for(
+        self,
+        target: Detection | Batch | str,
+        *,
+        kind: Literal["detect", "batch"] = "detect",
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: tuple[float, float] | float = (1.0, 10.0),
+    ) -> Detection | Batch:
+        """Poll a detection or batch until it is finished.
+
+        Waits start at about 1 s and grow to 10 s. A finished result has ``done`` true
+        (``completed``/``failed``; a batch also ``partially_failed``); nothing unfinished
+        is ever returned.
+
+        Args:
+            target: A :class:`Detection`, a :class:`Batch`, or an id.
+            kind: What a bare id refers to: ``"detect"`` (default) or ``"batch"``.
+            timeout: Seconds to keep polling before giving up.
+            poll_interval: ``(first, longest)`` wait in seconds, or one fixed wait.
+
+        Returns:
+            The finished :class:`Detection` or :class:`Batch`.
+
+        Raises:
+            WaitTimeoutError: Still not finished after ``timeout``; ``.last`` holds the
+                last state seen.
+            APIStatusError, APIConnectionError: A poll failed (after retries).
+        """
+        what, uuid = wait_target(target, kind)
+        if isinstance(target, (Detection, Batch)) and target.done:
+            return target
+        intervals = poll_intervals(poll_interval)
+        start = self._monotonic()
+        while True:
+            last: Detection | Batch = (
+                self.get_detect(uuid) if what == "detect" else self.get_batch(uuid)
+            )
+            if last.done:
+                return last
+            waited = self._monotonic() - start
+            if waited >= timeout:
+                raise wait_timeout_error(what, uuid, last, waited)
+            self._sleep(min(next(intervals), timeout - waited))
