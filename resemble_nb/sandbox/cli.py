@@ -1,0 +1,157 @@
+"""``resemble-nb sandbox``: serve the sandbox in the foreground until Ctrl-C.
+
+Only the standard library is imported at module level; starlette and uvicorn are
+imported inside :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+__all__ = ["add_arguments", "run"]
+
+DEFAULT_PORT = 8765
+
+_FAULTS_HELP = (
+    "inject faults: comma-separated rules ROUTE:ACTION[@P], e.g. "
+    "'POST /detect:500@0.1,GET /detect/*:429;retry_after=2@0.1,*:drop@0.02,*:delay=0.5@0.2'. "
+    "ACTION is NNN, delay=S, drop (close before handling), drop_after (handle, then close), "
+    "optionally with ;retry_after=S ;times=N"
+)
+
+
+def _progress(value: str) -> str:
+    from .config import parse_progress
+
+    try:
+        parse_progress(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _faults(value: str) -> str:
+    from .faults import FaultSpecError, parse_spec
+
+    try:
+        parse_spec(value)
+    except FaultSpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _non_negative(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value!r}")
+    return number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``resemble-nb sandbox`` (also used by ``python -m resemble_nb.sandbox``)."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accepted API key, one team per key (repeatable; default: a random key)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=_non_negative,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds a job takes with --progress time",
+    )
+    parser.add_argument(
+        "--progress",
+        type=_progress,
+        default="immediate",
+        help="when jobs finish: immediate, time (after --latency) or polls:N",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_non_negative,
+        default=40.0,
+        metavar="RPS",
+        help="requests per second per key before 429 (default 40; 0 disables)",
+    )
+    parser.add_argument(
+        "--no-retry-after", action="store_true", help="send 429s without a Retry-After header"
+    )
+    parser.add_argument("--faults", type=_faults, default=None, metavar="SPEC", help=_FAULTS_HELP)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault dice")
+    parser.add_argument(
+        "--wallet-cents",
+        type=_non_negative,
+        default=None,
+        metavar="CENTS",
+        help="each team's balance; requests it cannot pay get 402 (default: unlimited)",
+    )
+    parser.add_argument(
+        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted; prints the base URL and the key first."""
+    import uvicorn
+
+    from .app import create_app
+    from .config import SandboxConfig
+
+    config = SandboxConfig(
+        api_keys=tuple(args.api_keys or ()),
+        latency=args.latency,
+        progress=args.progress,
+        rate_limit=args.rate_limit or None,
+        faults=args.faults,
+        seed=args.seed,
+        wallet_cents=args.wallet_cents,
+        retry_after=not args.no_retry_after,
+    )
+    app = create_app(config)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(
+            f"resemble-nb sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
+        )
+        return 2
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Resemble sandbox API: http://{host}:{port}/api/v2", flush=True)
+    for key in config.api_keys:
+        print(f"API key: {key}", flush=True)
+    print("Results are synthetic. Press Ctrl-C to stop.", flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level=args.log_level,
+            access_log=args.log_level in ("info", "debug"),
+            lifespan="on",
+            loop="asyncio",
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=2,
+        )
+    )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app.close()
+    return 0

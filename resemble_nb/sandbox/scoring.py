@@ -1,0 +1,245 @@
+"""Synthetic, deterministic results: a function of the content hash, the real duration
+and the options, shaped like the documented ``metrics`` / ``image_metrics`` /
+``video_metrics`` blocks.
+
+About 45 % of contents lean fake, 15 % sit in the uncertain band and 40 % lean real,
+so a demo folder shows a mix. The same bytes always score the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import random
+import statistics
+from typing import Any
+
+__all__ = ["analyse", "audio_label", "base_score", "five_step_label", "intelligence_text"]
+
+_MAX_WINDOWS = 5000
+_MAX_FRAMES = 120
+_TRACING_SOURCES = ("resemble_ai", "elevenlabs", "openai", "playht", "cartesia")
+
+
+def _rng(*parts: object) -> random.Random:
+    seed = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
+
+
+def base_score(sha256: str) -> float:
+    """The content's probability of being synthetic, in [0.02, 0.98].
+
+    >>> 0.0 < base_score("ab" * 32) < 1.0
+    True
+    """
+    rng = _rng("base", sha256)
+    bucket = rng.random()
+    if bucket < 0.45:
+        return round(0.72 + 0.26 * rng.random(), 4)
+    if bucket < 0.60:
+        return round(0.32 + 0.30 * rng.random(), 4)
+    return round(0.02 + 0.24 * rng.random(), 4)
+
+
+def five_step_label(score: float) -> str:
+    """Resemble's guidance bands on a five-step scale (image and video casing).
+
+    >>> [five_step_label(s) for s in (0.05, 0.2, 0.4, 0.6, 0.9)]
+    ['Real', 'Likely real', 'Neutral/Uncertain', 'Likely fake', 'Fake']
+    """
+    if score < 0.15:
+        return "Real"
+    if score < 0.30:
+        return "Likely real"
+    if score < 0.50:
+        return "Neutral/Uncertain"
+    if score < 0.70:
+        return "Likely fake"
+    return "Fake"
+
+
+def audio_label(score: float) -> str:
+    """Audio labels are lower-case and binary in the documented examples."""
+    return "fake" if score >= 0.5 else "real"
+
+
+def _clamp(x: float) -> float:
+    return min(0.999, max(0.001, x))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".") if x else "0"
+
+
+def _sparkline(scores: list[float]) -> str:
+    """A small SVG of window scores, as an inline ``data:`` URI (like the real heatmaps)."""
+    n = max(1, len(scores))
+    w = 4 * n
+    bars = "".join(
+        f'<rect x="{4 * i}" y="{40 - 40 * s:.1f}" width="3" height="{40 * s:.1f}"/>'
+        for i, s in enumerate(scores[:500])
+    )
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="40">{bars}</svg>'
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _windows(duration: float, options: dict[str, Any]) -> tuple[float, float, int]:
+    start = float(options.get("start_region") or 0.0)
+    end = options.get("end_region")
+    stop = min(float(end), duration) if end is not None else duration
+    start = min(start, stop)
+    frame = int(options.get("frame_length") or 2)
+    n = max(1, math.ceil(round(stop - start, 6) / frame))
+    return start, stop, min(n, _MAX_WINDOWS)
+
+
+def _audio_metrics(sha256: str, duration: float, options: dict[str, Any]) -> dict[str, Any]:
+    base = base_score(sha256)
+    start, stop, n = _windows(duration, options)
+    rng = _rng("audio", sha256, options.get("frame_length") or 2, start, stop)
+    scores = [_clamp(base + rng.gauss(0.0, 0.07)) for _ in range(n)]
+    agg = statistics.fmean(scores)
+    spread = statistics.pstdev(scores) if n > 1 else 0.0
+    return {
+        "image": _sparkline(scores) if options.get("visualize") else "",
+        "label": audio_label(agg),
+        "score": [_fmt(s) for s in scores],
+        "consistency": _fmt(_clamp(1.0 - 3.0 * spread)),
+        "aggregated_score": _fmt(agg),
+    }
+
+
+def _node(kind: str, score: float, rng: random.Random, **extra: Any) -> dict[str, Any]:
+    certainty = round(min(0.999, 0.5 + abs(score - 0.5) + rng.uniform(0.0, 0.05)), 3)
+    node: dict[str, Any] = {
+        "type": kind,
+        "conclusion": five_step_label(score),
+        "score": round(score, 4),
+        "certainty": certainty,
+        "certainty (%)": f"{certainty * 100:.1f}",
+    }
+    node.update(extra)
+    return node
+
+
+def _video_metrics(sha256: str, duration: float, options: dict[str, Any]) -> dict[str, Any]:
+    base = base_score(sha256)
+    limit = options.get("max_video_secs")
+    capped = min(duration, float(limit)) if limit else duration
+    start, stop, n = _windows(capped, options)
+    frame = int(options.get("frame_length") or 2)
+    rng = _rng("video", sha256, frame, start, stop, bool(options.get("face_only")))
+    frames = []
+    for i in range(min(n, _MAX_FRAMES)):
+        ts = round(start + i * frame + rng.uniform(0.0, min(frame, stop - start) / 2), 2)
+        score = _clamp(base + rng.gauss(0.0, 0.06))
+        segments = [
+            _node("Segment", _clamp(score + rng.gauss(0.0, 0.04)), rng)
+            for _ in range(1 + (rng.random() < 0.3))
+        ]
+        frames.append(_node("ImageResult", score, rng, timestamp=ts, children=segments))
+    overall = statistics.fmean(f["score"] for f in frames)
+    root = _node("VideoResult", overall, rng, children=frames)
+    return {
+        "label": five_step_label(overall),
+        "score": round(overall, 4),
+        "certainty": root["certainty"],
+        "treeview": _sparkline([f["score"] for f in frames]) if options.get("visualize") else "",
+        "children": [root],
+    }
+
+
+def _image_metrics(sha256: str, options: dict[str, Any]) -> dict[str, Any]:
+    score = base_score(sha256)
+    rng = _rng("image", sha256)
+    ifl = _clamp(score + rng.gauss(0.0, 0.05))
+    visual = _sparkline([score, ifl]) if options.get("visualize") else ""
+    metrics: dict[str, Any] = {
+        "type": "FinalResult",
+        "label": five_step_label(score),
+        "score": round(score, 4),
+        "image": visual,
+        "ifl": {"score": round(ifl, 4), "heatmap": visual},
+        "children": [],
+    }
+    if options.get("use_reverse_search"):
+        sources = []
+        if score >= 0.7 and rng.random() < 0.5:
+            sources.append(
+                {
+                    "url": f"https://stock.example.invalid/ai/{sha256[:12]}",
+                    "title": "stock.example.invalid",
+                    "reason": "This exact image is hosted on a stock site labelled AI-generated.",
+                    "verdict": "known_fake",
+                    "similarity": 1,
+                }
+            )
+        metrics["reverse_image_search_sources"] = sources
+    return metrics
+
+
+def analyse(
+    sha256: str,
+    media_type: str,
+    duration: float | None,
+    has_audio: bool,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """The result fields of a completed detect.
+
+    >>> r = analyse("ab" * 32, "audio", 5.0, True, {"frame_length": 2})
+    >>> len(r["metrics"]["score"])
+    3
+    """
+    out: dict[str, Any] = {
+        "metrics": {},
+        "image_metrics": None,
+        "video_metrics": None,
+        "audio_source_tracing": None,
+    }
+    modality = options.get("modality") or "all"
+    if media_type == "image":
+        out["image_metrics"] = _image_metrics(sha256, options)
+        return out
+    dur = float(duration or 0.0)
+    if media_type == "video" and modality != "audio":
+        out["video_metrics"] = _video_metrics(sha256, dur, options)
+    if has_audio and not (media_type == "video" and modality == "video"):
+        out["metrics"] = _audio_metrics(sha256, dur, options)
+        if options.get("audio_source_tracing") and out["metrics"]["label"] == "fake":
+            source = _rng("tracing", sha256).choice(_TRACING_SOURCES)
+            out["audio_source_tracing"] = {"label": source, "error_message": None}
+    return out
+
+
+def intelligence_text(sha256: str, media_type: str, structured: bool) -> str | dict[str, Any]:
+    """A deterministic stand-in for the multimodal intelligence report."""
+    score = base_score(sha256)
+    verdict = "shows signs of synthesis" if score >= 0.5 else "shows no sign of synthesis"
+    if media_type == "image":
+        if not structured:
+            return f"Sandbox image analysis: the image {verdict}."
+        return {
+            "scene_description": "Synthetic sandbox description of the scene.",
+            "subjects": "One subject (sandbox).",
+            "authenticity_analysis": f"The image {verdict} (sandbox).",
+            "context_and_setting": "Unknown (sandbox).",
+            "abnormalities": "Lighting inconsistencies" if score >= 0.5 else "None detected",
+            "misinformation": "No misinformation detected",
+        }
+    if not structured:
+        return f"Sandbox {media_type} analysis: adult speaker, neutral tone; the media {verdict}."
+    return {
+        "speaker_info": "Adult speaker (sandbox)",
+        "language": "en",
+        "dialect": "en-US",
+        "emotion": "neutral",
+        "speaking_style": "conversational",
+        "context": "Sandbox recording",
+        "message": "Synthetic sandbox transcript",
+        "abnormalities": "Robotic prosody" if score >= 0.5 else "No anomalies detected",
+        "transcription": "This is a sandbox transcription.",
+        "translation": None,
+        "misinformation": "No misinformation detected",
+    }

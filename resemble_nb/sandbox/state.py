@@ -1,0 +1,167 @@
+"""In-memory records of one sandbox: teams, uploads, detects, batches and counters."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Batch", "Detect", "Stats", "Store", "StoredFile", "Team", "Upload"]
+
+
+@dataclass
+class StoredFile:
+    """A file the sandbox received, on disk in its storage folder."""
+
+    path: Path | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class Team:
+    """One API key is one team; its objects are invisible to other teams."""
+
+    id: str
+    key: str = field(repr=False)
+    wallet_cents: float | None = None  # None: unlimited
+
+
+@dataclass
+class Upload:
+    """A secure upload, referenced by the media token issued for it."""
+
+    id: str
+    team_id: str
+    file: StoredFile
+    created_at: float
+
+
+@dataclass
+class Detect:
+    """A detection job. ``outcome`` is computed at creation and revealed per progress mode."""
+
+    uuid: str
+    team_id: str
+    created_at: float
+    options: dict[str, Any]
+    media_type: str
+    filename: str | None
+    url: str | None
+    file: StoredFile | None
+    sha256: str
+    duration: float | None = None
+    outcome: dict[str, Any] = field(default_factory=dict)
+    error_message: str | None = None
+    final_status: str = "completed"  # what the job ends as: completed | failed
+    finished: bool = False
+    finished_at: float | None = None
+    polls: int = 0
+    ready_at: float = 0.0
+    batch_uuid: str | None = None
+    callback_url: str | None = None
+    file_deleted_at: float | None = None
+    redacted_name: str | None = None
+    intelligence: dict[str, Any] | None = None
+    owns_file: bool = True
+    base_url: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.final_status if self.finished else "processing"
+
+
+@dataclass
+class Batch:
+    uuid: str
+    team_id: str
+    created_at: float
+    detect_uuids: list[str]
+    callback_url: str | None = None
+    callback_sent: bool = False
+    sealed: bool = False  # every child created
+
+
+class Stats:
+    """Counters shown by ``GET /_sandbox/stats``; safe to read from another thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with getattr(self, "_lock", threading.Lock()):
+            self.requests_total = 0
+            self.requests: defaultdict[str, Counter[str]] = defaultdict(Counter)
+            self.rate_limited = 0
+            self.detects_created = 0
+            self.detects_per_sha256: Counter[str] = Counter()
+            self.batches_created = 0
+            self.uploads = 0
+            self.faults_injected: Counter[str] = Counter()
+            self.callbacks: Counter[str] = Counter()
+            self.bytes_received = 0
+
+    def record_request(self, route: str, status: int | str) -> None:
+        with self._lock:
+            self.requests_total += 1
+            self.requests[route][str(status)] += 1
+            if status == 429:
+                self.rate_limited += 1
+
+    def count(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + amount)
+
+    def count_detect(self, sha256: str) -> None:
+        with self._lock:
+            self.detects_created += 1
+            self.detects_per_sha256[sha256] += 1
+
+    def count_in(self, name: str, key: str) -> None:
+        with self._lock:
+            counter: Counter[str] = getattr(self, name)
+            counter[key] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests_total": self.requests_total,
+                "requests": {route: dict(c) for route, c in sorted(self.requests.items())},
+                "rate_limited": self.rate_limited,
+                "detects_created": self.detects_created,
+                "detects_per_sha256": dict(self.detects_per_sha256),
+                "batches_created": self.batches_created,
+                "uploads": self.uploads,
+                "faults_injected": dict(self.faults_injected),
+                "callbacks": dict(self.callbacks),
+                "bytes_received": self.bytes_received,
+            }
+
+
+class Store:
+    """Every object of the sandbox, keyed by id. Mutated only on the server's event loop."""
+
+    def __init__(self) -> None:
+        self.teams: dict[str, Team] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.detects: dict[str, Detect] = {}
+        self.batches: dict[str, Batch] = {}
+        self.intelligences: dict[str, dict[str, Any]] = {}
+
+    def team_detects(self, team_id: str) -> list[Detect]:
+        """A team's detects, newest first."""
+        found = [d for d in self.detects.values() if d.team_id == team_id]
+        found.reverse()  # ties on created_at keep newest-first
+        found.sort(key=lambda d: d.created_at, reverse=True)
+        return found
+
+    def clear(self) -> None:
+        self.uploads.clear()
+        self.detects.clear()
+        self.batches.clear()
+        self.intelligences.clear()
