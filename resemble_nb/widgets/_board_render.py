@@ -1,0 +1,164 @@
+"""Pure rendering for the job board: progress and items in, short text and HTML out.
+
+Kept apart from the widget so the bounded-table rules can be tested without threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+
+from ._format import escape, human_duration, text_bar
+from ._protocols import TERMINAL_STATES, ItemStatusLike, ProgressLike
+
+__all__ = [
+    "MAX_FAILURES",
+    "MAX_IN_FLIGHT",
+    "STATE_ORDER",
+    "counts_html",
+    "fraction_of",
+    "pick_rows",
+    "problems_html",
+    "summary_text",
+    "table_html",
+]
+
+#: States in pipeline order (how the counts line lists them).
+STATE_ORDER: tuple[str, ...] = (
+    "pending",
+    "inspecting",
+    "uploading",
+    "submitting",
+    "submitted",
+    "processing",
+    "completed",
+    "failed",
+    "skipped",
+    "cancelled",
+)
+MAX_FAILURES = 10
+MAX_IN_FLIGHT = 10
+
+_LABEL_COLOURS = {
+    "fake": "#b91c1c",
+    "likely_fake": "#dc2626",
+    "uncertain": "#b45309",
+    "likely_real": "#15803d",
+    "real": "#166534",
+}
+_STATE_COLOURS = {"failed": "#b91c1c", "skipped": "#6b7280", "cancelled": "#6b7280"}
+_TABLE_STYLE = (
+    "<style>.rnb-board td,.rnb-board th{padding:1px 8px;text-align:left;"
+    "font-size:12px;white-space:nowrap}.rnb-board td.num{text-align:right}</style>"
+)
+
+
+def fraction_of(progress: ProgressLike) -> float:
+    """Share of items in a terminal state (an empty run counts as done)."""
+    if progress.total <= 0:
+        return 1.0
+    return min(1.0, progress.finished / progress.total)
+
+
+def summary_text(progress: ProgressLike) -> str:
+    """``▕████▌     ▏ 45% 450/1000 — completed 440, failed 5, skipped 5`` (tqdm-like)."""
+    fraction = fraction_of(progress)
+    counts = progress.counts
+    parts = [f"completed {counts.get('completed', 0)}"]
+    parts += [f"{s} {counts[s]}" for s in ("failed", "skipped", "cancelled") if counts.get(s)]
+    return (
+        f"{text_bar(fraction)} {int(fraction * 100 + 1e-9)}% "
+        f"{progress.finished}/{progress.total} — {', '.join(parts)}"
+    )
+
+
+def counts_html(progress: ProgressLike) -> str:
+    """Every non-zero state with its count, in pipeline order."""
+    counts: Mapping[str, int] = progress.counts
+    ordered = [s for s in STATE_ORDER if counts.get(s)]
+    ordered += sorted(s for s in counts if counts[s] and s not in STATE_ORDER)
+    if not ordered:
+        return "<span>no items</span>"
+    cells = []
+    for state in ordered:
+        colour = _STATE_COLOURS.get(state, "inherit")
+        cells.append(f"<span style='color:{colour}'>{escape(state)} <b>{counts[state]}</b></span>")
+    return " · ".join(cells)
+
+
+def _finished_key(item: ItemStatusLike) -> datetime:
+    return item.finished_at or datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def pick_rows(items: Sequence[ItemStatusLike], max_rows: int) -> tuple[list[ItemStatusLike], int]:
+    """The rows worth showing, and how many items were left out.
+
+    Failures first (at most ``MAX_FAILURES``), then items in flight (at most
+    ``MAX_IN_FLIGHT``), then the ``max_rows`` most recently finished others.
+    """
+    failed = [i for i in items if i.state == "failed"]
+    in_flight = [i for i in items if i.state not in TERMINAL_STATES and i.state != "pending"]
+    others = [i for i in items if i.state in TERMINAL_STATES and i.state != "failed"]
+    others.sort(key=lambda i: _aware(_finished_key(i)), reverse=True)
+    rows = failed[:MAX_FAILURES] + in_flight[:MAX_IN_FLIGHT] + others[: max(0, max_rows)]
+    return rows, len(items) - len(rows)
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def table_html(items: Sequence[ItemStatusLike], max_rows: int) -> str:
+    """A compact table of :func:`pick_rows`, with a line saying how many are hidden."""
+    rows, hidden = pick_rows(items, max_rows)
+    if not rows:
+        return ""
+    body = []
+    for item in rows:
+        label = item.label or ""
+        colour = _LABEL_COLOURS.get(label, "inherit")
+        state_colour = _STATE_COLOURS.get(item.state, "inherit")
+        body.append(
+            "<tr>"
+            f"<td>{escape(item.name)}</td>"
+            f"<td>{escape(item.media_type or '—')}</td>"
+            f"<td style='color:{state_colour}'>{escape(item.state)}</td>"
+            f"<td style='color:{colour}'>{escape(label or '—')}</td>"
+            f"<td class='num'>{_score(item.score)}</td>"
+            f"<td class='num'>{human_duration(item.elapsed)}</td>"
+            "</tr>"
+        )
+    footer = ""
+    if hidden:
+        footer = f"<div><i>… and {hidden:,} more (run.results() has every row)</i></div>"
+    return (
+        f"{_TABLE_STYLE}<table class='rnb-board'><thead><tr><th>name</th><th>type</th>"
+        "<th>state</th><th>label</th><th>score</th><th>elapsed</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>{footer}"
+    )
+
+
+def problems_html(items: Sequence[ItemStatusLike]) -> str:
+    """Failed and skipped items with their reasons (a bounded list of each)."""
+    sections = []
+    for state, title in (("failed", "Failed"), ("skipped", "Skipped")):
+        hit = [i for i in items if i.state == state]
+        if not hit:
+            continue
+        lines = "".join(
+            f"<li><b>{escape(i.name)}</b>: {escape(i.error or 'no reason given')}</li>"
+            for i in hit[:MAX_FAILURES]
+        )
+        more = ""
+        if len(hit) > MAX_FAILURES:
+            more = f"<li><i>… and {len(hit) - MAX_FAILURES:,} more</i></li>"
+        colour = _STATE_COLOURS[state]
+        sections.append(
+            f"<div style='color:{colour}'>{title} ({len(hit):,}):</div>"
+            f"<ul style='margin:0 0 4px 0'>{lines}{more}</ul>"
+        )
+    return "".join(sections)

@@ -1,0 +1,111 @@
+"""What the widgets need from a case and a run, as structural types.
+
+The widgets are views over :mod:`resemble_nb.case` and :mod:`resemble_nb.engine`; they
+code against these protocols (the contract in the engine interface), not against the
+concrete classes, so the layers stay import-free in that direction and a plain test can
+drive a widget with a small double.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "TERMINAL_STATES",
+    "VERDICTS",
+    "CaseLike",
+    "ItemStatusLike",
+    "ProgressLike",
+    "RunEventLike",
+    "RunLike",
+]
+
+#: States an item never leaves.
+TERMINAL_STATES: tuple[str, ...] = ("completed", "failed", "skipped", "cancelled")
+
+#: Triage verdicts, in the order the triage board shows their buttons.
+VERDICTS: tuple[str, ...] = (
+    "confirmed_fake",
+    "confirmed_real",
+    "needs_escalation",
+    "inconclusive",
+)
+
+
+class ProgressLike(Protocol):
+    """``run.progress``: counts by state over a run's items."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def counts(self) -> Mapping[str, int]: ...
+    @property
+    def finished(self) -> int: ...
+    @property
+    def fraction(self) -> float: ...
+
+
+class ItemStatusLike(Protocol):
+    """One item of a run, as ``run.items()`` returns it."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def media_type(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def elapsed(self) -> float | None: ...
+
+
+class RunEventLike(Protocol):
+    """What a run's subscribers receive: ``kind`` is ``"item"`` or ``"finished"``."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def item(self) -> ItemStatusLike | None: ...
+    @property
+    def progress(self) -> ProgressLike: ...
+
+
+class RunLike(Protocol):
+    """A review in progress (``case.review(...)``)."""
+
+    @property
+    def done(self) -> bool: ...
+    @property
+    def progress(self) -> ProgressLike: ...
+    def items(self) -> Sequence[ItemStatusLike]: ...
+    def cancel(self) -> None: ...
+    def subscribe(self, callback: Callable[[RunEventLike], None]) -> Callable[[], None]: ...
+
+
+class CaseLike(Protocol):
+    """A case folder with its ledger."""
+
+    @property
+    def folder(self) -> Path: ...
+    def results(self) -> pd.DataFrame: ...
+    def segments(self) -> pd.DataFrame: ...
+    def decide(
+        self, item: str, verdict: str, note: str = "", reviewer: str | None = None
+    ) -> Any: ...

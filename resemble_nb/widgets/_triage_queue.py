@@ -1,0 +1,89 @@
+"""The triage queue as plain data: which items to look at, in which order.
+
+Pure functions over ``case.results()`` so the filter rules are tested without widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["LABELS", "build_queue", "check_labels", "row_dict"]
+
+#: The five-step label scale, from real to fake.
+LABELS: tuple[str, ...] = ("real", "likely_real", "uncertain", "likely_fake", "fake")
+
+
+def check_labels(labels: Iterable[str] | None) -> tuple[str, ...]:
+    """Validate a label filter; ``None`` means every label."""
+    if labels is None:
+        return LABELS
+    if isinstance(labels, str):
+        labels = [labels]
+    chosen = tuple(dict.fromkeys(labels))
+    unknown = [label for label in chosen if label not in LABELS]
+    if unknown:
+        raise ValueError(f"unknown label(s) {unknown}: choose from {', '.join(LABELS)}")
+    return chosen
+
+
+def build_queue(
+    frame: pd.DataFrame,
+    *,
+    threshold: float,
+    labels: Collection[str],
+    unreviewed_only: bool,
+) -> list[str]:
+    """The sha256 of every item to triage, highest score first.
+
+    An item is in the queue when its score is at or above ``threshold`` (with a
+    threshold of 0, items without a score are included too, last), its label is one
+    of ``labels`` (items without a label pass only when every label is chosen), and,
+    with ``unreviewed_only``, it has no verdict yet. Ties keep name order.
+    """
+    if frame.empty:
+        return []
+    score = pd.to_numeric(frame["score"], errors="coerce").astype("Float64")
+    keep = (score >= threshold).fillna(False)
+    if threshold <= 0:
+        keep = keep | score.isna()
+    if set(labels) != set(LABELS):
+        label = frame["label"].astype("string")
+        keep = keep & label.isin(list(labels)).fillna(False)
+    if unreviewed_only and "verdict" in frame:
+        keep = keep & frame["verdict"].isna()
+    chosen = frame.loc[keep.to_numpy(dtype=bool)]
+    order = pd.DataFrame(
+        {
+            "score": score[keep.to_numpy(dtype=bool)].fillna(-1.0).to_numpy(dtype=float),
+            "name": chosen["name"].astype("string").fillna("").to_numpy(),
+            "sha256": chosen["sha256"].astype("string").to_numpy(),
+        }
+    )
+    order = order.sort_values(["score", "name"], ascending=[False, True], kind="stable")
+    return [str(s) for s in order["sha256"]]
+
+
+def _plain(value: Any) -> Any:
+    """pandas scalars (NA, numpy numbers, Timestamps) as plain Python values."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if hasattr(value, "item") and not isinstance(value, pd.Timestamp):
+        return value.item()
+    return value
+
+
+def row_dict(frame: pd.DataFrame, sha256: str) -> dict[str, Any] | None:
+    """One item's row as a dict of plain values (``None`` for missing)."""
+    hit = frame.index[(frame["sha256"].astype("string") == sha256).fillna(False).to_numpy()]
+    if len(hit) == 0:
+        return None
+    row = frame.loc[hit[0]]
+    return {str(col): _plain(row[col]) for col in frame.columns}

@@ -1,0 +1,72 @@
+"""Rendering one triage item: its details as HTML and its timeline as a PNG."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ._format import escape, human_size
+
+__all__ = ["details_html", "timeline_png"]
+
+_SUBSCORES = (
+    ("audio_score", "audio"),
+    ("video_score", "video"),
+    ("image_score", "image"),
+    ("consistency", "consistency"),
+)
+
+
+def _score(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.2f}"
+
+
+def details_html(item: Mapping[str, Any]) -> str:
+    """A two-column table of what an investigator needs about one item."""
+    sha = str(item.get("sha256") or "")
+    subs = ", ".join(
+        f"{label} {_score(item.get(col))}" for col, label in _SUBSCORES if item.get(col) is not None
+    )
+    verdict = item.get("verdict")
+    rows: list[tuple[str, str]] = [
+        ("Name", f"<b>{escape(item.get('name') or '')}</b>"),
+        ("SHA-256", f"<code title='{escape(sha)}'>{escape(sha[:12])}…</code>"),
+        ("Media type", escape(item.get("media_type") or "—")),
+        ("Status", escape(item.get("status") or "—")),
+        ("Label", escape(item.get("label") or "no result")),
+        ("Score", _score(item.get("score"))),
+    ]
+    if subs:
+        rows.append(("Sub-scores", escape(subs)))
+    if item.get("size") is not None:
+        rows.append(("Size", human_size(int(item["size"]))))
+    if item.get("duration") is not None:
+        rows.append(("Duration", f"{float(item['duration']):.1f} s"))
+    rows.append(("Detect", f"<code>{escape(item.get('detect_uuid') or '—')}</code>"))
+    rows.append(("Verdict", f"<b>{escape(verdict)}</b>" if verdict else "<i>not decided</i>"))
+    if item.get("note"):
+        rows.append(("Note", escape(item["note"])))
+    if item.get("error"):
+        rows.append(("Reason", f"<span style='color:#b91c1c'>{escape(item['error'])}</span>"))
+    if item.get("source") == "sandbox":
+        rows.append(("Source", "<b style='color:#92400e'>SANDBOX (synthetic scores)</b>"))
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:8px'>{k}</th><td>{v}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table style='font-size:12px'>{body}</table>"
+
+
+def timeline_png(segments: pd.DataFrame, sha256: str, threshold: float) -> bytes | str:
+    """The item's timeline as PNG bytes, or a sentence saying why there is none."""
+    try:
+        from resemble_nb import plots
+    except ImportError:  # pragma: no cover - plots ships with the package
+        return "Timeline unavailable: resemble_nb.plots could not be imported."
+    try:
+        figure = plots.timeline(segments, sha256, threshold=threshold)
+        return plots.figure_to_png(figure)
+    except Exception as exc:
+        return f"Timeline unavailable: {type(exc).__name__}: {exc}"

@@ -1,0 +1,396 @@
+"""Choosing media: :class:`FilePicker` for folders on the server, :class:`UploadPicker`
+for files on the investigator's own computer.
+
+>>> picker = FilePicker("evidence/")           # doctest: +SKIP
+>>> picker                                     # browse, tick types, select files
+>>> run = case.review(picker.selected)         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as W
+
+from .. import media
+from ..media.limits import (
+    ALLOWED_EXTENSIONS,
+    DIRECT_UPLOAD_MAX_BYTES,
+    media_type_for_extension,
+)
+from ._format import escape, human_size
+from ._panel import Panel
+from ._protocols import CaseLike
+from ._store import save_upload
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_UPLOAD_MAX_BYTES",
+    "MEDIA_EXTENSIONS",
+    "FilePicker",
+    "UploadPicker",
+]
+
+#: The API's direct-upload cap; bigger files are flagged in the picker.
+DEFAULT_MAX_BYTES = DIRECT_UPLOAD_MAX_BYTES
+#: Browser uploads travel in one websocket message, which Jupyter caps at 10 MiB by default.
+DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024**2
+
+#: File name extensions the pickers offer (the API's allowlist), by media type.
+MEDIA_EXTENSIONS: Mapping[str, frozenset[str]] = {
+    kind: frozenset(e for e in ALLOWED_EXTENSIONS if media_type_for_extension(e) == kind)
+    for kind in ("audio", "video", "image")
+}
+_MAX_LISTED = 2000
+
+
+def media_type_of(path: str | os.PathLike[str]) -> str | None:
+    """The media type a file name suggests (``"audio"``, ``"video"``, ``"image"``) or None."""
+    return media_type_for_extension(Path(path).suffix.lower())
+
+
+def _check_types(media_types: Iterable[str]) -> tuple[str, ...]:
+    types = tuple(media_types)
+    unknown = [t for t in types if t not in MEDIA_EXTENSIONS]
+    if unknown:
+        raise ValueError(
+            f"unknown media type(s) {unknown}: choose from {', '.join(MEDIA_EXTENSIONS)}"
+        )
+    return types
+
+
+class FilePicker(Panel):
+    """Browse folders on the server and select media files.
+
+    Open a subfolder by choosing it and pressing *Open* (or ``picker.browse(path)``), go
+    back with *Up*; tick the media types to list; select files (Ctrl/Shift-click) in as
+    many folders as you like. The
+    summary shows how many files are selected, their total size, and which are over
+    ``max_bytes``. ``picker.selected`` is the list of paths.
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str] = ".",
+        *,
+        media_types: Sequence[str] = ("audio", "video", "image"),
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        start = Path(folder).expanduser()
+        if not start.exists():
+            raise FileNotFoundError(f"{start}: no such folder")
+        if not start.is_dir():
+            raise NotADirectoryError(f"{start}: not a folder (pass the folder that holds it)")
+        self.max_bytes = int(max_bytes)
+        self._cwd = start.resolve()
+        self._chosen: dict[Path, int] = {}  # path -> size, across folders
+        self._listing: dict[str, int] = {}  # file name -> size, in the current folder
+        self._updating = False
+        self._note = ""
+
+        types = _check_types(media_types)
+        self._location = W.HTML()
+        self._up = W.Button(description="Up", icon="arrow-up", tooltip="Parent folder")
+        self._folders = W.Select(options=[], rows=6, description="Folders")
+        self._open = W.Button(description="Open", icon="folder-open", tooltip="Open folder")
+        self._types = {
+            t: W.Checkbox(value=t in types, description=t, indent=False) for t in MEDIA_EXTENSIONS
+        }
+        self._files = W.SelectMultiple(options=[], rows=10, description="Files")
+        self._all = W.Button(description="Select all", tooltip="Select every file listed here")
+        self._none = W.Button(description="Clear", tooltip="Clear the whole selection")
+        self._summary = W.HTML()
+
+        self._up.on_click(lambda _: self.up())
+        self._open.on_click(lambda _: self._open_chosen())
+        self._all.on_click(lambda _: self.select_all())
+        self._none.on_click(lambda _: self.clear())
+        self._files.observe(self._on_files, names="value")
+        for box in self._types.values():
+            box.observe(self._on_types, names="value")
+
+        wide = W.Layout(width="60%")
+        self._folders.layout = wide
+        self._files.layout = wide
+        super().__init__(
+            children=[
+                self._location,
+                W.HBox([self._folders, W.VBox([self._up, self._open])]),
+                W.HBox([W.Label("Show:"), *self._types.values()]),
+                self._files,
+                W.HBox([self._all, self._none]),
+                self._summary,
+            ]
+        )
+        self._refresh()
+
+    # -- public API --------------------------------------------------------------------
+    @property
+    def folder(self) -> Path:
+        """The folder being shown."""
+        return self._cwd
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """The media types currently listed."""
+        return tuple(t for t, box in self._types.items() if box.value)
+
+    @property
+    def selected(self) -> list[Path]:
+        """Every selected file, sorted by path."""
+        return sorted(self._chosen)
+
+    @property
+    def total_bytes(self) -> int:
+        """Total size of the selection."""
+        return sum(self._chosen.values())
+
+    @property
+    def too_large(self) -> list[Path]:
+        """Selected files bigger than ``max_bytes``."""
+        return sorted(p for p, size in self._chosen.items() if size > self.max_bytes)
+
+    def browse(self, folder: str | os.PathLike[str]) -> None:
+        """Show ``folder`` (relative to the current one, or absolute)."""
+        target = (self._cwd / Path(folder).expanduser()).resolve()
+        if not target.is_dir():
+            self._note = f"{target}: not a folder"
+            self._render_summary()
+            return
+        previous, self._cwd = self._cwd, target
+        if not self._refresh():
+            self._cwd = previous
+            self._refresh(keep_note=True)
+
+    def up(self) -> None:
+        """Show the parent folder."""
+        if self._cwd.parent != self._cwd:
+            self.browse(self._cwd.parent)
+
+    def select(self, *names: str | os.PathLike[str]) -> None:
+        """Add files of the current folder (names or paths) to the selection."""
+        for name in names:
+            path = (self._cwd / Path(name)).resolve()
+            if path.parent == self._cwd and path.name in self._listing:
+                self._chosen[path] = self._listing[path.name]
+            else:
+                self._note = f"{path}: not among the listed files of {self._cwd}"
+        self._sync_files_value()
+        self._render_summary()
+
+    def select_all(self) -> None:
+        """Select every file listed in the current folder."""
+        self.select(*self._listing)
+
+    def clear(self) -> None:
+        """Empty the selection (in every folder)."""
+        self._chosen.clear()
+        self._note = ""
+        self._sync_files_value()
+        self._render_summary()
+
+    def __repr__(self) -> str:
+        text = f"FilePicker: {self._cwd} — {self._count_text()}"
+        if self.too_large:
+            text += f", {len(self.too_large)} over {human_size(self.max_bytes)}"
+        return text
+
+    # -- internals ---------------------------------------------------------------------
+    def _count_text(self) -> str:
+        n = len(self._chosen)
+        return f"{n} file{'' if n == 1 else 's'} selected ({human_size(self.total_bytes)})"
+
+    def _refresh(self, keep_note: bool = False) -> bool:
+        """List the current folder; False (and a note) when it cannot be read."""
+        allowed = set().union(*(MEDIA_EXTENSIONS[t] for t in self.media_types))
+        folders: list[str] = []
+        files: dict[str, int] = {}
+        try:
+            with os.scandir(self._cwd) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        if entry.is_dir():
+                            folders.append(entry.name)
+                        elif entry.is_file() and Path(entry.name).suffix.lower() in allowed:
+                            files[entry.name] = entry.stat().st_size
+                    except OSError:
+                        continue
+        except OSError as exc:
+            self._note = f"Cannot open {self._cwd}: {exc.strerror or exc}"
+            self._render_summary()
+            return False
+        if not keep_note:
+            self._note = ""
+        names = sorted(files, key=str.casefold)
+        if len(names) > _MAX_LISTED:
+            self._note = (
+                f"Showing the first {_MAX_LISTED:,} of {len(names):,} files here; "
+                "to review a whole folder pass it to case.review() directly."
+            )
+            names = names[:_MAX_LISTED]
+        self._listing = {name: files[name] for name in names}
+        self._location.value = f"<b>Folder:</b> <code>{escape(self._cwd)}</code>"
+        self._updating = True
+        try:
+            self._folders.options = sorted(folders, key=str.casefold)
+            self._folders.value = None
+            self._files.options = [(self._label(n, s), n) for n, s in self._listing.items()]
+        finally:
+            self._updating = False
+        self._sync_files_value()
+        self._render_summary()
+        return True
+
+    def _label(self, name: str, size: int) -> str:
+        flag = f"  ⚠ over {human_size(self.max_bytes)}" if size > self.max_bytes else ""
+        return f"{name}  ({human_size(size)}){flag}"
+
+    def _sync_files_value(self) -> None:
+        here = tuple(n for n in self._listing if (self._cwd / n) in self._chosen)
+        self._updating = True
+        try:
+            self._files.value = here
+        finally:
+            self._updating = False
+
+    def _open_chosen(self) -> None:
+        if self._folders.value:
+            self.browse(self._folders.value)
+
+    def _on_files(self, change: Mapping[str, Any]) -> None:
+        if self._updating:
+            return
+        wanted = set(change["new"])
+        for name, size in self._listing.items():
+            path = self._cwd / name
+            if name in wanted:
+                self._chosen[path] = size
+            else:
+                self._chosen.pop(path, None)
+        self._render_summary()
+
+    def _on_types(self, change: Mapping[str, Any]) -> None:
+        kept = set(self.media_types)
+        for path in list(self._chosen):
+            if media_type_of(path) not in kept:
+                del self._chosen[path]
+        self._refresh(keep_note=True)
+
+    def _render_summary(self) -> None:
+        parts = [f"<b>{escape(self._count_text())}</b>"]
+        big = self.too_large
+        if big:
+            names = ", ".join(f"{escape(p.name)} ({human_size(self._chosen[p])})" for p in big[:10])
+            more = f" and {len(big) - 10} more" if len(big) > 10 else ""
+            parts.append(
+                f"<span style='color:#b45309'>⚠ {len(big)} over the "
+                f"{human_size(self.max_bytes)} limit: {names}{more}</span>"
+            )
+        if self._note:
+            parts.append(f"<i>{escape(self._note)}</i>")
+        self._summary.value = "<br>".join(parts)
+
+
+class UploadPicker(Panel):
+    """Upload files from your own computer into the case folder (``uploads/``).
+
+    Each file is saved as it arrives (atomically, under a free name, hashed), and the
+    upload widget is emptied at once so the bytes never stay in the notebook's widget
+    state. Files over ``max_bytes`` are refused with a message. Browser uploads travel
+    through the notebook connection, which Jupyter limits to about 10 MB a message by
+    default: for bigger files copy them to the server and use :class:`FilePicker`.
+    ``picker.paths`` lists the saved files.
+    """
+
+    def __init__(
+        self, case: CaseLike | str | os.PathLike[str], *, max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
+    ) -> None:
+        folder = Path(case) if isinstance(case, (str, os.PathLike)) else Path(case.folder)
+        self.folder = folder / "uploads"
+        self.max_bytes = int(max_bytes)
+        self._paths: list[Path] = []
+        self._messages: list[str] = []
+        accept = sorted(set().union(*MEDIA_EXTENSIONS.values()))
+        self._upload = W.FileUpload(
+            accept=",".join(accept),
+            multiple=True,
+            description="Upload media",
+            tooltip=f"Audio, video or images, up to {human_size(self.max_bytes)} each",
+        )
+        self._help = W.HTML(
+            f"<small>Files from this computer, up to {human_size(self.max_bytes)} each, "
+            f"are saved into <code>{escape(self.folder)}</code>. Bigger files: copy them "
+            "to the server and use <code>FilePicker</code>.</small>"
+        )
+        self._status = W.HTML()
+        self._upload.observe(self._on_upload, names="value")
+        super().__init__(children=[self._upload, self._help, self._status])
+
+    @property
+    def paths(self) -> list[Path]:
+        """Saved files, in the order they arrived (each once)."""
+        return list(self._paths)
+
+    @property
+    def messages(self) -> list[str]:
+        """What happened to each file, newest last."""
+        return list(self._messages)
+
+    def __repr__(self) -> str:
+        n = len(self._paths)
+        return f"UploadPicker: {n} file{'' if n == 1 else 's'} saved into {self.folder}"
+
+    def _on_upload(self, change: Mapping[str, Any]) -> None:
+        entries = change["new"]
+        if not entries:
+            return
+        try:
+            for entry in entries:
+                self._receive(entry)
+        finally:
+            self._upload.value = ()  # drop the bytes from the widget state
+        self._render()
+
+    def _receive(self, entry: Mapping[str, Any]) -> None:
+        name = str(entry.get("name") or "upload")
+        size = int(entry.get("size") or 0)
+        if size > self.max_bytes:  # decided on the declared size, before touching content
+            self._messages.append(
+                f"Refused {name}: {human_size(size)} is over the {human_size(self.max_bytes)} "
+                "limit for browser uploads. Copy it to the server and pick it with FilePicker."
+            )
+            return
+        if size == 0:
+            self._messages.append(f"Refused {name}: the file is empty.")
+            return
+        try:
+            saved = save_upload(self.folder, name, entry["content"])
+        except OSError as exc:
+            self._messages.append(f"Could not save {name} into {self.folder}: {exc}")
+            return
+        found = media.inspect(saved.path, max_bytes=None)
+        if not found.ok:
+            if saved.created:
+                saved.path.unlink(missing_ok=True)
+            reason = (found.reason or found.problem or "not usable media").replace(
+                str(saved.path), saved.path.name
+            )
+            self._messages.append(f"Refused {name}: {reason}")
+            return
+        if saved.path not in self._paths:
+            self._paths.append(saved.path)
+        verb = "Saved" if saved.created else "Already there"
+        self._messages.append(
+            f"{verb}: {name} ({human_size(saved.size)}, {found.media_type}) as "
+            f"{saved.path.name}, sha256 {(found.sha256 or saved.sha256)[:12]}…"
+        )
+
+    def _render(self) -> None:
+        recent = self._messages[-20:]
+        rows = "".join(f"<li>{escape(m)}</li>" for m in recent)
+        self._status.value = f"<ul style='margin:0'>{rows}</ul>" if rows else ""
