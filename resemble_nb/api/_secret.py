@@ -115,10 +115,14 @@ class RedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = _redact_text(record.msg)
         if isinstance(record.args, Mapping):
             record.args = _redact_arg(record.args)
         elif isinstance(record.args, tuple):
             record.args = tuple(_redact_arg(arg) for arg in record.args)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: leave it to logging
+            return True
+        record.msg = _redact_text(message)
+        record.args = None
         return True

@@ -1,0 +1,69 @@
+"""MediaToken: issue time and expiry from the JWT, and no way to print it."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+
+from resemble_nb.api import MediaToken
+
+T0 = datetime(2026, 1, 1, 10, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _jwt(**claims: object) -> str:
+    return jwt.encode(claims, "sandbox-signing-key-0123456789abcdef", algorithm="HS256")
+
+
+def test_times_come_from_the_jwt_claims() -> None:
+    clock = Clock(T0 + timedelta(minutes=10))
+    value = _jwt(iat=int(T0.timestamp()), exp=int((T0 + timedelta(minutes=30)).timestamp()))
+    token = MediaToken(value, filename="call.wav", size=10, clock=clock)
+    assert token.issued_at == T0
+    assert token.expires_at == T0 + timedelta(minutes=30)
+    assert token.age == timedelta(minutes=10)
+    assert token.expires_in == timedelta(minutes=20)
+    assert not token.expired and not token.expires_within(60)
+    assert token.expires_within(25 * 60)
+    clock.now = T0 + timedelta(minutes=30)
+    assert token.expired
+
+
+def test_without_claims_the_documented_hour_applies() -> None:
+    clock = Clock(T0)
+    token = MediaToken("not-a-jwt", clock=clock)
+    assert token.issued_at == T0 and token.expires_at == T0 + timedelta(hours=1)
+    clock.now = T0 + timedelta(minutes=59)
+    assert not token.expired
+    clock.now = T0 + timedelta(hours=1)
+    assert token.expired
+    only_exp = MediaToken(_jwt(exp=int((T0 + timedelta(hours=2)).timestamp())), clock=Clock(T0))
+    assert only_exp.issued_at == T0 and only_exp.expires_at == T0 + timedelta(hours=2)
+
+
+def test_an_already_expired_jwt_still_parses() -> None:
+    value = _jwt(iat=0, exp=1)
+    token = MediaToken(value, clock=Clock(T0))
+    assert token.expired and token.reveal() == value
+
+
+def test_the_value_is_never_shown_or_pickled() -> None:
+    value = _jwt(iat=int(T0.timestamp()), sub="media-123")
+    token = MediaToken(value, filename="call.wav")
+    for text in (repr(token), str(token), f"{token}", repr([token]), repr({"t": token})):
+        assert value not in text
+        assert "call.wav" in text or "MediaToken" in text
+    assert token.value == value == token.reveal()
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(token)
+    assert MediaToken(value) == token
