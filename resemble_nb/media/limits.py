@@ -92,7 +92,7 @@ def _family(
 
 FAMILIES: tuple[ContentFamily, ...] = (
     _family("wav", "WAV audio", ".wav", ".wave", "audio/wav audio/wave audio/x-wav"),
-    _family("mp3", "MP3 audio", ".mp3", "", "audio/mpeg audio/mp3"),
+    _family("mp3", "MP3 audio", ".mp3", ".mpga .mp2", "audio/mpeg audio/mp3"),
     _family(
         "isobmff",
         "MPEG-4/QuickTime media",

@@ -110,7 +110,7 @@ def canonical_options(options: DetectOptions | None = None, **more: Any) -> dict
         ValueError: an unknown name or a value of the wrong type or range, naming both.
     """
     merged: dict[str, Any] = {**(options or {}), **more}
-    result: dict[str, Any] = {}
+    given: dict[str, Any] = {}
     for raw_name, value in merged.items():
         name = OPTION_ALIASES.get(raw_name, raw_name)
         if name not in KNOWN_OPTIONS:
@@ -119,15 +119,17 @@ def canonical_options(options: DetectOptions | None = None, **more: Any) -> dict
         if value is None:
             continue
         _check_value(name, value)
-        if name in _BOOL_FALSE_DEFAULT and value is False:
-            continue
-        if name in _DEFAULTS and value == _DEFAULTS[name]:
-            continue
         if name in _NUMBERS:
             value = float(value)  # 1 and 1.0 are the same analysis
-        if name in result and result[name] != value:
+        if name in given and given[name] != value:
             raise ValueError(f"detect option {name!r} given twice with different values")
-        result[name] = value
+        given[name] = value
+    result = {
+        name: value
+        for name, value in given.items()
+        if not (name in _BOOL_FALSE_DEFAULT and value is False)
+        and not (name in _DEFAULTS and value == _DEFAULTS[name])
+    }
     return dict(sorted(result.items()))
 
 

@@ -77,6 +77,7 @@ def sniff_data(data: bytes) -> Sniff:
 
 def sniff_stream(stream: IO[bytes]) -> Sniff:
     """Identify content from a seekable binary stream; leaves it at position 0."""
+    stream.seek(0)
     try:
         matches = puremagic.magic_stream(stream)
     except (puremagic.PureError, ValueError):
@@ -95,7 +96,12 @@ _BY_SNIFFED_MIME = {mime: f for f in FAMILIES for mime in f.sniffed_mimes}
 
 def _classify(matches: Sequence[Any], head: bytes) -> Sniff:
     families: list[ContentFamily] = []
-    for match in matches:  # puremagic sorts by confidence, best first
+    # Only the strongest signatures count: a 4-byte "RIFF" match says nothing about whether
+    # the file is WAV, AVI or WebP; the 12-byte "RIFF....WAVE" match does.
+    best = max((float(m.confidence) for m in matches), default=0.0)
+    for match in matches:
+        if float(match.confidence) < best:
+            continue
         ext = str(match.extension or "").lower()
         mime = str(match.mime_type or "").lower()
         for family in (_BY_SNIFFED_EXTENSION.get(ext), _BY_SNIFFED_MIME.get(mime)):

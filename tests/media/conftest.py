@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import shutil
 import subprocess
 import wave
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
 import pytest
@@ -16,6 +21,7 @@ _AUDIO = ["-f", "lavfi", "-i", "sine=frequency=440:duration=2"]
 _VIDEO = ["-f", "lavfi", "-i", "testsrc=size=64x64:rate=10:duration=2"]
 _FFMPEG_RECIPES: dict[str, list[str]] = {
     "tone.mp3": [*_AUDIO, "-c:a", "libmp3lame"],
+    "bare.mp3": [*_AUDIO, "-c:a", "libmp3lame", "-id3v2_version", "0", "-write_xing", "0"],
     "tone.m4a": [*_AUDIO, "-c:a", "aac"],
     "tone.ogg": [*_AUDIO, "-c:a", "libvorbis"],
     "tone.aac": [*_AUDIO, "-c:a", "aac", "-f", "adts"],
@@ -61,3 +67,37 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             timeout=60,
         )
     return folder
+
+
+def _call_as_nobody(fn: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
+    os.setgid(65534)
+    os.setuid(65534)
+    queue.put(fn(*args))
+
+
+def call_unprivileged(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``; as root, in a forked child running as ``nobody`` so permissions bite."""
+    if os.geteuid() != 0:
+        return fn(*args)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_call_as_nobody, args=(fn, args, queue))
+    child.start()
+    try:
+        return queue.get(timeout=30)
+    finally:
+        child.join(timeout=30)
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A world-traversable temp folder (pytest's own is private to root)."""
+    folder = Path(os.path.realpath("/tmp")) / f"rnb-media-{os.getpid()}"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        for path in folder.rglob("*"):
+            path.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)

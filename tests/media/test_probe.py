@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 import socket
@@ -13,11 +12,12 @@ import pytest
 
 from resemble_nb.media import CHUNK_SIZE, MediaFile, inspect, sha256_file
 
-from .conftest import SAMPLES, write_wav
+from .conftest import SAMPLES, call_unprivileged, write_wav
 
 EXPECTED = {
     "tone.wav": ("audio", "audio/wav"),
     "tone.mp3": ("audio", "audio/mpeg"),
+    "bare.mp3": ("audio", "audio/mpeg"),  # no ID3 tag: frame sync only
     "tone.m4a": ("audio", "audio/mp4"),
     "tone.ogg": ("audio", "audio/ogg"),
     "tone.aac": ("audio", "audio/aac"),
@@ -154,6 +154,8 @@ def test_extension_content_mismatch(media_dir: Path, tmp_path: Path) -> None:
     _skipped(inspect(png_as_wav), "mismatch", "named .wav (WAV audio)", "PNG image")
     mp3_as_jpg = shutil.copy(media_dir / "tone.mp3", tmp_path / "photo.jpg")
     _skipped(inspect(mp3_as_jpg), "mismatch", "named .jpg (JPEG image)", "MP3 audio")
+    wav_as_avi = shutil.copy(media_dir / "tone.wav", tmp_path / "clip.avi")  # both RIFF
+    _skipped(inspect(wav_as_avi), "mismatch", "named .avi (AVI video)", "WAV audio")
 
 
 def test_too_large_for_any_path(media_dir: Path) -> None:
@@ -203,33 +205,13 @@ def test_integrity_check_can_be_turned_off(tmp_path: Path) -> None:
     assert found.ok and found.duration is None
 
 
-def _inspect_as_nobody(path: str, queue: multiprocessing.Queue[object]) -> None:
-    os.setgid(65534)
-    os.setuid(65534)
-    queue.put(inspect(path))
-
-
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(shared_tmp: Path) -> None:
     """Permission denied by the kernel (as root, the check runs in a child as nobody)."""
-    folder = Path(os.path.realpath("/tmp")) / f"rnb-perm-{os.getpid()}"
-    folder.mkdir(mode=0o755, exist_ok=True)
-    folder.chmod(0o755)
-    try:
-        locked = write_wav(folder / "locked.wav")
-        locked.chmod(0o000)
-        if os.geteuid() != 0:
-            found = inspect(locked)
-        else:
-            ctx = multiprocessing.get_context("fork")
-            queue: multiprocessing.Queue[object] = ctx.Queue()
-            child = ctx.Process(target=_inspect_as_nobody, args=(str(locked), queue))
-            child.start()
-            found = queue.get(timeout=30)  # type: ignore[assignment]
-            child.join(timeout=30)
-        assert isinstance(found, MediaFile)
-        _skipped(found, "unreadable", "cannot be read", "Permission denied")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    locked = write_wav(shared_tmp / "locked.wav")
+    locked.chmod(0o000)
+    found = call_unprivileged(inspect, str(locked))
+    assert isinstance(found, MediaFile)
+    _skipped(found, "unreadable", "cannot be read", "Permission denied")
 
 
 # -- hashing ----------------------------------------------------------------------------
