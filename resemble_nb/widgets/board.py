@@ -167,11 +167,10 @@ class JobBoard(Panel):
             self._wake.clear()
             if self._stop.is_set():
                 return
-            finished = self._finished or self._run_done()
-            self._push()
-            if finished:
+            if self._finished or self._run_done():
                 self._finish()
                 return
+            self._push()
             self._stop.wait(self._interval)  # the throttle: nothing faster than this
 
     def _run_done(self) -> bool:

@@ -368,8 +368,16 @@ class UploadPicker(Panel):
         if size == 0:
             self._messages.append(f"Refused {name}: the file is empty.")
             return
+        content = entry["content"]
+        actual = content.nbytes if isinstance(content, memoryview) else len(content)
+        if actual > self.max_bytes:  # the browser's declared size was wrong
+            self._messages.append(
+                f"Refused {name}: {human_size(actual)} is over the "
+                f"{human_size(self.max_bytes)} limit for browser uploads."
+            )
+            return
         try:
-            saved = save_upload(self.folder, name, entry["content"])
+            saved = save_upload(self.folder, name, content)
         except OSError as exc:
             self._messages.append(f"Could not save {name} into {self.folder}: {exc}")
             return

@@ -1,0 +1,273 @@
+"""JobBoard against a run double that follows the engine interface.
+
+The engine calls the board from its own thread; these tests do the same.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from widget_doubles import FakeRun, in_thread
+
+from resemble_nb.widgets import JobBoard
+from resemble_nb.widgets._board_render import pick_rows, summary_text, table_html
+
+
+def names(n: int) -> list[str]:
+    return [f"clip{i:04d}.wav" for i in range(n)]
+
+
+def complete_all(run: FakeRun, fail_every: int = 0) -> None:
+    for i, key in enumerate(run.keys):
+        run.advance(key, "uploading")
+        run.advance(key, "processing")
+        if fail_every and i % fail_every == 0:
+            run.advance(key, "failed", error=f"HTTP 400 for clip{i:04d}.wav: corrupt media")
+        else:
+            run.advance(key, "completed", label="likely_fake", score=0.75)
+    run.finish()
+
+
+def descendants(widget: Any) -> list[Any]:
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        out.append(w)
+        stack.extend(getattr(w, "children", ()))
+    return out
+
+
+def test_starts_at_zero_and_text_repr_reads_like_tqdm() -> None:
+    run = FakeRun(names(4))
+    board = JobBoard(run)
+    try:
+        assert repr(board) == "JobBoard: ▕          ▏ 0% 0/4 — completed 0"
+        assert board._bar.value == 0.0
+        assert "pending <b>4</b>" in board._counts.value
+        assert "of 4 items" in board._header.value
+    finally:
+        board.close()
+
+
+def test_reaches_100_percent_with_the_right_counts() -> None:
+    run = FakeRun(names(20))
+    board = JobBoard(run)
+
+    in_thread(lambda: complete_all(run, fail_every=10))
+    board.wait(5)
+
+    assert board._bar.value == 1.0
+    assert board._bar.bar_style == "warning"  # finished, with failures
+    assert repr(board) == "JobBoard: ▕██████████▏ 100% 20/20 — completed 18, failed 2"
+    assert "completed <b>18</b>" in board._counts.value
+    assert "failed <b>2</b>" in board._counts.value
+    assert "100%</b> 20/20" in board._fraction.value
+    assert "finished in" in board._header.value
+    assert "Failed (2):" in board._problems.value
+    assert "HTTP 400 for clip0000.wav: corrupt media" in board._problems.value
+    assert board._cancel.disabled
+    assert run.unsubscribed == 1  # let go of the run at the end
+    assert board._thread is not None and not board._thread.is_alive()
+
+
+def test_all_completed_turns_the_bar_green() -> None:
+    run = FakeRun(names(3))
+    board = JobBoard(run)
+    in_thread(lambda: complete_all(run))
+    board.wait(5)
+    assert board._bar.bar_style == "success"
+    assert repr(board) == "JobBoard: ▕██████████▏ 100% 3/3 — completed 3"
+
+
+def test_a_burst_of_events_costs_a_handful_of_pushes(comm_log: list[Any]) -> None:
+    run = FakeRun(names(1000))
+    board = JobBoard(run)  # interval 0.25 s: at most 4 pushes a second
+    watched = {id(w.comm): w for w in descendants(board) if w.comm is not None}
+    comm_log.clear()
+    start = time.monotonic()
+
+    in_thread(lambda: complete_all(run, fail_every=200))  # 3,001 events
+    board.wait(10)
+    elapsed = time.monotonic() - start
+
+    assert board.events_seen == 3001
+    budget = 3 + 4 * elapsed  # initial state, first push of the burst, final push, 4/s
+    assert 1 <= board.updates_sent <= budget, (board.updates_sent, elapsed)
+    updates = [m for _, m in comm_log if isinstance(m, dict) and m.get("method") == "update"]
+    # each push sends at most one message per board widget (hold_sync batches traits)
+    assert len(updates) <= board.updates_sent * len(watched)
+    assert board._bar.value == 1.0
+
+
+def test_a_steady_stream_is_shown_live_yet_throttled() -> None:
+    run = FakeRun(names(60))
+    board = JobBoard(run, interval=0.25)
+    seen: list[float] = []
+
+    def slow() -> None:
+        for key in run.keys:
+            run.advance(key, "completed", label="real", score=0.1)
+            seen.append(board._bar.value)
+            time.sleep(0.02)  # 60 items over ~1.2 s
+        run.finish()
+
+    start = time.monotonic()
+    in_thread(slow)
+    board.wait(5)
+    elapsed = time.monotonic() - start
+
+    assert any(0 < v < 1 for v in seen)  # updates arrived while the run was going
+    assert board.updates_sent <= 3 + 4 * elapsed
+
+
+def test_table_is_bounded_failures_first_then_in_flight_then_recent() -> None:
+    run = FakeRun(names(1000))
+    keys = run.keys
+    for i, key in enumerate(keys):
+        if i < 5:
+            run.advance(key, "failed", error="boom")
+        elif i < 25:
+            run.advance(key, "processing")
+        elif i < 995:
+            run.advance(key, "completed", label="real", score=0.05)
+    items = run.items()
+
+    rows, hidden = pick_rows(items, max_rows=25)
+
+    assert [r.state for r in rows[:5]] == ["failed"] * 5
+    assert [r.state for r in rows[5:15]] == ["processing"] * 10
+    assert [r.state for r in rows[15:]] == ["completed"] * 25
+    assert hidden == 1000 - 40
+    html = table_html(items, 25)
+    assert html.count("<tr>") == 41  # header + 40 rows
+    assert "… and 960 more" in html
+    assert len(html) < 12_000  # small, however big the run
+
+
+def test_recent_completions_come_first() -> None:
+    run = FakeRun(["a.wav", "b.wav", "c.wav"])
+    for key in run.keys:
+        run.advance(key, "completed", score=0.3, label="uncertain")
+    rows, hidden = pick_rows(run.items(), max_rows=2)
+    assert [r.name for r in rows] == ["c.wav", "b.wav"]
+    assert hidden == 1
+
+
+def test_file_names_and_reasons_are_escaped() -> None:
+    run = FakeRun(["<script>alert(1)</script>.wav"])
+    run.advance(run.keys[0], "failed", error="<b>bad</b>")
+    html = table_html(run.items(), 25)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    board = JobBoard(run)
+    try:
+        assert "<b>bad</b>" not in board._problems.value
+        assert "&lt;b&gt;bad&lt;/b&gt;" in board._problems.value
+    finally:
+        board.close()
+
+
+def test_cancel_button_cancels_the_run_while_it_works() -> None:
+    run = FakeRun(names(200))
+    board = JobBoard(run)
+    stop = threading.Event()
+
+    def engine() -> None:  # keeps working until cancelled, as the engine would
+        for key in run.keys:
+            if run.cancel_calls:
+                break
+            run.advance(key, "completed", score=0.2, label="likely_real")
+            time.sleep(0.005)
+        stop.set()
+
+    worker = threading.Thread(target=engine, daemon=True)
+    worker.start()
+    time.sleep(0.1)
+    board._cancel.click()  # from the kernel's thread, while the engine thread runs
+    worker.join(10)
+    board.wait(5)
+
+    assert run.cancel_calls == 1
+    assert board._cancel.disabled
+    counts = run.progress.counts
+    assert counts["cancelled"] > 0 and counts["completed"] > 0
+    assert counts["cancelled"] + counts["completed"] == 200
+    assert board._bar.bar_style == "danger"
+    assert f"cancelled {counts['cancelled']}" in repr(board)
+    assert "cancelled; finished in" in board._header.value
+
+
+def test_a_run_already_finished_is_shown_at_once_without_a_thread() -> None:
+    run = FakeRun(names(3))
+    complete_all(run)
+    board = JobBoard(run)
+    assert board._thread is None
+    assert board._bar.value == 1.0 and board._bar.bar_style == "success"
+    assert board.wait() is board
+
+
+def test_the_engine_never_sees_an_exception_from_the_board() -> None:
+    run = FakeRun(names(1))
+    board = JobBoard(run)
+    try:
+        board._on_event(object())  # type: ignore[arg-type]  # not even an event
+    finally:
+        board.close()
+
+
+class BrokenRun(FakeRun):
+    def items(self) -> list[Any]:
+        raise RuntimeError("ledger is locked")
+
+
+def test_errors_go_to_the_output_widget_not_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    run = BrokenRun(names(2))
+    board = JobBoard(run)
+    in_thread(lambda: complete_all(run))
+    board.wait(5)
+
+    outputs = board._errors.outputs
+    assert len(outputs) == 1  # reported once, not at every push
+    assert outputs[0]["name"] == "stderr"
+    assert "RuntimeError: ledger is locked" in outputs[0]["text"]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_mimebundle_has_the_widget_and_a_text_fallback() -> None:
+    run = FakeRun(names(2))
+    complete_all(run)
+    board = JobBoard(run)
+    bundle = board._repr_mimebundle_()
+    assert bundle["text/plain"] == "JobBoard: ▕██████████▏ 100% 2/2 — completed 2"
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == board.model_id
+
+
+def test_sandbox_runs_carry_a_banner() -> None:
+    run = FakeRun(names(1))
+    run.source = "sandbox"  # type: ignore[attr-defined]
+    complete_all(run)
+    assert "SANDBOX" in JobBoard(run)._banner.value
+    plain = FakeRun(names(1))
+    complete_all(plain)
+    assert JobBoard(plain)._banner.value == ""
+
+
+def test_close_stops_the_thread_and_unsubscribes() -> None:
+    run = FakeRun(names(5))
+    board = JobBoard(run)
+    board.close()
+    assert board._thread is not None and not board._thread.is_alive()
+    assert run.unsubscribed == 1
+
+
+def test_summary_text_counts_only_what_happened() -> None:
+    run = FakeRun(names(1000))
+    for i, key in enumerate(run.keys[:450]):
+        state = "failed" if i < 5 else "skipped" if i < 10 else "completed"
+        run.advance(key, state)
+    assert summary_text(run.progress) == (
+        "▕████▌     ▏ 45% 450/1000 — completed 440, failed 5, skipped 5"
+    )
