@@ -1,0 +1,69 @@
+"""The per-key rate limit: 429 with the documented body and a Retry-After."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+from resemble_nb.sandbox import Sandbox
+from resemble_nb.sandbox.ratelimit import RateLimiter
+
+
+def _burst(client: httpx.Client, n: int) -> list[httpx.Response]:
+    return [client.get("/detect", params={"page": 1}) for _ in range(n)]
+
+
+def test_burst_over_the_limit_gets_429(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    sb = sandbox_factory(rate_limit=5)
+    api = client_for(sb)
+    answers = _burst(api, 12)
+    limited = [r for r in answers if r.status_code == 429]
+    assert 5 <= len(answers) - len(limited) <= 7  # the bucket holds one second's worth
+    assert limited
+    assert limited[0].json() == {"success": False, "message": "Rate limit exceeded"}
+    assert int(limited[0].headers["Retry-After"]) >= 1
+    assert sb.stats()["rate_limited"] == len(limited)
+    assert sb.stats()["requests"]["GET /detect"]["429"] == len(limited)
+    # Honouring Retry-After works.
+    time.sleep(int(limited[0].headers["Retry-After"]))
+    assert api.get("/detect", params={"page": 1}).status_code == 200
+
+
+def test_limit_is_per_key(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    sb = sandbox_factory(rate_limit=3)
+    a, b = client_for(sb), client_for(sb, sb.api_keys[1])
+    assert any(r.status_code == 429 for r in _burst(a, 8))
+    assert b.get("/detect", params={"page": 1}).status_code == 200
+
+
+def test_retry_after_can_be_omitted(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    api = client_for(sandbox_factory(rate_limit=2, retry_after=False))
+    limited = [r for r in _burst(api, 6) if r.status_code == 429]
+    assert limited and all("Retry-After" not in r.headers for r in limited)
+
+
+def test_disabled_limit(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    sb = sandbox_factory(rate_limit=None)
+    assert all(r.status_code == 200 for r in _burst(client_for(sb), 60))
+    assert sb.stats()["rate_limited"] == 0
+
+
+def test_bucket_refills() -> None:
+    rl = RateLimiter(10.0)
+    assert all(rl.acquire("k")[0] for _ in range(10))
+    allowed, wait = rl.acquire("k")
+    assert not allowed and 0 < wait <= 0.1
+    time.sleep(0.12)
+    assert rl.acquire("k")[0]
+    assert RateLimiter.retry_after_header(0.01) == "1"
+    assert RateLimiter.retry_after_header(2.2) == "3"
