@@ -1,0 +1,81 @@
+"""The case ledger (SQLite): items, jobs, results, segments and the triage log.
+
+No HTTP and nothing rendered here; the engine writes, the frames/report layers read.
+Every state change is committed before the caller's next step, so a killed kernel loses
+nothing and never causes a second detect of the same item with the same options.
+"""
+
+from __future__ import annotations
+
+from ._decisions import default_reviewer
+from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
+from ._schema import MIGRATIONS, Migration, latest_version
+from ._scrub import scrub, scrub_text
+from .errors import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
+from .ledger import LEDGER_FILENAME, Ledger
+from .records import (
+    LIVE_STATES,
+    STATES,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    VERDICTS,
+    Decision,
+    Item,
+    ItemLike,
+    ItemPath,
+    Job,
+    JobSpec,
+    JobState,
+    Result,
+    ResultRecord,
+    Rows,
+    SegmentKind,
+    SegmentRecord,
+    SkipLike,
+    SkippedFile,
+    Source,
+    Strategy,
+    Track,
+    Verdict,
+)
+
+__all__ = [
+    "LEDGER_FILENAME",
+    "LIVE_STATES",
+    "MIGRATIONS",
+    "RESULTS_COLUMNS",
+    "RESULTS_TIME_COLUMNS",
+    "SEGMENTS_COLUMNS",
+    "STATES",
+    "TERMINAL_STATES",
+    "TRANSITIONS",
+    "VERDICTS",
+    "Decision",
+    "InvalidTransition",
+    "Item",
+    "ItemLike",
+    "ItemPath",
+    "Job",
+    "JobSpec",
+    "JobState",
+    "Ledger",
+    "LedgerError",
+    "LedgerVersionError",
+    "Migration",
+    "NotALedgerError",
+    "Result",
+    "ResultRecord",
+    "Rows",
+    "SegmentKind",
+    "SegmentRecord",
+    "SkipLike",
+    "SkippedFile",
+    "Source",
+    "Strategy",
+    "Track",
+    "Verdict",
+    "default_reviewer",
+    "latest_version",
+    "scrub",
+    "scrub_text",
+]

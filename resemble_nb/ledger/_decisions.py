@@ -1,0 +1,84 @@
+"""The triage log: append-only decisions (who, what, when, note). The latest one counts."""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from ._base import LedgerBase, must_time, now, to_text
+from .errors import LedgerError
+from .records import VERDICTS, Decision, Verdict
+
+_COLUMNS = "id, sha256, verdict, note, reviewer, decided_at"
+
+
+def default_reviewer() -> str:
+    """The logged-in user's name, or ``"unknown"`` where the system cannot say."""
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        return "unknown"
+
+
+def _decision(row: Sequence[Any]) -> Decision:
+    return Decision(row[0], row[1], row[2], row[3], row[4], must_time(row[5]))
+
+
+class DecisionsMixin(LedgerBase):
+    def decide(
+        self, sha256: str, verdict: Verdict, note: str = "", *, reviewer: str | None = None
+    ) -> Decision:
+        """Append a decision about an item; it becomes the item's current verdict.
+
+        There is no way to change or remove a decision (the file refuses it too): to
+        correct one, decide again. ``reviewer`` defaults to the logged-in user.
+        """
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        who = reviewer if reviewer is not None else default_reviewer()
+        with self._write() as conn:
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO decisions (sha256, verdict, note, reviewer, decided_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (sha256, verdict, note, who, to_text(now())),
+                )
+            except sqlite3.IntegrityError:
+                raise LedgerError(f"{self.path}: no item {sha256} to decide about") from None
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM decisions WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return _decision(row)
+
+    def decisions(self, sha256: str | None = None) -> list[Decision]:
+        """The log, oldest first: for one item, or for the whole case."""
+        conn = self._conn()
+        if sha256 is None:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM decisions ORDER BY id")
+        else:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM decisions WHERE sha256 = ? ORDER BY id", (sha256,)
+            )
+        return [_decision(row) for row in rows]
+
+    def verdict_for(self, sha256: str) -> Decision | None:
+        """The item's current verdict: its latest decision, or ``None``."""
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT {_COLUMNS} FROM decisions WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+                (sha256,),
+            )
+            .fetchone()
+        )
+        return None if row is None else _decision(row)
+
+    def current_verdicts(self) -> dict[str, Decision]:
+        """The current verdict of every decided item, by sha256."""
+        rows = self._conn().execute(
+            f"SELECT {_COLUMNS} FROM decisions WHERE id IN "
+            "(SELECT MAX(id) FROM decisions GROUP BY sha256) ORDER BY id"
+        )
+        return {row[1]: _decision(row) for row in rows}

@@ -1,0 +1,160 @@
+"""Items (content, by SHA-256), the paths they were seen at, and files that were skipped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._base import LedgerBase, must_time, now, to_text
+from ._scrub import scrub_text
+from .records import Item, ItemLike, ItemPath, SkipLike, SkippedFile
+
+_ITEM_COLUMNS = "sha256, size, media_type, mime, extension, duration, first_seen"
+
+
+class ItemsMixin(LedgerBase):
+    def add_item(self, item: ItemLike) -> None:
+        """Record an item and every path it was seen at (idempotent; see :meth:`add_items`)."""
+        self.add_items([item])
+
+    def add_items(self, items: Iterable[ItemLike]) -> int:
+        """Record items in one transaction; return how many were new.
+
+        An item already known keeps its first-seen facts; new paths are added, known paths
+        get a fresh ``seen_at``. A path recorded as skipped before is no longer skipped.
+        """
+        stamp = to_text(now())
+        item_rows = []
+        path_rows = []
+        for item in items:
+            item_rows.append(
+                (
+                    item.sha256,
+                    item.size,
+                    item.media_type,
+                    item.mime,
+                    item.extension,
+                    item.duration,
+                    stamp,
+                )
+            )
+            for path in item.paths:
+                text, in_case = self._store_path(path)
+                path_rows.append((item.sha256, text, in_case, os.path.basename(text), stamp, stamp))
+        with self._write() as conn:
+            created = conn.executemany(
+                f"INSERT INTO items ({_ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(sha256) DO NOTHING",
+                item_rows,
+            ).rowcount
+            conn.executemany(
+                "UPDATE items SET duration = ? WHERE sha256 = ? AND duration IS NULL",
+                [(row[5], row[0]) for row in item_rows if row[5] is not None],
+            )
+            conn.executemany(
+                "INSERT INTO item_paths (sha256, path, in_case, name, first_seen, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(sha256, path) DO UPDATE SET seen_at = excluded.seen_at",
+                path_rows,
+            )
+            conn.executemany(
+                "DELETE FROM skipped_files WHERE path = ?", [(row[1],) for row in path_rows]
+            )
+        return max(created, 0)
+
+    def item(self, sha256: str) -> Item | None:
+        """The item with this content, with its paths; ``None`` if unknown."""
+        row = (
+            self._conn()
+            .execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE sha256 = ?", (sha256,))
+            .fetchone()
+        )
+        return None if row is None else self._item(row)
+
+    def items(self) -> list[Item]:
+        """Every item, in the order first seen."""
+        rows = self._conn().execute(f"SELECT {_ITEM_COLUMNS} FROM items ORDER BY rowid").fetchall()
+        return [self._item(row) for row in rows]
+
+    def item_for_path(self, path: str | os.PathLike[str]) -> Item | None:
+        """The item last seen at ``path`` (a path can hold different content over time)."""
+        text, _ = self._store_path(path)
+        row = (
+            self._conn()
+            .execute(
+                "SELECT sha256 FROM item_paths WHERE path = ? ORDER BY seen_at DESC LIMIT 1",
+                (text,),
+            )
+            .fetchone()
+        )
+        return None if row is None else self.item(row[0])
+
+    def _item(self, row: Sequence[Any]) -> Item:
+        sha256, size, media_type, mime, extension, duration, first_seen = row
+        paths = self._conn().execute(
+            "SELECT path, in_case, name, first_seen, seen_at FROM item_paths "
+            "WHERE sha256 = ? ORDER BY rowid",
+            (sha256,),
+        )
+        return Item(
+            sha256=str(sha256),
+            size=int(size),
+            media_type=str(media_type),
+            mime=None if mime is None else str(mime),
+            extension=str(extension),
+            duration=None if duration is None else float(duration),
+            first_seen=must_time(str(first_seen)),
+            paths=tuple(
+                ItemPath(self._load_path(p, c), n, must_time(f), must_time(s))
+                for p, c, n, f, s in paths
+            ),
+        )
+
+    # -- skipped files --------------------------------------------------------------------
+
+    def record_skip(self, file: SkipLike) -> None:
+        """Record a file that cannot be analysed, with its reason (see :meth:`record_skips`)."""
+        self.record_skips([file])
+
+    def record_skips(self, files: Iterable[SkipLike]) -> int:
+        """Record skipped files in one transaction, one row per path (latest reason wins)."""
+        stamp = to_text(now())
+        rows = []
+        for file in files:
+            if not file.problem or not file.reason:
+                raise ValueError(f"{file.path}: a skipped file needs a problem and a reason")
+            text, in_case = self._store_path(file.path)
+            rows.append(
+                (
+                    text,
+                    in_case,
+                    os.path.basename(text),
+                    file.sha256,
+                    file.size,
+                    file.problem,
+                    scrub_text(file.reason),
+                    stamp,
+                )
+            )
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO skipped_files "
+                "(path, in_case, name, sha256, size, problem, reason, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                "sha256 = excluded.sha256, size = excluded.size, problem = excluded.problem, "
+                "reason = excluded.reason, seen_at = excluded.seen_at",
+                rows,
+            )
+        return len(rows)
+
+    def skipped_files(self) -> list[SkippedFile]:
+        """Every skipped path, in the order first recorded."""
+        rows = self._conn().execute(
+            "SELECT path, in_case, name, sha256, size, problem, reason, seen_at "
+            "FROM skipped_files ORDER BY rowid"
+        )
+        return [
+            SkippedFile(self._load_path(p, c), n, h, s, prob, reason, must_time(seen))
+            for p, c, n, h, s, prob, reason, seen in rows
+        ]

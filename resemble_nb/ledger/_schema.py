@@ -1,0 +1,227 @@
+"""The ledger's schema, versioned with ``PRAGMA user_version``, and its migrations.
+
+``MIGRATIONS[n]`` turns a version ``n - 1`` file into version ``n``. Opening a ledger runs
+every missing step inside one transaction, so a failed migration leaves the file as it was.
+A file written by a newer resemble_nb (a higher version) is refused, never guessed at.
+
+How version 2 will be added (an example; not registered)::
+
+    def _v2(conn: sqlite3.Connection) -> None:
+        \"\"\"Decisions gain the reviewer's team.\"\"\"
+        conn.execute("ALTER TABLE decisions ADD COLUMN team TEXT NOT NULL DEFAULT ''")
+
+    MIGRATIONS[2] = _v2  # that is all: LATEST follows, v1 files migrate when opened
+
+Statements are executed one by one (never ``executescript``, which would commit midway).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from .errors import LedgerError, LedgerVersionError, NotALedgerError
+
+__all__ = ["APP_ID", "MIGRATIONS", "Migration", "check_version", "latest_version", "migrate"]
+
+APP_ID = "resemble_nb"
+Migration = Callable[[sqlite3.Connection], None]
+
+_STATES = (
+    "'pending','uploading','submitting','submitted','completed','failed','skipped','cancelled'"
+)
+_LIVE = "'pending','uploading','submitting','submitted'"
+_VERDICTS = "'confirmed_fake','confirmed_real','needs_escalation','inconclusive'"
+
+_V1 = [
+    """CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE items (
+        sha256     TEXT PRIMARY KEY
+                   CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+        size       INTEGER NOT NULL CHECK (size >= 0),
+        media_type TEXT NOT NULL CHECK (media_type IN ('audio','video','image')),
+        mime       TEXT,
+        extension  TEXT NOT NULL DEFAULT '',
+        duration   REAL,
+        first_seen TEXT NOT NULL
+    )""",
+    # in_case = 1: path is relative to the case folder (uploads), so a copied case still works
+    """CREATE TABLE item_paths (
+        sha256     TEXT NOT NULL REFERENCES items(sha256),
+        path       TEXT NOT NULL,
+        in_case    INTEGER NOT NULL DEFAULT 0 CHECK (in_case IN (0, 1)),
+        name       TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        seen_at    TEXT NOT NULL,
+        PRIMARY KEY (sha256, path)
+    )""",
+    "CREATE INDEX item_paths_path ON item_paths(path)",
+    """CREATE TABLE skipped_files (
+        path    TEXT PRIMARY KEY,
+        in_case INTEGER NOT NULL DEFAULT 0 CHECK (in_case IN (0, 1)),
+        name    TEXT NOT NULL,
+        sha256  TEXT,
+        size    INTEGER,
+        problem TEXT NOT NULL,
+        reason  TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    )""",
+    f"""CREATE TABLE jobs (
+        id            INTEGER PRIMARY KEY,
+        sha256        TEXT NOT NULL REFERENCES items(sha256),
+        options_key   TEXT NOT NULL,
+        options_json  TEXT NOT NULL DEFAULT '{{}}',
+        strategy      TEXT NOT NULL CHECK (strategy IN ('batch','single')),
+        state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ({_STATES})),
+        source        TEXT NOT NULL CHECK (source IN ('api','sandbox')),
+        detect_uuid   TEXT,
+        batch_uuid    TEXT,
+        submit_name   TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        error         TEXT,
+        created_at    TEXT NOT NULL,
+        submitting_at TEXT,
+        submitted_at  TEXT,
+        completed_at  TEXT,
+        updated_at    TEXT NOT NULL
+    )""",
+    "CREATE INDEX jobs_item ON jobs(sha256, options_key)",
+    "CREATE INDEX jobs_state ON jobs(state)",
+    "CREATE INDEX jobs_detect ON jobs(detect_uuid) WHERE detect_uuid IS NOT NULL",
+    "CREATE INDEX jobs_batch ON jobs(batch_uuid) WHERE batch_uuid IS NOT NULL",
+    # never two jobs in flight for one item and one set of options: no double billing
+    f"CREATE UNIQUE INDEX jobs_one_live ON jobs(sha256, options_key) WHERE state IN ({_LIVE})",
+    """CREATE TABLE results (
+        job_id      INTEGER PRIMARY KEY REFERENCES jobs(id),
+        sha256      TEXT NOT NULL REFERENCES items(sha256),
+        detect_uuid TEXT,
+        label       TEXT,
+        label_raw   TEXT,
+        score       REAL,
+        audio_score REAL,
+        video_score REAL,
+        image_score REAL,
+        consistency REAL,
+        duration    REAL,
+        completed_at TEXT,
+        raw_json    TEXT NOT NULL
+    )""",
+    """CREATE TABLE segments (
+        job_id    INTEGER NOT NULL REFERENCES results(job_id),
+        sha256    TEXT NOT NULL,
+        track     TEXT NOT NULL CHECK (track IN ('audio','video','image')),
+        kind      TEXT NOT NULL CHECK (kind IN ('window','frame','segment')),
+        idx       INTEGER NOT NULL,
+        sub_idx   INTEGER,
+        start_s   REAL,
+        end_s     REAL,
+        score     REAL,
+        label     TEXT,
+        certainty REAL
+    )""",
+    "CREATE INDEX segments_job ON segments(job_id)",
+    f"""CREATE TABLE decisions (
+        id         INTEGER PRIMARY KEY,
+        sha256     TEXT NOT NULL REFERENCES items(sha256),
+        verdict    TEXT NOT NULL CHECK (verdict IN ({_VERDICTS})),
+        note       TEXT NOT NULL DEFAULT '',
+        reviewer   TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX decisions_item ON decisions(sha256, id)",
+    # the decision log is the chain of custody: append-only, enforced by the file itself
+    """CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+       BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead');
+       END""",
+    """CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
+       BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead');
+       END""",
+]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    """The first schema: items, paths, skipped files, jobs, results, segments, decisions."""
+    for statement in _V1:
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP_ID,))
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1}
+"""Version -> the step that produces it from the version before."""
+
+
+def latest_version(migrations: Mapping[int, Migration] | None = None) -> int:
+    """The schema version this resemble_nb writes."""
+    return max(MIGRATIONS if migrations is None else migrations)
+
+
+def migrate(
+    conn: sqlite3.Connection, path: Path, migrations: Mapping[int, Migration] | None = None
+) -> int:
+    """Bring the file open on ``conn`` to the latest version; return that version.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+
+    Raises:
+        NotALedgerError: the file holds other tables, or lacks the ledger's marker.
+        LedgerVersionError: the file is newer than this resemble_nb.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    latest = max(steps)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = check_version(conn, path, steps)
+        for step in range(version + 1, latest + 1):
+            try:
+                steps[step](conn)
+            except Exception as exc:
+                raise LedgerError(
+                    f"{path}: upgrading the case ledger to schema version {step} failed "
+                    f"({exc}); the file was left at version {version}"
+                ) from exc
+            conn.execute(f"PRAGMA user_version = {int(step)}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return max(version, latest)
+
+
+def check_version(
+    conn: sqlite3.Connection, path: Path, migrations: Mapping[int, Migration] | None = None
+) -> int:
+    """The file's schema version, after checking it is ours and not from the future.
+
+    Reads only: safe to call before anything is written to a file that may not be ours.
+    """
+    latest = latest_version(migrations)
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    _check_owner(conn, path, version)
+    if version > latest:
+        raise LedgerVersionError(
+            f"{path}: this case ledger uses schema version {version}, written by a newer "
+            f"resemble_nb; this one understands versions up to {latest}. "
+            "Upgrade resemble_nb to open it (the file was left untouched)."
+        )
+    return version
+
+
+def _check_owner(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if version == 0:
+        if tables:
+            raise NotALedgerError(
+                f"{path}: this SQLite file holds other data ({', '.join(sorted(tables))}), "
+                "not a resemble_nb case ledger"
+            )
+        return
+    marker = None
+    if "meta" in tables:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'app'").fetchone()
+        marker = row[0] if row else None
+    if marker != APP_ID:
+        raise NotALedgerError(f"{path}: this SQLite file is not a resemble_nb case ledger")
