@@ -61,12 +61,12 @@ class Recorder:
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
+def waits_seen() -> list[float]:
     return []
 
 
 @pytest.fixture
-def make_client(sleeps: list[float]) -> Iterator[Callable[..., tuple[Client, Recorder]]]:
+def mocked(waits_seen: list[float]) -> Iterator[Callable[..., tuple[Client, Recorder]]]:
     clients: list[Client] = []
 
     def make(
@@ -79,7 +79,7 @@ def make_client(sleeps: list[float]) -> Iterator[Callable[..., tuple[Client, Rec
             http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
             **kwargs,  # type: ignore[arg-type]
         )
-        client._sleep = sleeps.append  # type: ignore[assignment]
+        client._sleep = waits_seen.append  # type: ignore[assignment]
         clients.append(client)
         return client, recorder
 
@@ -110,9 +110,9 @@ def test_no_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, value: str | N
 
 
 def test_bearer_auth_and_no_key_in_repr_or_pickle(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
-    client, rec = make_client(httpx.Response(200, json=item(status="processing")))
+    client, rec = mocked(httpx.Response(200, json=item(status="processing")))
     client.get_detect("d1")
     assert rec.requests[0].headers["authorization"] == f"Bearer {KEY}"
     assert rec.requests[0].url == f"{BASE}/detect/d1"
@@ -122,9 +122,9 @@ def test_bearer_auth_and_no_key_in_repr_or_pickle(
 
 
 def test_source_follows_the_sandbox_header(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
-    client, _ = make_client(
+    client, _ = mocked(
         httpx.Response(200, json=item()),
         httpx.Response(200, json=item(), headers={"X-Resemble-Sandbox": "1"}),
     )
@@ -133,88 +133,88 @@ def test_source_follows_the_sandbox_header(
 
 
 def test_retry_after_http_date_is_honoured(
-    make_client: Callable[..., tuple[Client, Recorder]], sleeps: list[float]
+    mocked: Callable[..., tuple[Client, Recorder]], waits_seen: list[float]
 ) -> None:
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=5), usegmt=True)
-    client, rec = make_client(
+    client, rec = mocked(
         httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200, json=item())
     )
     client.get_detect("d1")
-    assert len(rec.requests) == 2 and len(sleeps) == 1 and 3.5 <= sleeps[0] <= 5.0
+    assert len(rec.requests) == 2 and len(waits_seen) == 1 and 3.5 <= waits_seen[0] <= 5.0
     assert client.stats.last_retries == 1 and client.stats.retries == 1
 
 
 def test_retry_after_beyond_the_cap_is_not_slept_through(
-    make_client: Callable[..., tuple[Client, Recorder]], sleeps: list[float]
+    mocked: Callable[..., tuple[Client, Recorder]], waits_seen: list[float]
 ) -> None:
-    client, rec = make_client(
+    client, rec = mocked(
         httpx.Response(429, headers={"Retry-After": "3600"}, json={"message": "slow"})
     )
     with pytest.raises(RateLimitError) as info:
         client.get_detect("d1")
     assert info.value.retry_after == 3600.0 and info.value.retries_taken == 0
-    assert len(rec.requests) == 1 and sleeps == []
+    assert len(rec.requests) == 1 and waits_seen == []
 
 
 def test_500_is_retried_for_reads_but_not_for_creating_a_detect(
-    make_client: Callable[..., tuple[Client, Recorder]], sleeps: list[float]
+    mocked: Callable[..., tuple[Client, Recorder]], waits_seen: list[float]
 ) -> None:
-    client, rec = make_client(httpx.Response(500), httpx.Response(200, json=item()))
+    client, rec = mocked(httpx.Response(500), httpx.Response(200, json=item()))
     client.get_detect("d1")
     assert len(rec.requests) == 2
-    client, rec = make_client(httpx.Response(500, json={"error": "boom"}))
+    client, rec = mocked(httpx.Response(500, json={"error": "boom"}))
     with pytest.raises(InternalServerError, match=r"POST /detect failed with HTTP 500: boom"):
         client.detect(url="https://example.com/a.wav")
     assert len(rec.requests) == 1
 
 
 def test_exhausted_retries_raise_with_the_count(
-    make_client: Callable[..., tuple[Client, Recorder]], sleeps: list[float]
+    mocked: Callable[..., tuple[Client, Recorder]], waits_seen: list[float]
 ) -> None:
-    client, rec = make_client(httpx.Response(503, headers={"x-request-id": "req-9"}), max_retries=3)
+    client, rec = mocked(httpx.Response(503, headers={"x-request-id": "req-9"}), max_retries=3)
     with pytest.raises(InternalServerError) as info:
         client.get_batch("b1")
     assert info.value.retries_taken == 3 and info.value.request_id == "req-9"
-    assert len(rec.requests) == 4 and len(sleeps) == 3
-    assert sleeps[0] < sleeps[1] < sleeps[2]  # exponential
+    assert len(rec.requests) == 4 and len(waits_seen) == 3
+    assert waits_seen[0] < waits_seen[1] < waits_seen[2]  # exponential
 
 
 def test_max_retries_zero_turns_retries_off(
-    make_client: Callable[..., tuple[Client, Recorder]], sleeps: list[float]
+    mocked: Callable[..., tuple[Client, Recorder]], waits_seen: list[float]
 ) -> None:
     request = httpx.Request("GET", BASE)
-    client, rec = make_client(httpx.ConnectError("refused", request=request), max_retries=0)
+    client, rec = mocked(httpx.ConnectError("refused", request=request), max_retries=0)
     with pytest.raises(APIConnectionError) as info:
         client.list_detects()
     assert not isinstance(info.value, OutcomeUnknownError)
-    assert len(rec.requests) == 1 and sleeps == []
+    assert len(rec.requests) == 1 and waits_seen == []
 
 
 def test_read_timeout_is_retried_for_get_but_outcome_unknown_for_post(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
     request = httpx.Request("GET", BASE)
-    client, rec = make_client(
+    client, rec = mocked(
         httpx.ReadTimeout("slow", request=request), httpx.Response(200, json=item())
     )
     client.get_detect("d1")
     assert len(rec.requests) == 2
-    client, rec = make_client(httpx.ReadTimeout("slow", request=request))
+    client, rec = mocked(httpx.ReadTimeout("slow", request=request))
     with pytest.raises(OutcomeUnknownError) as info:
         client.detect(url="https://example.com/a.wav")
     assert len(rec.requests) == 1
     assert "outcome is unknown" in str(info.value) and "duplicate" in str(info.value)
     assert (info.value.method, info.value.path) == ("POST", "/detect")
-    client, rec = make_client(httpx.ReadTimeout("slow", request=request), max_retries=0)
+    client, rec = mocked(httpx.ReadTimeout("slow", request=request), max_retries=0)
     with pytest.raises(APITimeoutError):
         client.get_detect("d1")
 
 
 def test_connect_errors_are_retried_even_for_post(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
     request = httpx.Request("POST", BASE)
-    client, rec = make_client(
+    client, rec = mocked(
         httpx.ConnectError("refused", request=request),
         httpx.PoolTimeout("pool", request=request),
         httpx.Response(200, json=item(status="processing")),
@@ -224,12 +224,12 @@ def test_connect_errors_are_retried_even_for_post(
 
 
 def test_secure_upload_is_retried_after_a_dropped_connection(
-    make_client: Callable[..., tuple[Client, Recorder]], tmp_path: Path
+    mocked: Callable[..., tuple[Client, Recorder]], tmp_path: Path
 ) -> None:
     f = tmp_path / "a.wav"
     f.write_bytes(b"RIFF" * 1000)
     request = httpx.Request("POST", BASE)
-    client, rec = make_client(
+    client, rec = mocked(
         httpx.RemoteProtocolError("dropped", request=request),
         httpx.Response(200, json={"success": True, "token": "tok"}),
     )
@@ -239,22 +239,22 @@ def test_secure_upload_is_retried_after_a_dropped_connection(
     assert all(b"RIFF" * 1000 in body for body in rec.bodies) and len(rec.bodies) == 2
 
 
-def test_unexpected_bodies(make_client: Callable[..., tuple[Client, Recorder]]) -> None:
-    client, _ = make_client(httpx.Response(200, text="<html>maintenance</html>"))
+def test_unexpected_bodies(mocked: Callable[..., tuple[Client, Recorder]]) -> None:
+    client, _ = mocked(httpx.Response(200, text="<html>maintenance</html>"))
     with pytest.raises(UnexpectedResponseError, match="without a JSON object body"):
         client.get_detect("d1")
-    client, _ = make_client(httpx.Response(200, json={"success": True}))
+    client, _ = mocked(httpx.Response(200, json={"success": True}))
     with pytest.raises(UnexpectedResponseError, match="without an 'item'"):
         client.get_detect("d1")
-    client, _ = make_client(httpx.Response(200, json={"success": True}))
+    client, _ = mocked(httpx.Response(200, json={"success": True}))
     with pytest.raises(UnexpectedResponseError, match="without a token"):
         client.secure_upload(__file__)
 
 
 def test_error_text_never_echoes_the_key_or_token(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
-    client, _ = make_client(
+    client, _ = mocked(
         lambda r: httpx.Response(
             401, json={"message": f"invalid key {KEY} / {json.loads(r.content).get('media_token')}"}
         )
@@ -267,9 +267,9 @@ def test_error_text_never_echoes_the_key_or_token(
 
 
 def test_detect_request_shapes(
-    make_client: Callable[..., tuple[Client, Recorder]], tmp_path: Path
+    mocked: Callable[..., tuple[Client, Recorder]], tmp_path: Path
 ) -> None:
-    client, rec = make_client(httpx.Response(200, json=item(status="processing")))
+    client, rec = mocked(httpx.Response(200, json=item(status="processing")))
     client.detect(
         url="https://x/a.wav", intelligence=True, visualize=None, audio_source_tracing=True
     )
@@ -293,9 +293,9 @@ def test_detect_request_shapes(
 
 
 def test_detect_needs_exactly_one_source(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
-    client, rec = make_client(httpx.Response(200, json=item()))
+    client, rec = mocked(httpx.Response(200, json=item()))
     with pytest.raises(ValueError, match="exactly one of media_token=, url=, file= \\(got none\\)"):
         client.detect()
     with pytest.raises(ValueError, match=r"\(got media_token=, url=\)"):
@@ -306,10 +306,10 @@ def test_detect_needs_exactly_one_source(
 
 
 def test_batch_request_shape_and_limits(
-    make_client: Callable[..., tuple[Client, Recorder]], tmp_path: Path
+    mocked: Callable[..., tuple[Client, Recorder]], tmp_path: Path
 ) -> None:
     batch = {"uuid": "b1", "status": "processing", "total_files": 2, "detect_uuids": []}
-    client, rec = make_client(httpx.Response(202, json={"success": True, "item": batch}))
+    client, rec = mocked(httpx.Response(202, json={"success": True, "item": batch}))
     paths = []
     for name in ("a.wav", "b.png"):
         (tmp_path / name).write_bytes(b"x" * 10)
@@ -326,7 +326,7 @@ def test_batch_request_shape_and_limits(
     assert len(rec.requests) == 1
 
 
-def test_list_and_iterate_pages(make_client: Callable[..., tuple[Client, Recorder]]) -> None:
+def test_list_and_iterate_pages(mocked: Callable[..., tuple[Client, Recorder]]) -> None:
     def pages(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params["page"])
         items = [
@@ -344,7 +344,7 @@ def test_list_and_iterate_pages(make_client: Callable[..., tuple[Client, Recorde
             },
         )
 
-    client, rec = make_client(pages)
+    client, rec = mocked(pages)
     assert [d.uuid for d in client.iter_detects(page_size=10)] == [
         "d1-0",
         "d1-1",
@@ -359,8 +359,8 @@ def test_list_and_iterate_pages(make_client: Callable[..., tuple[Client, Recorde
         client.list_detects(page=0)
 
 
-def test_delete_and_not_found(make_client: Callable[..., tuple[Client, Recorder]]) -> None:
-    client, rec = make_client(
+def test_delete_and_not_found(mocked: Callable[..., tuple[Client, Recorder]]) -> None:
+    client, rec = mocked(
         httpx.Response(200, json={"success": True, "message": "deleted"}),
         httpx.Response(404, json={"success": False, "message": "Detect not found"}),
     )
@@ -386,7 +386,7 @@ class FakeClock:
 
 
 def test_wait_for_polls_with_growing_waits_until_done(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
     answers = [httpx.Response(200, json=item(status="processing")) for _ in range(8)]
     answers.append(
@@ -394,7 +394,7 @@ def test_wait_for_polls_with_growing_waits_until_done(
             200, json=item(status="completed", metrics={"label": "Fake", "aggregated_score": "0.9"})
         )
     )
-    client, rec = make_client(*answers)
+    client, rec = mocked(*answers)
     clock = FakeClock()
     waits: list[float] = []
     client._monotonic = clock
@@ -406,9 +406,9 @@ def test_wait_for_polls_with_growing_waits_until_done(
 
 
 def test_wait_for_times_out_with_the_last_state(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
-    client, _ = make_client(httpx.Response(200, json=item(status="processing")))
+    client, _ = mocked(httpx.Response(200, json=item(status="processing")))
     clock = FakeClock()
     client._monotonic = clock
     client._sleep = clock.sleep  # type: ignore[assignment]
@@ -421,7 +421,7 @@ def test_wait_for_times_out_with_the_last_state(
 
 
 def test_wait_for_a_batch_never_returns_a_half_finished_one(
-    make_client: Callable[..., tuple[Client, Recorder]],
+    mocked: Callable[..., tuple[Client, Recorder]],
 ) -> None:
     half = {
         "uuid": "b1",
@@ -431,7 +431,7 @@ def test_wait_for_a_batch_never_returns_a_half_finished_one(
         "failed_count": 0,
     }
     full = {**half, "status": "partially_failed", "failed_count": 1}
-    client, rec = make_client(
+    client, rec = mocked(
         httpx.Response(200, json={"success": True, "item": half}),
         httpx.Response(200, json={"success": True, "item": full}),
     )
