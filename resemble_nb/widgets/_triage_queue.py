@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["LABELS", "build_queue", "check_labels", "row_dict"]
+__all__ = ["LABELS", "build_queue", "check_labels", "positions", "row_dict"]
 
 #: The five-step label scale, from real to fake.
 LABELS: tuple[str, ...] = ("real", "likely_real", "uncertain", "likely_fake", "fake")
@@ -80,10 +80,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row_dict(frame: pd.DataFrame, sha256: str) -> dict[str, Any] | None:
-    """One item's row as a dict of plain values (``None`` for missing)."""
-    hit = frame.index[(frame["sha256"].astype("string") == sha256).fillna(False).to_numpy()]
-    if len(hit) == 0:
-        return None
-    row = frame.loc[hit[0]]
+def positions(frame: pd.DataFrame) -> dict[str, int]:
+    """sha256 -> row position, to find an item's row without scanning the frame."""
+    return {str(sha): i for i, sha in enumerate(frame["sha256"].astype("string")) if sha}
+
+
+def row_dict(frame: pd.DataFrame, position: int) -> dict[str, Any]:
+    """The row at ``position`` as a dict of plain values (``None`` for missing)."""
+    row = frame.iloc[position]
     return {str(col): _plain(row[col]) for col in frame.columns}

@@ -23,7 +23,7 @@ from ._format import escape
 from ._panel import Panel
 from ._preview import DEFAULT_PREVIEW_MAX_BYTES, preview
 from ._protocols import VERDICTS, CaseLike
-from ._triage_queue import LABELS, build_queue, check_labels, row_dict
+from ._triage_queue import LABELS, build_queue, check_labels, positions, row_dict
 from ._triage_render import details_html, timeline_png
 
 __all__ = ["VERDICT_BUTTONS", "TriageBoard"]
@@ -65,7 +65,9 @@ class TriageBoard(Panel):
         self.advance = advance
         self.preview_max_bytes = preview_max_bytes
         self._frame: pd.DataFrame = case.results()
+        self._rows = positions(self._frame)
         self._segments: pd.DataFrame | None = None
+        self._timed: set[str] = set()
         self._timelines: OrderedDict[tuple[str, float], bytes | str] = OrderedDict()
         self._queue: list[str] = []
         self._pos = 0
@@ -152,7 +154,7 @@ class TriageBoard(Panel):
         """The current item's row from ``case.results()`` (plain values), or None."""
         if not self._queue:
             return None
-        return row_dict(self._frame, self._queue[self._pos])
+        return row_dict(self._frame, self._rows[self._queue[self._pos]])
 
     def next(self) -> None:
         """Show the next item (stays on the last one)."""
@@ -167,9 +169,12 @@ class TriageBoard(Panel):
 
     def show(self, item: str) -> None:
         """Jump to an item of the queue, by sha256 or file name."""
+        wanted = {item} if item in self._rows else set()
+        if not wanted:
+            named = self._frame["name"].astype("string") == item
+            wanted = set(self._frame.loc[named.fillna(False).to_numpy(), "sha256"].astype(str))
         for i, sha in enumerate(self._queue):
-            row = row_dict(self._frame, sha)
-            if item == sha or (row is not None and row.get("name") == item):
+            if sha in wanted:
                 self._pos = i
                 self._render()
                 return
@@ -193,6 +198,7 @@ class TriageBoard(Panel):
         """Re-read the case's results (new items, decisions made elsewhere)."""
         keep = self._queue[self._pos] if self._queue else None
         self._frame = self.case.results()
+        self._rows = positions(self._frame)
         self._segments = None
         self._timelines.clear()
         self._rebuild(keep=keep)
@@ -218,13 +224,16 @@ class TriageBoard(Panel):
     # -- internals ---------------------------------------------------------------------
     def _remember(self, sha256: str, verdict: str, note: str) -> None:
         """Mirror a decision into the local copy of the results (no re-read per click)."""
-        hit = (self._frame["sha256"].astype("string") == sha256).fillna(False).to_numpy()
-        if "verdict" in self._frame:
-            self._frame.loc[hit, "verdict"] = verdict
-        else:
+        row = self._rows[sha256]
+        if "verdict" not in self._frame:
             self._frame["verdict"] = pd.Series([None] * len(self._frame), dtype="object")
-            self._frame.loc[hit, "verdict"] = verdict
-        self._frame.loc[hit, "note"] = note
+        column = self._frame["verdict"]
+        if isinstance(column.dtype, pd.CategoricalDtype) and verdict not in column.cat.categories:
+            self._frame["verdict"] = column.cat.add_categories([verdict])
+        self._frame.loc[self._frame.index[row], "verdict"] = verdict
+        if "note" not in self._frame:
+            self._frame["note"] = pd.Series([None] * len(self._frame), dtype="string")
+        self._frame.loc[self._frame.index[row], "note"] = note
 
     def _rebuild(self, keep: str | None, step: int = 0) -> None:
         old = self._queue
@@ -304,7 +313,11 @@ class TriageBoard(Panel):
         if key not in self._timelines:
             if self._segments is None:
                 self._segments = self.case.segments()
-            self._timelines[key] = timeline_png(self._segments, sha, self.threshold)
+                self._timed = set(self._segments["sha256"].dropna().astype(str))
+            if sha in self._timed:
+                self._timelines[key] = timeline_png(self._segments, sha, self.threshold)
+            else:
+                self._timelines[key] = "No timeline: no time-based scores for this item."
             while len(self._timelines) > _TIMELINE_CACHE:
                 self._timelines.popitem(last=False)
         found = self._timelines[key]

@@ -136,6 +136,9 @@ def test_timeline_is_a_png_and_images_have_none(case: FakeCase) -> None:
     board.show("street.jpg")
     assert board._timeline.value == b""
     assert "Images have no timeline" in board._timeline_note.value
+    board.show("voicemail.mp3")  # audio, but no scored windows recorded
+    assert board._timeline.value == b""
+    assert "no time-based scores" in board._timeline_note.value
 
 
 def test_details_show_what_an_investigator_needs(case: FakeCase) -> None:
