@@ -58,3 +58,56 @@ def detect_file(client: httpx.Client, path: Path, **options: object) -> dict[str
     assert r.status_code == 200, r.text
     item: dict[str, object] = r.json()["item"]
     return item
+
+
+class ServerProcess:
+    """``python -m resemble_nb.sandbox`` (or ``resemble-nb sandbox``) as a child process."""
+
+    def __init__(
+        self, *args: str, command: list[str] | None = None, env: dict[str, str] | None = None
+    ):
+        import os
+        import sys
+
+        base = command or [sys.executable, "-m", "resemble_nb.sandbox"]
+        self.proc = subprocess.Popen(
+            [*base, "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        assert self.proc.stdout is not None
+        self.lines = [self.proc.stdout.readline() for _ in range(2)]
+        url_line = self.lines[0].strip()
+        if not url_line.startswith("Resemble sandbox API: "):
+            self.stop()
+            raise RuntimeError(f"sandbox did not start: {url_line!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
+        self.base_url = url_line.split(": ", 1)[1]
+        self.api_key = self.lines[1].strip().split(": ", 1)[1]
+        self.pid = self.proc.pid
+
+    def stop(self) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def sparse_wav(path: Path, size: int, rate: int = 16000) -> None:
+    """A valid silent 16-bit mono WAV of ``size`` bytes, written sparsely (instant, no disk)."""
+    import struct
+
+    data = size - 44
+    header = b"RIFF" + struct.pack("<I", size - 8) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    header += b"data" + struct.pack("<I", data)
+    with open(path, "wb") as fh:
+        fh.write(header)
+        fh.truncate(size)

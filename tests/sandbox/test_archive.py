@@ -67,12 +67,14 @@ def test_extract_media_reports_skipped_entries(tmp_path: Path) -> None:
 def _bomb(size: int, name: str = "bomb.wav") -> bytes:
     header = wav_bytes(0.01)[:44]
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open(name, "w", force_zip64=True) as entry:
-            entry.write(header)
-            block = b"\x00" * (1 << 20)
-            for _ in range(size >> 20):
-                entry.write(block)
+    block = b"\x00" * (1 << 20)
+    with (
+        zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open(name, "w", force_zip64=True) as entry,
+    ):
+        entry.write(header)
+        for _ in range(size >> 20):
+            entry.write(block)
     return buf.getvalue()
 
 

@@ -392,7 +392,7 @@ def test_watermark_object_when_asked(api: httpx.Client) -> None:
 class _Catcher(BaseHTTPRequestHandler):
     received: list[dict[str, Any]]
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         self.received.append(json.loads(self.rfile.read(length)))
         self.send_response(200)
@@ -408,13 +408,13 @@ def callback_server() -> Iterator[tuple[str, list[dict[str, Any]], threading.Eve
     got = threading.Event()
 
     class Handler(_Catcher):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             super().do_POST()
             got.set()
 
     Handler.received = received
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/hook", received, got
     server.shutdown()
