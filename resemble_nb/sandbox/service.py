@@ -28,7 +28,7 @@ from .ratelimit import RateLimiter
 from .render import batch_item, detect_item
 from .scoring import analyse, intelligence_text
 from .state import Batch, Detect, Stats, Store, StoredFile, Team
-from .storage import Storage
+from .storage import Storage, safe_filename
 
 __all__ = ["Service", "is_loopback_url"]
 
@@ -143,7 +143,18 @@ class Service:
         url: str | None = None,
         batch_uuid: str | None = None,
     ) -> Detect:
-        """Analyse the media now; the result is revealed later per progress mode."""
+        """Analyse the media now; the result is revealed later per progress mode.
+
+        A ``url`` on a loopback address is downloaded and read like an upload; other
+        URLs cannot be fetched offline, so their result is synthesised from the URL.
+        """
+        fetch_error = None
+        if file is None and url is not None and is_loopback_url(url):
+            fetched = await self._fetch(url)
+            if isinstance(fetched, str):
+                fetch_error = fetched
+            else:
+                file, owns_file = fetched, True
         now = self.now()
         if file is not None:
             sha256, filename = file.sha256, file.filename
@@ -170,7 +181,9 @@ class Service:
         if options.get("zero_retention_mode"):
             ext = Path(filename).suffix.lower()
             detect.redacted_name = f"redacted_{secrets.token_hex(12)}{ext}"
-        if file is not None and file.path is not None and file.path.exists():
+        if fetch_error is not None:
+            self._fail(detect, fetch_error)
+        elif file is not None and file.path is not None and file.path.exists():
             await run_in_threadpool(self._analyse_file, detect, file.path, filename)
         elif file is not None:
             self._fail(detect, "media is no longer stored (deleted after zero retention)")
@@ -183,6 +196,35 @@ class Service:
         elif self.mode == "time" and (detect.callback_url or batch_uuid):
             self.spawn(self._finish_later(detect))
         return detect
+
+    async def _fetch(self, url: str) -> StoredFile | str:
+        """Download a loopback URL into storage; a message saying why on failure."""
+        import httpx
+
+        name = safe_filename(PurePosixPath(urlsplit(url).path).name, "media")
+        path = self.storage.new_path(name)
+        hasher = hashlib.sha256()
+        size = 0
+        try:
+            async with (
+                httpx.AsyncClient(timeout=30, trust_env=False) as client,
+                client.stream("GET", url) as resp,
+            ):
+                if resp.status_code != 200:
+                    return f"Could not download {url}: HTTP {resp.status_code}"
+                with open(path, "wb") as fh:
+                    async for chunk in resp.aiter_bytes(256 * 1024):
+                        size += len(chunk)
+                        hasher.update(chunk)
+                        fh.write(chunk)
+                ctype = resp.headers.get("content-type", "")
+        except httpx.HTTPError as exc:
+            self.storage.delete(path)
+            return f"Could not download {url}: {type(exc).__name__}"
+        if size == 0:
+            self.storage.delete(path)
+            return f"Could not download {url}: empty response"
+        return StoredFile(path, name, ctype, size, hasher.hexdigest())
 
     def _fail(self, detect: Detect, message: str) -> None:
         detect.final_status = "failed"

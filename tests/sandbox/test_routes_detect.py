@@ -473,3 +473,35 @@ def test_intelligence_sync_and_async(
     assert api.post("/intelligence", json={}).status_code == 400
     missing = api.post("/intelligence", json={"media_token": token, "detect_id": "nope"})
     assert missing.status_code == 404
+
+
+@pytest.fixture
+def file_server(media_dir: Path) -> Iterator[str]:
+    import functools
+    from http.server import SimpleHTTPRequestHandler
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(media_dir)))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_loopback_url_is_downloaded_and_read(
+    sandbox: Sandbox, api: httpx.Client, media_dir: Path, file_server: str
+) -> None:
+    import hashlib
+
+    item = api.post("/detect", json={"url": f"{file_server}/speech.wav"}).json()["item"]
+    assert item["status"] == "completed"
+    assert item["duration"] == pytest.approx(5.0) and item["filename"] == "speech.wav"
+    assert item["url"] == f"{file_server}/speech.wav"
+    sha = hashlib.sha256((media_dir / "speech.wav").read_bytes()).hexdigest()
+    assert sandbox.stats()["detects_per_sha256"] == {sha: 1}
+    missing = api.post("/detect", json={"url": f"{file_server}/gone.wav"}).json()["item"]
+    assert missing["status"] == "failed" and "HTTP 404" in missing["error_message"]
