@@ -88,6 +88,8 @@ class Call:
     timeout: httpx.Timeout | None = None
     secrets: tuple[str, ...] = ()
     """Values sent in this call that must never appear in error text (media tokens)."""
+    maybe_applied: bool = False
+    """Set when an earlier attempt may have been carried out before the retry."""
 
     @contextmanager
     def request_kwargs(self) -> Iterator[dict[str, Any]]:
@@ -201,6 +203,7 @@ class BaseClient:
         )
         what = f"{type(exc).__name__}: {self._scrub(call, str(exc)) or 'no details'}"
         if retryable and (call.safe or not sent) and retries < self.max_retries:
+            call.maybe_applied = call.maybe_applied or sent
             delay = _retry.backoff(retries, self._rng)
             logger.info(
                 "retrying %s %s in %.2f s after %s (retry %d of %d)",
@@ -253,6 +256,7 @@ class BaseClient:
         if retries < self.max_retries and _retry.should_retry_status(status, safe=call.safe):
             delay = _retry.retry_delay(retries, retry_after, self._rng)
             if delay is not None:
+                call.maybe_applied = call.maybe_applied or status in (500, 502, 504)
                 logger.info(
                     "retrying %s %s in %.2f s after HTTP %d (retry %d of %d)",
                     call.method,
@@ -284,9 +288,6 @@ class BaseClient:
             retry_after=retry_after,
             retries_taken=retries,
         )
-
-    def _finish(self, retries: int) -> None:
-        self.stats.last_retries = retries
 
     # -- parsing -------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from ._base import (
     wait_timeout_error,
 )
 from ._uploads import FileInput
+from .errors import NotFoundError
 from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken
 
 __all__ = ["Client"]
@@ -102,6 +103,7 @@ class Client(BaseClient):
             headers = self._headers(call)
             self._log_request(call, headers, retries)
             self.stats.requests += 1
+            self.stats.last_retries = retries
             try:
                 with call.request_kwargs() as kwargs:
                     response = self._http.request(
@@ -112,7 +114,6 @@ class Client(BaseClient):
             else:
                 maybe_delay = self._on_response(call, response, retries)
                 if maybe_delay is None:
-                    self._finish(retries)
                     return response
                 delay = maybe_delay
             self._sleep(delay)
@@ -257,11 +258,19 @@ class Client(BaseClient):
         Args:
             uuid: The detection's id.
 
+        A 404 after a retry whose first attempt may have gone through counts as deleted.
+
         Raises:
             NotFoundError: No such detection for this key's team.
             APIStatusError, APIConnectionError: Other failures.
         """
-        self._send(self._delete_detect_call(uuid))
+        call = self._delete_detect_call(uuid)
+        try:
+            self._send(call)
+        except NotFoundError:
+            if not call.maybe_applied:
+                raise
+            # An earlier attempt may have deleted it before its answer was lost.
 
     def detect_batch(
         self,

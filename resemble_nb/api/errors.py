@@ -118,27 +118,30 @@ class APIStatusError(ResembleError):
         retries_taken: How many times the request was retried before this answer.
     """
 
-    status_code: int
+    status_code: int = 0
+    """The HTTP status (each subclass has its own as a default, e.g. 404)."""
 
     def __init__(
         self,
         message: str,
         *,
-        status_code: int,
-        method: str,
-        path: str,
+        status_code: int | None = None,
+        method: str = "",
+        path: str = "",
         request_id: str | None = None,
         body: Any = None,
         retries_taken: int = 0,
     ) -> None:
-        self.status_code = status_code
+        if status_code is not None:
+            self.status_code = status_code
         self.message = message
         self.method = method
         self.path = path
         self.request_id = request_id
         self.body = body
         self.retries_taken = retries_taken
-        text = f"{method} {path} failed with HTTP {status_code}: {message}"
+        where = f"{method} {path} failed with " if method or path else ""
+        text = f"{where}HTTP {self.status_code}: {message}"
         if request_id:
             text += f" (request id {request_id})"
         super().__init__(text)
@@ -147,9 +150,13 @@ class APIStatusError(ResembleError):
 class BadRequestError(APIStatusError):
     """400: the request was invalid (bad field, bad file, more than one media source...)."""
 
+    status_code = 400
+
 
 class AuthenticationError(APIStatusError):
     """401: the API key is missing or invalid."""
+
+    status_code = 401
 
 
 class PaymentRequiredError(APIStatusError):
@@ -159,6 +166,8 @@ class PaymentRequiredError(APIStatusError):
         error_code: e.g. ``"insufficient_balance"``.
         details: e.g. ``{"estimated_cost_cents": 3.5, ...}``.
     """
+
+    status_code = 402
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -172,13 +181,19 @@ class PaymentRequiredError(APIStatusError):
 class PermissionDeniedError(APIStatusError):
     """403: the key may not use this product (watermark, Signal, plan limits...)."""
 
+    status_code = 403
+
 
 class NotFoundError(APIStatusError):
     """404: no such detect or batch (or it belongs to another team)."""
 
+    status_code = 404
+
 
 class UnprocessableEntityError(APIStatusError):
     """422: the request is well formed but cannot be processed yet."""
+
+    status_code = 422
 
 
 class RateLimitError(APIStatusError):
@@ -188,6 +203,8 @@ class RateLimitError(APIStatusError):
         retry_after: Seconds the server asked to wait (``Retry-After``), if it said.
     """
 
+    status_code = 429
+
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
@@ -195,6 +212,8 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx: the server failed."""
+
+    status_code = 500
 
 
 class APIConnectionError(ResembleError):
@@ -206,7 +225,9 @@ class APIConnectionError(ResembleError):
         retries_taken: How many times the request was retried first.
     """
 
-    def __init__(self, message: str, *, method: str, path: str, retries_taken: int = 0) -> None:
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", retries_taken: int = 0
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method

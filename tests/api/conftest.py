@@ -8,6 +8,7 @@ keys (see also test_secret_scan.py).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,20 @@ def samples() -> Path:
     """The bundled samples: speech.wav, voicemail.mp3, portrait.png, street.jpg,
     interview.mp4, damaged.wav, notes.txt."""
     return SAMPLES
+
+
+def route_counts(sb: Sandbox, route: str, total: int) -> dict[str, int]:
+    """The sandbox's per-status request counts for ``route`` once ``total`` have been counted.
+
+    The sandbox records a request after its answer is sent, so a read right after the
+    client got its answer can miss the last one; wait (briefly) for it.
+    """
+    deadline = time.monotonic() + 2.0
+    while True:
+        counts = dict(sb.stats()["requests"].get(route, {}))
+        if sum(counts.values()) >= total or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.01)
 
 
 class SleepRecorder:

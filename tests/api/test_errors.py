@@ -85,3 +85,13 @@ def test_value_errors_are_value_errors() -> None:
     assert issubclass(e.BatchLimitError, ValueError)
     assert issubclass(e.FileRejectedError, ValueError)
     assert e.FileRejectedError("x", path="a.wav").path == "a.wav"
+
+
+def test_errors_can_be_raised_by_hand_with_their_own_status() -> None:
+    """Fakes in other layers' tests raise these without a response at hand."""
+    err = e.RateLimitError("slow down", retry_after=2.0)
+    assert err.status_code == 429 and err.retry_after == 2.0
+    assert str(err) == "HTTP 429: slow down"
+    assert e.NotFoundError("gone").status_code == 404
+    assert e.InternalServerError("x", status_code=503).status_code == 503
+    assert e.OutcomeUnknownError("lost").method == ""

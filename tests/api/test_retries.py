@@ -18,16 +18,13 @@ from resemble_nb.api import (
     AsyncClient,
     Client,
     InternalServerError,
+    NotFoundError,
     OutcomeUnknownError,
     RateLimitError,
 )
 from resemble_nb.sandbox import Sandbox
 
-from .conftest import SleepRecorder
-
-
-def route_counts(sb: Sandbox, route: str) -> dict[str, int]:
-    return dict(sb.stats()["requests"].get(route, {}))
+from .conftest import SleepRecorder, route_counts
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
@@ -38,7 +35,7 @@ def test_transient_statuses_on_reads_are_retried(
     page = client.list_detects()
     assert page.total_count == 0
     assert client.stats.last_retries == 2 and len(sleeps.waits) == 2
-    assert route_counts(sandbox, "GET /detect") == {str(status): 2, "200": 1}
+    assert route_counts(sandbox, "GET /detect", 3) == {str(status): 2, "200": 1}
 
 
 def test_retries_give_up_after_max_retries(
@@ -49,7 +46,7 @@ def test_retries_give_up_after_max_retries(
     with pytest.raises(InternalServerError) as info:
         client.get_detect("anything")
     assert info.value.status_code == 503 and info.value.retries_taken == 3
-    assert route_counts(sandbox, "GET /detect/{uuid}") == {"503": 4}
+    assert route_counts(sandbox, "GET /detect/{uuid}", 4) == {"503": 4}
     # exponential backoff with jitter: each wait in [0.75, 1] x 0.5 s * 2^n
     for n, wait in enumerate(sleeps.waits):
         assert 0.75 * 0.5 * 2**n <= wait <= 0.5 * 2**n
@@ -62,7 +59,7 @@ def test_max_retries_zero_raises_the_first_failure(
     sandbox.set_faults("GET /detect:503;times=1")
     with pytest.raises(InternalServerError):
         client.list_detects()
-    assert sleeps.waits == [] and route_counts(sandbox, "GET /detect") == {"503": 1}
+    assert sleeps.waits == [] and route_counts(sandbox, "GET /detect", 1) == {"503": 1}
     assert client.list_detects().total_count == 0  # the fault fired once only
 
 
@@ -104,7 +101,7 @@ def test_500_on_detect_is_not_retried(
     with pytest.raises(InternalServerError) as info:
         client.detect(url="https://example.com/a.wav")
     assert info.value.retries_taken == 0 and sleeps.waits == []
-    assert route_counts(sandbox, "POST /detect") == {"500": 1}
+    assert route_counts(sandbox, "POST /detect", 1) == {"500": 1}
 
 
 @pytest.mark.parametrize("status", [429, 502, 503])
@@ -149,6 +146,19 @@ def test_dropped_detect_is_an_unknown_outcome_not_a_retry(
     assert sandbox.stats()["detects_created"] == created
     found = [d for d in client.iter_detects() if d.filename == "speech.wav"]
     assert len(found) == created
+
+
+def test_delete_whose_answer_was_lost_still_counts_as_deleted(
+    sandbox: Sandbox, client: Client
+) -> None:
+    d = client.detect(url="https://example.com/a.wav")
+    sandbox.set_faults("DELETE /detect/*:drop_after;times=1")
+    assert client.delete_detect(d.uuid) is None  # the retry's 404 means the first one worked
+    assert client.stats.last_retries == 1
+    counts = route_counts(sandbox, "DELETE /detect/{uuid}", 2)
+    assert counts == {"200 (dropped after)": 1, "404": 1}
+    with pytest.raises(NotFoundError):  # without a lost answer, 404 is still an error
+        client.delete_detect(d.uuid)
 
 
 def test_dropped_batch_is_an_unknown_outcome(
@@ -222,9 +232,9 @@ async def test_the_real_rate_limiter_is_ridden_out(
     ) as client:  # real waits: Retry-After from the sandbox
         pages = await asyncio.gather(*(client.list_detects() for _ in range(25)))
     assert len(pages) == 25 and client.stats.retries > 0
-    stats = sb.stats()
-    assert stats["rate_limited"] > 0
-    assert stats["requests"]["GET /detect"]["200"] == 25
+    counts = route_counts(sb, "GET /detect", client.stats.requests)
+    assert counts == {"200": 25, "429": client.stats.retries}
+    assert sb.stats()["rate_limited"] == client.stats.retries
 
 
 async def test_async_faults(sandbox: Sandbox, aclient: AsyncClient, sleeps: SleepRecorder) -> None:
