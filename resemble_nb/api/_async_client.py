@@ -349,7 +349,8 @@ class AsyncClient(BaseClient):
         Args:
             media_token: A token from :meth:`secure_upload`.
             url: Or a public https URL.
-            detect_id: A detection to attach the report to.
+            detect_id: A detection to attach the report to (the media still has to be
+                sent as ``media_token`` or ``url``).
             media_type: ``"audio"``, ``"image"`` or ``"video"`` (auto-detected if omitted).
             json: Ask for a structured description (default: images only).
             callback_url: Return at once (202) and have the result POSTed there.
@@ -359,7 +360,7 @@ class AsyncClient(BaseClient):
             The :class:`Intelligence` report (pending if ``callback_url`` was given).
 
         Raises:
-            ValueError: Both ``media_token`` and ``url``, or no source at all.
+            ValueError: Not exactly one of ``media_token`` and ``url`` was given.
             OutcomeUnknownError: The connection failed after sending.
             APIStatusError, APIConnectionError: Other failures.
         """

@@ -119,7 +119,16 @@ def _to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
 
 
 def _token_value(media_token: MediaToken | str) -> str:
-    return media_token.reveal() if isinstance(media_token, MediaToken) else str(media_token)
+    if isinstance(media_token, MediaToken):
+        if media_token.expired:
+            raise ValueError(
+                f"the media token for {media_token.filename or 'this upload'} expired "
+                f"{-media_token.expires_in.total_seconds():.0f} s ago (tokens live "
+                f"{media_token.lifetime.total_seconds() / 60:.0f} min); upload the file "
+                "again with secure_upload()"
+            )
+        return media_token.reveal()
+    return str(media_token)
 
 
 def _exactly_one(method: str, **sources: Any) -> str:
@@ -458,10 +467,7 @@ class BaseClient:
         callback_url: str | None,
         wait_timeout: float | None,
     ) -> Call:
-        if media_token is not None and url is not None:
-            raise ValueError("intelligence() takes media_token= or url=, not both")
-        if media_token is None and url is None and detect_id is None:
-            raise ValueError("intelligence() needs media_token=, url= or detect_id=")
+        _exactly_one("intelligence", media_token=media_token, url=url)
         body: dict[str, Any] = {}
         secrets: tuple[str, ...] = ()
         if media_token is not None:

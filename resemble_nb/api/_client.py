@@ -339,7 +339,8 @@ class Client(BaseClient):
         Args:
             media_token: A token from :meth:`secure_upload`.
             url: Or a public https URL.
-            detect_id: A detection to attach the report to.
+            detect_id: A detection to attach the report to (the media still has to be
+                sent as ``media_token`` or ``url``).
             media_type: ``"audio"``, ``"image"`` or ``"video"`` (auto-detected if omitted).
             json: Ask for a structured description (default: images only).
             callback_url: Return at once (202) and have the result POSTed there.
@@ -349,7 +350,7 @@ class Client(BaseClient):
             The :class:`Intelligence` report (pending if ``callback_url`` was given).
 
         Raises:
-            ValueError: Both ``media_token`` and ``url``, or no source at all.
+            ValueError: Not exactly one of ``media_token`` and ``url`` was given.
             OutcomeUnknownError: The connection failed after sending.
             APIStatusError, APIConnectionError: Other failures.
         """

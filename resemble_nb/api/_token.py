@@ -43,15 +43,31 @@ class MediaToken:
     >>> token.expired, token.expires_in                     # doctest: +SKIP
     (False, datetime.timedelta(seconds=3599, ...))
 
+    Age and expiry are counted on this machine's clock from when the token arrived, over
+    the lifetime the server gave it (``exp - iat``), so a skewed local clock does not
+    make fresh tokens look expired.
+
     Attributes:
-        issued_at: When the token was issued (the JWT ``iat`` claim, else when it arrived).
-        expires_at: When it stops working (the JWT ``exp`` claim, else one hour after issue).
+        issued_at: When the server issued it (the JWT ``iat`` claim, else when it arrived).
+        expires_at: When the server says it expires (the JWT ``exp`` claim, else one hour
+            after issue).
+        lifetime: How long it is valid in all (``expires_at - issued_at``).
         filename: The name of the uploaded file, if known.
         size: The number of bytes uploaded, if known.
         source: ``"sandbox"`` if the local sandbox issued it, else ``"api"``.
     """
 
-    __slots__ = ("_clock", "_value", "expires_at", "filename", "issued_at", "size", "source")
+    __slots__ = (
+        "_clock",
+        "_received",
+        "_value",
+        "expires_at",
+        "filename",
+        "issued_at",
+        "lifetime",
+        "size",
+        "source",
+    )
 
     def __init__(
         self,
@@ -69,6 +85,7 @@ class MediaToken:
         self.size = size
         self.source: Literal["api", "sandbox"] = source
         received = received_at or clock()
+        self._received = received
         try:
             claims = jwt.decode(value, options={"verify_signature": False})
         except jwt.PyJWTError:
@@ -77,6 +94,7 @@ class MediaToken:
             claims = {}
         self.issued_at: datetime = _claim_time(claims, "iat") or received
         self.expires_at: datetime = _claim_time(claims, "exp") or (self.issued_at + TOKEN_LIFETIME)
+        self.lifetime: timedelta = self.expires_at - self.issued_at
 
     def reveal(self) -> str:
         """The raw token string. Do not print, log or store it."""
@@ -89,18 +107,18 @@ class MediaToken:
 
     @property
     def age(self) -> timedelta:
-        """Time since the token was issued."""
-        return self._clock() - self.issued_at
+        """Time since the token arrived."""
+        return self._clock() - self._received
 
     @property
     def expires_in(self) -> timedelta:
-        """Time left before the token expires (negative once expired)."""
-        return self.expires_at - self._clock()
+        """Time left before the token expires (zero or negative once expired)."""
+        return self.lifetime - self.age
 
     @property
     def expired(self) -> bool:
         """Whether the token has expired; upload again if so."""
-        return self._clock() >= self.expires_at
+        return self.expires_in <= timedelta(0)
 
     def expires_within(self, seconds: float) -> bool:
         """Whether the token expires in the next ``seconds`` (e.g. 300 before a submit)."""

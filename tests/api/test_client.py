@@ -450,3 +450,21 @@ def test_given_http_client_is_not_closed() -> None:
         client.get_detect("d1")
     assert not http.is_closed
     http.close()
+
+
+def test_an_expired_token_is_refused_before_sending(
+    mocked: Callable[..., tuple[Client, Recorder]],
+) -> None:
+    from resemble_nb.api import MediaToken
+
+    client, rec = mocked(httpx.Response(200, json=item()))
+    old = MediaToken(
+        "opaque-token",
+        filename="call.wav",
+        received_at=datetime.now(timezone.utc) - timedelta(hours=2),
+    )
+    with pytest.raises(ValueError, match=r"media token for call\.wav expired .*secure_upload"):
+        client.detect(media_token=old)
+    with pytest.raises(ValueError, match="expired"):
+        client.intelligence(media_token=old)
+    assert rec.requests == []

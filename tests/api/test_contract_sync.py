@@ -244,8 +244,10 @@ def test_intelligence_from_token_url_and_detect(client: Client, samples: Path) -
     d = client.detect(file=samples / "speech.wav", wait=True)
     attached = client.intelligence(url="https://example.com/a.wav", detect_id=d.uuid)
     assert attached.detect_uuid == d.uuid
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="exactly one of media_token=, url="):
         client.intelligence(media_token=token, url="https://example.com/a.mp3")
+    with pytest.raises(ValueError, match=r"\(got none\)"):
+        client.intelligence(detect_id=d.uuid)
 
 
 def test_wait_for_polls_until_done(

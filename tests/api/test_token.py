@@ -26,11 +26,13 @@ def _jwt(**claims: object) -> str:
 
 
 def test_times_come_from_the_jwt_claims() -> None:
-    clock = Clock(T0 + timedelta(minutes=10))
+    clock = Clock(T0)
     value = _jwt(iat=int(T0.timestamp()), exp=int((T0 + timedelta(minutes=30)).timestamp()))
     token = MediaToken(value, filename="call.wav", size=10, clock=clock)
     assert token.issued_at == T0
     assert token.expires_at == T0 + timedelta(minutes=30)
+    assert token.lifetime == timedelta(minutes=30)
+    clock.now = T0 + timedelta(minutes=10)
     assert token.age == timedelta(minutes=10)
     assert token.expires_in == timedelta(minutes=20)
     assert not token.expired and not token.expires_within(60)
@@ -51,8 +53,18 @@ def test_without_claims_the_documented_hour_applies() -> None:
     assert only_exp.issued_at == T0 and only_exp.expires_at == T0 + timedelta(hours=2)
 
 
-def test_an_already_expired_jwt_still_parses() -> None:
-    value = _jwt(iat=0, exp=1)
+def test_a_skewed_local_clock_does_not_expire_fresh_tokens() -> None:
+    server_now = int(T0.timestamp())
+    value = _jwt(iat=server_now, exp=server_now + 3600)
+    clock = Clock(T0 + timedelta(hours=3))  # this machine's clock is 3 h ahead
+    token = MediaToken(value, clock=clock)
+    assert not token.expired and token.expires_in == timedelta(hours=1)
+    clock.now += timedelta(minutes=61)
+    assert token.expired
+
+
+def test_a_token_with_no_life_left_is_expired() -> None:
+    value = _jwt(iat=10, exp=10)
     token = MediaToken(value, clock=Clock(T0))
     assert token.expired and token.reveal() == value
 
