@@ -254,17 +254,18 @@ async def list_detects(request: Request) -> JSONResponse:
         raise ApiError(400, f"page must be >= 1, got {page}")
     if not 10 <= page_size <= 1000:
         raise ApiError(400, f"page_size must be between 10 and 1000, got {page_size}")
-    detects = svc.store.team_detects(team_of(request).id)
-    chunk = detects[(page - 1) * page_size : page * page_size]
+    chunk, total = svc.store.team_page(
+        team_of(request).id, (page - 1) * page_size, page * page_size
+    )
     for d in chunk:
         svc.advance(d, polled=True)
     return JSONResponse(
         {
             "success": True,
             "page": page,
-            "num_pages": math.ceil(len(detects) / page_size),
+            "num_pages": math.ceil(total / page_size),
             "page_size": page_size,
-            "total_count": len(detects),
+            "total_count": total,
             "items": [svc.render(d) for d in chunk],
         }
     )

@@ -189,7 +189,7 @@ class Service:
             self._fail(detect, "media is no longer stored (deleted after zero retention)")
         else:
             self._analyse_url(detect, url or "")
-        self.store.detects[detect.uuid] = detect
+        self.store.add_detect(detect)
         self.stats.count_detect(detect.sha256)
         if self.mode == "immediate":
             self.finish(detect)
@@ -315,7 +315,7 @@ class Service:
         self.advance(detect, polled=False, force=True)
 
     def delete_detect(self, detect: Detect) -> None:
-        self.store.detects.pop(detect.uuid, None)
+        self.store.remove_detect(detect)
         if detect.owns_file and detect.file is not None:
             self.storage.delete(detect.file.path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -152,16 +153,24 @@ class Store:
         self.detects: dict[str, Detect] = {}
         self.batches: dict[str, Batch] = {}
         self.intelligences: dict[str, dict[str, Any]] = {}
+        self._by_team: dict[str, dict[str, Detect]] = {}  # in creation order
 
-    def team_detects(self, team_id: str) -> list[Detect]:
-        """A team's detects, newest first."""
-        found = [d for d in self.detects.values() if d.team_id == team_id]
-        found.reverse()  # ties on created_at keep newest-first
-        found.sort(key=lambda d: d.created_at, reverse=True)
-        return found
+    def add_detect(self, detect: Detect) -> None:
+        self.detects[detect.uuid] = detect
+        self._by_team.setdefault(detect.team_id, {})[detect.uuid] = detect
+
+    def remove_detect(self, detect: Detect) -> None:
+        self.detects.pop(detect.uuid, None)
+        self._by_team.get(detect.team_id, {}).pop(detect.uuid, None)
+
+    def team_page(self, team_id: str, start: int, stop: int) -> tuple[list[Detect], int]:
+        """A slice of a team's detects, newest first, and how many the team has."""
+        mine = self._by_team.get(team_id, {})
+        return list(itertools.islice(reversed(mine.values()), start, stop)), len(mine)
 
     def clear(self) -> None:
         self.uploads.clear()
+        self._by_team.clear()
         self.detects.clear()
         self.batches.clear()
         self.intelligences.clear()
