@@ -8,6 +8,7 @@ import math
 import uuid as uuidlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -56,11 +57,15 @@ def wants_wait(request: Request) -> bool:
 
 
 async def json_body(request: Request) -> dict[str, Any]:
+    """A JSON object body (an urlencoded form is read too, as ``curl -d`` sends)."""
     chunks = bytearray()
     async for chunk in request.stream():
         chunks.extend(chunk)
         if len(chunks) > _MAX_JSON:
             raise ApiError(400, "JSON body is too large")
+    ctype = request.headers.get("content-type", "").lower()
+    if ctype.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(chunks.decode("utf-8", "replace"), keep_blank_values=True))
     try:
         body = json.loads(chunks or b"{}")
     except ValueError as exc:

@@ -123,6 +123,12 @@ def test_bad_json_requests_get_400_with_a_message(
     assert needle in r.json()["message"]
 
 
+def test_form_encoded_body_is_read_like_json(api: httpx.Client, media_dir: Path) -> None:
+    token = upload(api, media_dir / "speech.wav")
+    r = api.post("/detect", data={"media_token": token, "frame_length": "1"})
+    assert r.status_code == 200 and len(r.json()["item"]["metrics"]["score"]) == 5
+
+
 def test_file_and_token_together_is_400(api: httpx.Client, media_dir: Path) -> None:
     token = upload(api, media_dir / "speech.wav")
     r = api.post("/detect", files={"file": ("a.wav", wav_bytes(1.0))}, data={"media_token": token})
