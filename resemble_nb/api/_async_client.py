@@ -57,8 +57,9 @@ class AsyncClient(BaseClient):
         timeout: Seconds (or an ``httpx.Timeout``) for each request. Calls that wait for a
             result on the server (``detect(wait=True)``, ``intelligence()``) use a longer
             read timeout of their own.
-        max_retries: Retries after a connection failure, 429, 502, 503 or 504 (and 500 for
-            reads), with exponential backoff and jitter and honouring ``Retry-After``.
+        max_retries: Retries after a connection failure, 429 or 503 (and 500, 502, 504 or
+            a dropped answer for requests that are safe to repeat: reads, deletes, uploads),
+            with exponential backoff and jitter, honouring ``Retry-After`` up to 60 s.
             ``0`` turns retries off.
         http_client: An ``httpx.AsyncClient`` to send with (for proxies, custom transports...).
             The client does not close one it was given.

@@ -265,7 +265,7 @@ class BaseClient:
         if retries < self.max_retries and _retry.should_retry_status(status, safe=call.safe):
             delay = _retry.retry_delay(retries, retry_after, self._rng)
             if delay is not None:
-                call.maybe_applied = call.maybe_applied or status in (500, 502, 504)
+                call.maybe_applied = call.maybe_applied or status in _retry.MAYBE_APPLIED_STATUSES
                 logger.info(
                     "retrying %s %s in %.2f s after HTTP %d (retry %d of %d)",
                     call.method,
@@ -286,10 +286,15 @@ class BaseClient:
         except ValueError:
             body = response.text
         body = self._scrub(call, body)
-        fallback = response.reason_phrase or "no message"
+        message = message_from_body(body, response.reason_phrase or "no message")
+        if not call.safe and response.status_code in _retry.MAYBE_APPLIED_STATUSES:
+            message += (
+                " (the request may still have been carried out: look it up before sending "
+                "it again, or it could be created and billed twice)"
+            )
         return error_for_status(
             response.status_code,
-            message_from_body(body, fallback),
+            message,
             method=call.method,
             path=call.path,
             request_id=response.headers.get("x-request-id"),

@@ -5,7 +5,9 @@
 * Failures after it may have been sent (read timeout, dropped connection) are
   retried only for requests that are safe to repeat (GET, DELETE, uploads);
   a POST that creates a detect, batch or intelligence report is not.
-* Statuses 429, 502, 503 and 504 are retried; 500 only for safe requests.
+* Statuses 429 and 503 (the server did not take the request) are always retried;
+  500, 502 and 504 (it may have been carried out behind a gateway) only for safe
+  requests, so a detect is never created and billed twice.
 * The wait is exponential with jitter (0.5 s doubling, capped at 8 s), or the
   server's ``Retry-After`` (seconds or an HTTP date) when it sent one, up to
   60 s. A longer ``Retry-After`` is not slept through: the error is raised and
@@ -37,8 +39,10 @@ INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-RETRY_STATUSES_SAFE = RETRY_STATUSES | {500}
+RETRY_STATUSES = frozenset({429, 503})
+RETRY_STATUSES_SAFE = RETRY_STATUSES | {500, 502, 504}
+MAYBE_APPLIED_STATUSES = frozenset({500, 502, 504})
+"""Failures after which the request may nevertheless have been carried out."""
 
 # Raised before any byte of the request left this machine.
 _NOT_SENT: tuple[type[httpx.TransportError], ...] = (

@@ -94,18 +94,21 @@ def test_429_exhausted_carries_retry_after(
     assert sleeps.waits == [3.0, 3.0]
 
 
-def test_500_on_detect_is_not_retried(
-    sandbox: Sandbox, client: Client, sleeps: SleepRecorder
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_maybe_carried_out_statuses_on_detect_are_not_retried(
+    sandbox: Sandbox, client: Client, sleeps: SleepRecorder, status: int
 ) -> None:
-    sandbox.set_faults("POST /detect:500;times=1")
+    sandbox.set_faults(f"POST /detect:{status};times=1")
     with pytest.raises(InternalServerError) as info:
         client.detect(url="https://example.com/a.wav")
+    assert info.value.status_code == status
     assert info.value.retries_taken == 0 and sleeps.waits == []
-    assert route_counts(sandbox, "POST /detect", 1) == {"500": 1}
+    assert "look it up before sending it again" in str(info.value)
+    assert route_counts(sandbox, "POST /detect", 1) == {str(status): 1}
 
 
-@pytest.mark.parametrize("status", [429, 502, 503])
-def test_gateway_statuses_on_detect_are_retried_without_duplicates(
+@pytest.mark.parametrize("status", [429, 503])
+def test_not_taken_statuses_on_detect_are_retried_without_duplicates(
     sandbox: Sandbox, client: Client, samples: Path, status: int
 ) -> None:
     sandbox.set_faults(f"POST /detect:{status};times=1")

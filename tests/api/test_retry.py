@@ -40,15 +40,16 @@ def test_parse_retry_after_accepts_httpx_headers() -> None:
     assert _retry.parse_retry_after(httpx.Headers({"Retry-After": "4"})) == 4.0
 
 
-@pytest.mark.parametrize("status", [429, 502, 503, 504])
-def test_transient_statuses_are_retried_for_every_request(status: int) -> None:
+@pytest.mark.parametrize("status", [429, 503])
+def test_not_taken_statuses_are_retried_for_every_request(status: int) -> None:
     assert _retry.should_retry_status(status, safe=True)
     assert _retry.should_retry_status(status, safe=False)
 
 
-def test_500_is_retried_only_when_repeating_is_safe() -> None:
-    assert _retry.should_retry_status(500, safe=True)
-    assert not _retry.should_retry_status(500, safe=False)
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_maybe_carried_out_statuses_are_retried_only_when_repeating_is_safe(status: int) -> None:
+    assert _retry.should_retry_status(status, safe=True)
+    assert not _retry.should_retry_status(status, safe=False)
 
 
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 422, 501])
