@@ -7,7 +7,8 @@ from typing import Any
 
 import comm
 import pytest
-from widget_doubles import RecordingComm
+
+from .widget_doubles import RecordingComm
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import time
 from typing import Any
 
 import pytest
-from widget_doubles import FakeRun, in_thread
 
 from resemble_nb.widgets import JobBoard
 from resemble_nb.widgets._board_render import pick_rows, summary_text, table_html
+
+from .widget_doubles import FakeRun, in_thread
 
 
 def names(n: int) -> list[str]:

@@ -7,11 +7,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from widget_doubles import FakeCase, make_row
 
 from resemble_nb.widgets import TriageBoard
 from resemble_nb.widgets._preview import preview
 from resemble_nb.widgets._triage_queue import LABELS, build_queue
+
+from .widget_doubles import FakeCase, make_row
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
 PNG = b"\x89PNG\r\n\x1a\n"
