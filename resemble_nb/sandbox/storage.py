@@ -8,6 +8,7 @@ the body is read and discarded so the client still gets the 400.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -20,12 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from .errors import ApiError
 from .state import StoredFile
 
 __all__ = ["ParsedForm", "Storage", "UploadLimits", "read_multipart", "safe_filename"]
+
+# Malformed bodies are answered with a 400; keep the parser's own warnings off stderr.
+logging.getLogger("python_multipart").addHandler(logging.NullHandler())
 
 _MAX_FIELD_BYTES = 64 * 1024
 _MAX_FIELDS = 200
@@ -201,6 +206,7 @@ class _Parser:
             return
         assert part.out is not None and part.path is not None
         part.out.close()
+        self.open_parts.remove(part)
         stored = StoredFile(
             path=part.path,
             filename=part.filename,
@@ -250,16 +256,14 @@ async def read_multipart(
             # After an error the rest of the body is drained so the client sees the answer.
         if state.error is None:
             parser.finalize()
-    except ApiError:
-        state.abort()
-        raise
-    except Exception as exc:  # malformed multipart
-        state.abort()
-        raise ApiError(400, f"Malformed multipart body: {exc}") from None
-    except BaseException:  # client went away, cancelled...
+            if state.open_parts:
+                raise FormParserError("the body ended before the closing boundary")
+    except BaseException as exc:  # malformed body, client gone, cancelled...
         state.abort()
         for _, stored in state.form.files:
             storage.delete(stored.path)
+        if isinstance(exc, FormParserError):
+            raise ApiError(400, f"Malformed multipart body: {exc}") from None
         raise
     if state.error is not None:
         for _, stored in state.form.files:

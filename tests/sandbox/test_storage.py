@@ -62,6 +62,30 @@ def test_malformed_multipart_is_400(sandbox: Sandbox, api: httpx.Client) -> None
     assert list(sandbox.app.service.storage.root.iterdir()) == []  # nothing left behind
 
 
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (b"garbage", "Expected boundary"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFFxx',
+            "ended before the closing boundary",
+        ),
+        (b"--b\r\nbroken header line\r\n\r\nzz\r\n--b--\r\n", "invalid character"),
+    ],
+)
+def test_broken_bodies_are_400_and_leave_nothing(
+    sandbox: Sandbox, api: httpx.Client, body: bytes, needle: str
+) -> None:
+    r = api.post(
+        "/secure_uploads",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert r.status_code == 400
+    assert "Malformed multipart body" in r.json()["message"] and needle in r.json()["message"]
+    assert list(sandbox.app.service.storage.root.iterdir()) == []
+
+
 def test_interrupted_upload_leaves_no_file(sandbox: Sandbox, api: httpx.Client) -> None:
     def body() -> Iterator[bytes]:
         yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.wav"\r\n\r\n'
