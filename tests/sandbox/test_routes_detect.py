@@ -380,6 +380,20 @@ def test_wallet_402_has_error_code_and_details(
     assert api.post("/detect", json={"url": "https://example.com/b.wav"}).status_code == 200
 
 
+def test_wallets_per_team(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    sb = sandbox_factory(wallet_cents={"test_team_a_key": 1.0})
+    a, b = client_for(sb), client_for(sb, sb.api_keys[1])
+    body = {"url": "https://example.com/a.wav"}
+    assert a.post("/detect", json=body).status_code == 402
+    assert all(b.post("/detect", json=body).status_code == 200 for _ in range(5))  # unlimited
+    sb.set_wallet(8.0)
+    assert a.post("/detect", json={**body, "intelligence": True}).status_code == 200
+    r = a.post("/detect", json={**body, "intelligence": True})  # 4.5 cents each
+    assert r.status_code == 402 and r.json()["details"]["intelligence_cost_cents"] == 1.0
+
+
 def test_signal_without_the_plan_is_403(api: httpx.Client) -> None:
     r = api.post("/detect", json={"url": "https://example.com/a.wav", "signal": True})
     assert r.status_code == 403 and "Signal" in r.json()["message"]
@@ -442,6 +456,21 @@ def test_callback_posts_the_finished_item_to_loopback(
     assert (
         payload["item"]["metrics"] == api.get(f"/detect/{item['uuid']}").json()["item"]["metrics"]
     )
+
+
+def test_callback_in_time_mode_fires_without_polling(
+    sandbox_factory: Callable[..., Sandbox],
+    client_for: Callable[..., httpx.Client],
+    callback_server: tuple[str, list[dict[str, Any]], threading.Event],
+) -> None:
+    url, received, got = callback_server
+    api = client_for(sandbox_factory(progress="time", latency=0.3))
+    body = {"url": "https://example.com/a.wav", "callback_url": url}
+    created = api.post("/detect", json=body).json()["item"]
+    assert created["status"] == "processing"
+    assert got.wait(10)
+    assert received[0]["item"]["uuid"] == created["uuid"]
+    assert received[0]["item"]["status"] == "completed"
 
 
 def test_callbacks_go_only_to_loopback(sandbox: Sandbox, api: httpx.Client) -> None:
