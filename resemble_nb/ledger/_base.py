@@ -55,6 +55,7 @@ class LedgerBase:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(os.path.abspath(os.fspath(path)))
         self.folder = self.path.parent
+        self._prefix = str(self.folder).rstrip(os.sep) + os.sep
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
@@ -145,11 +146,10 @@ class LedgerBase:
 
     def _store_path(self, path: str | os.PathLike[str]) -> tuple[str, int]:
         """``(text, in_case)``: relative to the case folder when inside it, else absolute."""
-        absolute = Path(os.path.abspath(os.fspath(path)))
-        try:
-            return absolute.relative_to(self.folder).as_posix(), 1
-        except ValueError:
-            return str(absolute), 0
+        absolute = os.path.abspath(os.fspath(path))
+        if absolute.startswith(self._prefix):
+            return absolute[len(self._prefix) :].replace(os.sep, "/"), 1
+        return absolute, 0
 
     def _load_path(self, text: str, in_case: int) -> Path:
         return self.folder / text if in_case else Path(text)

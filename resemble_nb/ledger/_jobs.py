@@ -35,6 +35,10 @@ _JOB_COLUMNS = (
     "updated_at"
 )
 _CHUNK = 500  # ids per IN (...) query
+_INSERT_JOB = (
+    "INSERT INTO jobs (sha256, options_key, options_json, strategy, source, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _ids(job_ids: int | Iterable[int]) -> list[int]:
@@ -100,16 +104,36 @@ class JobsMixin(ResultsMixin):
         Raises:
             LedgerError: an item is unknown, or already has a job in flight for the options.
         """
+        stamp = to_text(now())
+        rows = [
+            (
+                spec.sha256,
+                spec.options_key,
+                json.dumps(scrub(spec.options), sort_keys=True, separators=(",", ":")),
+                spec.strategy,
+                spec.source,
+                stamp,
+                stamp,
+            )
+            for spec in specs
+        ]
         with self._write() as conn:
-            return [self._insert_job(conn, spec) for spec in specs]
+            last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0]
+            try:
+                conn.executemany(_INSERT_JOB, rows)
+            except sqlite3.IntegrityError as exc:
+                raise self._integrity(exc, "(one of the items)") from None
+            # the write lock is held: the new rows are exactly those after ``last``
+            return [
+                r[0] for r in conn.execute("SELECT id FROM jobs WHERE id > ? ORDER BY id", (last,))
+            ]
 
     def _insert_job(self, conn: sqlite3.Connection, spec: JobSpec) -> int:
         stamp = to_text(now())
         options = json.dumps(scrub(spec.options), sort_keys=True, separators=(",", ":"))
         try:
             cursor = conn.execute(
-                "INSERT INTO jobs (sha256, options_key, options_json, strategy, source, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _INSERT_JOB,
                 (spec.sha256, spec.options_key, options, spec.strategy, spec.source, stamp, stamp),
             )
         except sqlite3.IntegrityError as exc:
@@ -201,8 +225,7 @@ class JobsMixin(ResultsMixin):
         counts: dict[str, int] = {}
         rows = conn.execute(
             "SELECT COALESCE(j.state, 'new'), COUNT(*) FROM items i "
-            "LEFT JOIN (SELECT sha256, MAX(id) AS id FROM jobs GROUP BY sha256) l "
-            "ON l.sha256 = i.sha256 LEFT JOIN jobs j ON j.id = l.id GROUP BY 1"
+            "LEFT JOIN jobs j ON j.id = i.latest_job_id GROUP BY 1"
         )
         for state, count in rows:
             counts[state] = count
@@ -323,24 +346,43 @@ class JobsMixin(ResultsMixin):
     def complete_many(
         self, entries: Iterable[tuple[int, ResultRecord, Sequence[SegmentRecord]]]
     ) -> int:
-        """:meth:`mark_completed` for many jobs in one transaction; return how many."""
-        count = 0
+        """:meth:`mark_completed` for many jobs in one transaction; return how many.
+
+        All or nothing: if one job cannot complete (wrong state, bad raw JSON), none does.
+        """
+        todo = list(entries)
+        ids = [job_id for job_id, _result, _segments in todo]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a job can only be completed once per call")
+        stamp = to_text(now())
         with self._write() as conn:
-            for job_id, result, segments in entries:
-                self._move(conn, [job_id], "completed")
-                job = self._fetch(conn, job_id)
-                ended = to_text(result.completed_at) if result.completed_at else to_text(now())
-                conn.execute(
-                    "UPDATE jobs SET completed_at = ?, error = NULL, detect_uuid = "
-                    "COALESCE(?, detect_uuid), submitted_at = COALESCE(submitted_at, "
-                    "submitting_at) WHERE id = ?",
-                    (ended, result.detect_uuid, job_id),
+            self._move(conn, ids, "completed")
+            known: dict[int, tuple[str, str | None]] = {}
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                rows = conn.execute(
+                    "SELECT id, sha256, detect_uuid FROM jobs "
+                    f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
                 )
-                self._insert_result(
-                    conn, job_id, job.sha256, job.detect_uuid, result, segments, ended
-                )
-                count += 1
-        return count
+                known.update({job_id: (sha, uuid) for job_id, sha, uuid in rows})
+            ended = {
+                job_id: to_text(result.completed_at) if result.completed_at else stamp
+                for job_id, result, _segments in todo
+            }
+            conn.executemany(
+                "UPDATE jobs SET completed_at = ?, error = NULL, "
+                "detect_uuid = COALESCE(?, detect_uuid), "
+                "submitted_at = COALESCE(submitted_at, submitting_at) WHERE id = ?",
+                [(ended[job_id], result.detect_uuid, job_id) for job_id, result, _ in todo],
+            )
+            self._insert_results(
+                [
+                    (job_id, *known[job_id], result, segments, ended[job_id])
+                    for job_id, result, segments in todo
+                ]
+            )
+        return len(todo)
 
     def mark_failed(
         self, job_ids: int | Iterable[int], reason: str, *, detect_uuid: str | None = None

@@ -47,7 +47,12 @@ _V1 = [
         mime       TEXT,
         extension  TEXT NOT NULL DEFAULT '',
         duration   REAL,
-        first_seen TEXT NOT NULL
+        first_seen TEXT NOT NULL,
+        -- kept by the triggers below, so one-row-per-item reads need no per-item searches
+        n_paths            INTEGER NOT NULL DEFAULT 0,
+        first_path_id      INTEGER,
+        latest_job_id      INTEGER,
+        latest_decision_id INTEGER
     )""",
     # in_case = 1: path is relative to the case folder (uploads), so a copied case still works
     """CREATE TABLE item_paths (
@@ -110,20 +115,24 @@ _V1 = [
         completed_at TEXT,
         raw_json    TEXT NOT NULL
     )""",
-    """CREATE TABLE segments (
+    # segments column-wise: one row per (job, track, kind) with packed little-endian arrays
+    # (int32 idx/sub_idx with -1 for none; float64 with NaN for none; uint8 label codes,
+    # 0 = none, 1..5 = real, likely_real, uncertain, likely_fake, fake). NULL: all none.
+    """CREATE TABLE segment_blocks (
         job_id    INTEGER NOT NULL REFERENCES results(job_id),
         sha256    TEXT NOT NULL,
         track     TEXT NOT NULL CHECK (track IN ('audio','video','image')),
         kind      TEXT NOT NULL CHECK (kind IN ('window','frame','segment')),
-        idx       INTEGER NOT NULL,
-        sub_idx   INTEGER,
-        start_s   REAL,
-        end_s     REAL,
-        score     REAL,
-        label     TEXT,
-        certainty REAL
+        n         INTEGER NOT NULL CHECK (n > 0),
+        idx       BLOB NOT NULL,
+        sub_idx   BLOB,
+        start_s   BLOB,
+        end_s     BLOB,
+        score     BLOB,
+        certainty BLOB,
+        labels    BLOB NOT NULL,
+        PRIMARY KEY (job_id, track, kind)
     )""",
-    "CREATE INDEX segments_job ON segments(job_id)",
     f"""CREATE TABLE decisions (
         id         INTEGER PRIMARY KEY,
         sha256     TEXT NOT NULL REFERENCES items(sha256),
@@ -133,6 +142,17 @@ _V1 = [
         decided_at TEXT NOT NULL
     )""",
     "CREATE INDEX decisions_item ON decisions(sha256, id)",
+    """CREATE TRIGGER item_paths_count AFTER INSERT ON item_paths BEGIN
+        UPDATE items SET n_paths = n_paths + 1,
+                         first_path_id = COALESCE(first_path_id, NEW.rowid)
+        WHERE sha256 = NEW.sha256;
+       END""",
+    """CREATE TRIGGER jobs_latest AFTER INSERT ON jobs BEGIN
+        UPDATE items SET latest_job_id = NEW.id WHERE sha256 = NEW.sha256;
+       END""",
+    """CREATE TRIGGER decisions_latest AFTER INSERT ON decisions BEGIN
+        UPDATE items SET latest_decision_id = NEW.id WHERE sha256 = NEW.sha256;
+       END""",
     # the decision log is the chain of custody: append-only, enforced by the file itself
     """CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
        BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead');
