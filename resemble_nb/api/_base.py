@@ -10,30 +10,28 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeAlias
 
 import httpx
 
 from . import _retry
-from ._options import form_fields, prepare_options
+from ._calls import Call, CallBuilder
 from ._secret import MASK, RedactingFilter, Secret, redact_headers, scrub
-from ._uploads import FileInput, Upload, check_batch, check_direct
+from ._uploads import Upload
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     MissingAPIKeyError,
     OutcomeUnknownError,
     UnexpectedResponseError,
-    WaitTimeoutError,
     error_for_status,
     message_from_body,
 )
 from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken, Source
 
-__all__ = ["DEFAULT_BASE_URL", "BaseClient", "Call", "ClientStats"]
+__all__ = ["DEFAULT_BASE_URL", "BaseClient", "ClientStats"]
 
 DEFAULT_BASE_URL = "https://app.resemble.ai/api/v2"
 DEFAULT_TIMEOUT = 60.0
@@ -72,44 +70,6 @@ class ClientStats:
     last_request_id: str | None = None
 
 
-@dataclass
-class Call:
-    """One API call, ready to be sent (and re-sent on a retry)."""
-
-    method: str
-    path: str
-    safe: bool
-    """Whether repeating it after it may have reached the server cannot create a duplicate."""
-    params: dict[str, Any] | None = None
-    json: dict[str, Any] | None = None
-    data: dict[str, str | list[str]] | None = None
-    uploads: Sequence[Upload] = ()
-    headers: dict[str, str] = field(default_factory=dict)
-    timeout: httpx.Timeout | None = None
-    secrets: tuple[str, ...] = ()
-    """Values sent in this call that must never appear in error text (media tokens)."""
-    maybe_applied: bool = False
-    """Set when an earlier attempt may have been carried out before the retry."""
-
-    @contextmanager
-    def request_kwargs(self) -> Iterator[dict[str, Any]]:
-        """Keyword arguments for ``httpx.Client.request``, with upload files open."""
-        with ExitStack() as stack:
-            kwargs: dict[str, Any] = {}
-            if self.params:
-                kwargs["params"] = self.params
-            if self.json is not None:
-                kwargs["json"] = self.json
-            if self.uploads:
-                kwargs["files"] = [(u.field, u.open(stack)) for u in self.uploads]
-                kwargs["data"] = self.data or {}
-            elif self.data:
-                kwargs["data"] = self.data
-            if self.timeout is not None:
-                kwargs["timeout"] = self.timeout
-            yield kwargs
-
-
 def _to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
@@ -118,29 +78,7 @@ def _to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_CONNECT_TIMEOUT))
 
 
-def _token_value(media_token: MediaToken | str) -> str:
-    if isinstance(media_token, MediaToken):
-        if media_token.expired:
-            raise ValueError(
-                f"the media token for {media_token.filename or 'this upload'} expired "
-                f"{-media_token.expires_in.total_seconds():.0f} s ago (tokens live "
-                f"{media_token.lifetime.total_seconds() / 60:.0f} min); upload the file "
-                "again with secure_upload()"
-            )
-        return media_token.reveal()
-    return str(media_token)
-
-
-def _exactly_one(method: str, **sources: Any) -> str:
-    given = [name for name, value in sources.items() if value is not None]
-    if len(given) != 1:
-        names = ", ".join(f"{n}=" for n in sources)
-        found = ", ".join(f"{n}=" for n in given) or "none"
-        raise ValueError(f"{method}() needs exactly one of {names} (got {found})")
-    return given[0]
-
-
-class BaseClient:
+class BaseClient(CallBuilder):
     """Configuration and plumbing shared by :class:`Client` and :class:`AsyncClient`."""
 
     def __init__(
@@ -361,180 +299,3 @@ class BaseClient:
         report = Intelligence.from_json(self._item(call, response), self._source(response))
         assert report is not None  # _item guarantees a dict
         return report
-
-    # -- building calls ------------------------------------------------------------------
-
-    def _long_timeout(self, read: float | None) -> httpx.Timeout:
-        t = self.timeout
-        return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
-
-    def _secure_upload_call(
-        self, path_or_file: FileInput, filename: str | None
-    ) -> tuple[Call, Upload]:
-        upload = Upload.make("file", path_or_file, filename)
-        # A repeated upload creates nothing billable, only an unused token: safe to retry.
-        return Call("POST", "/secure_uploads", safe=True, uploads=[upload]), upload
-
-    def _detect_call(
-        self,
-        *,
-        media_token: MediaToken | str | None,
-        url: str | None,
-        file: FileInput | None,
-        filename: str | None,
-        wait: bool,
-        wait_timeout: float | None,
-        extra_fields: Mapping[str, Any] | None,
-        options: Mapping[str, Any],
-    ) -> Call:
-        source = _exactly_one("detect", media_token=media_token, url=url, file=file)
-        prepared = prepare_options("detect", options, extra_fields)
-        headers = {"Prefer": "wait"} if wait else {}
-        timeout = self._long_timeout(wait_timeout) if wait else None
-        if source == "file":
-            assert file is not None
-            upload = Upload.make("file", file, filename)
-            check_direct(upload)
-            return Call(
-                "POST",
-                "/detect",
-                safe=False,
-                data=form_fields(prepared),
-                uploads=[upload],
-                headers=headers,
-                timeout=timeout,
-            )
-        secrets: tuple[str, ...] = ()
-        if source == "media_token":
-            assert media_token is not None
-            value = _token_value(media_token)
-            body = {"media_token": value, **prepared}
-            secrets = (value,)
-        else:
-            body = {"url": url, **prepared}
-        return Call(
-            "POST",
-            "/detect",
-            safe=False,
-            json=body,
-            headers=headers,
-            timeout=timeout,
-            secrets=secrets,
-        )
-
-    def _get_detect_call(self, uuid: str, experts: bool) -> Call:
-        params = {"experts": "true"} if experts else None
-        return Call("GET", f"/detect/{_path_id(uuid)}", safe=True, params=params)
-
-    def _list_detects_call(self, page: int, page_size: int) -> Call:
-        if page < 1:
-            raise ValueError(f"page starts at 1 (got {page})")
-        if not 10 <= page_size <= 1000:
-            raise ValueError(f"page_size must be between 10 and 1000 (got {page_size})")
-        return Call("GET", "/detect", safe=True, params={"page": page, "page_size": page_size})
-
-    def _delete_detect_call(self, uuid: str) -> Call:
-        return Call("DELETE", f"/detect/{_path_id(uuid)}", safe=True)
-
-    def _detect_batch_call(
-        self,
-        files: Sequence[FileInput] | None,
-        zip: FileInput | None,
-        extra_fields: Mapping[str, Any] | None,
-        options: Mapping[str, Any],
-    ) -> Call:
-        _exactly_one("detect_batch", files=files, zip=zip)
-        prepared = prepare_options("batch", options, extra_fields)
-        if zip is not None:
-            zip_upload = Upload.make("file", zip)
-            check_batch([], zip_upload)
-            uploads = [zip_upload]
-        else:
-            if isinstance(files, (str, os.PathLike)):
-                raise TypeError("files= takes a list of paths or file objects, not one path")
-            uploads = [Upload.make("files[]", f) for f in files or []]
-            check_batch(uploads)
-        return Call(
-            "POST", "/detect/batch", safe=False, data=form_fields(prepared), uploads=uploads
-        )
-
-    def _get_batch_call(self, uuid: str) -> Call:
-        return Call("GET", f"/detect/batch/{_path_id(uuid)}", safe=True)
-
-    def _intelligence_call(
-        self,
-        *,
-        media_token: MediaToken | str | None,
-        url: str | None,
-        detect_id: str | None,
-        media_type: str | None,
-        json_output: bool | None,
-        callback_url: str | None,
-        wait_timeout: float | None,
-    ) -> Call:
-        _exactly_one("intelligence", media_token=media_token, url=url)
-        body: dict[str, Any] = {}
-        secrets: tuple[str, ...] = ()
-        if media_token is not None:
-            body["media_token"] = _token_value(media_token)
-            secrets = (body["media_token"],)
-        for name, value in (
-            ("url", url),
-            ("detect_id", detect_id),
-            ("media_type", media_type),
-            ("json", json_output),
-            ("callback_url", callback_url),
-        ):
-            if value is not None:
-                body[name] = value
-        # Without a callback the report is produced while the request waits.
-        timeout = None if callback_url else self._long_timeout(wait_timeout)
-        return Call(
-            "POST", "/intelligence", safe=False, json=body, timeout=timeout, secrets=secrets
-        )
-
-
-def poll_intervals(poll_interval: tuple[float, float] | float) -> Iterator[float]:
-    """Waits between polls: from the low bound, growing by half each time, to the high."""
-    if isinstance(poll_interval, (int, float)):
-        low = high = float(poll_interval)
-    else:
-        low, high = (float(v) for v in poll_interval)
-    if low <= 0 or high < low:
-        raise ValueError(f"poll_interval must be positive and (low, high) ordered: {poll_interval}")
-    interval = low
-    while True:
-        yield interval
-        interval = min(high, interval * 1.5)
-
-
-def wait_target(target: Any, kind: str) -> tuple[str, str]:
-    """``(kind, uuid)`` for ``wait_for``: a Detection, a Batch, or an id of ``kind``."""
-    if isinstance(target, Detection):
-        return "detect", target.uuid
-    if isinstance(target, Batch):
-        return "batch", target.uuid
-    if isinstance(target, str):
-        if kind not in ("detect", "batch"):
-            raise ValueError(f"kind must be 'detect' or 'batch', not {kind!r}")
-        return kind, target
-    raise TypeError(f"wait_for() takes a Detection, a Batch or an id, not {type(target).__name__}")
-
-
-def wait_timeout_error(
-    kind: str, uuid: str, last: Detection | Batch | None, waited: float
-) -> WaitTimeoutError:
-    status = last.status if last is not None else None
-    return WaitTimeoutError(
-        f"{kind} {uuid} is still {status!r} after {waited:.0f} s of waiting; "
-        "the last state seen is in .last (it is not finished: do not read it as a result)",
-        last=last,
-        waited=waited,
-    )
-
-
-def _path_id(uuid: str) -> str:
-    uuid = str(uuid).strip()
-    if not uuid or "/" in uuid or "?" in uuid or "#" in uuid:
-        raise ValueError(f"not a valid id: {uuid!r}")
-    return uuid

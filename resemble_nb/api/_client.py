@@ -15,13 +15,11 @@ from ._base import (
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
     BaseClient,
-    Call,
     TimeoutTypes,
-    poll_intervals,
-    wait_target,
-    wait_timeout_error,
 )
+from ._calls import Call
 from ._uploads import FileInput
+from ._wait import poll_intervals, wait_target, wait_timeout_error
 from .errors import NotFoundError
 from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken
 

@@ -1,0 +1,50 @@
+"""Polling a detection or batch until it is finished: waits and the timeout error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import WaitTimeoutError
+from .models import Batch, Detection
+
+__all__ = ["poll_intervals", "wait_target", "wait_timeout_error"]
+
+
+def poll_intervals(poll_interval: tuple[float, float] | float) -> Iterator[float]:
+    """Waits between polls: from the low bound, growing by half each time, to the high."""
+    if isinstance(poll_interval, (int, float)):
+        low = high = float(poll_interval)
+    else:
+        low, high = (float(v) for v in poll_interval)
+    if low <= 0 or high < low:
+        raise ValueError(f"poll_interval must be positive and (low, high) ordered: {poll_interval}")
+    interval = low
+    while True:
+        yield interval
+        interval = min(high, interval * 1.5)
+
+
+def wait_target(target: Any, kind: str) -> tuple[str, str]:
+    """``(kind, uuid)`` for ``wait_for``: a Detection, a Batch, or an id of ``kind``."""
+    if isinstance(target, Detection):
+        return "detect", target.uuid
+    if isinstance(target, Batch):
+        return "batch", target.uuid
+    if isinstance(target, str):
+        if kind not in ("detect", "batch"):
+            raise ValueError(f"kind must be 'detect' or 'batch', not {kind!r}")
+        return kind, target
+    raise TypeError(f"wait_for() takes a Detection, a Batch or an id, not {type(target).__name__}")
+
+
+def wait_timeout_error(
+    kind: str, uuid: str, last: Detection | Batch | None, waited: float
+) -> WaitTimeoutError:
+    status = last.status if last is not None else None
+    return WaitTimeoutError(
+        f"{kind} {uuid} is still {status!r} after {waited:.0f} s of waiting; "
+        "the last state seen is in .last (it is not finished: do not read it as a result)",
+        last=last,
+        waited=waited,
+    )
