@@ -38,7 +38,8 @@ def build_queue(
 ) -> list[str]:
     """The sha256 of every item to triage, highest score first.
 
-    An item is in the queue when its score is at or above ``threshold`` (with a
+    Rows without a sha256 (files skipped before hashing) are never in it; an item is in
+    the queue when its score is at or above ``threshold`` (with a
     threshold of 0, items without a score are included too, last), its label is one
     of ``labels`` (items without a label pass only when every label is chosen), and,
     with ``unreviewed_only``, it has no verdict yet. Ties keep name order.
@@ -47,6 +48,7 @@ def build_queue(
         return []
     score = pd.to_numeric(frame["score"], errors="coerce").astype("Float64")
     keep = (score >= threshold).fillna(False)
+    identified = frame["sha256"].notna()  # a skipped file that was never hashed: no item
     if threshold <= 0:
         keep = keep | score.isna()
     if set(labels) != set(LABELS):
@@ -54,6 +56,7 @@ def build_queue(
         keep = keep & label.isin(list(labels)).fillna(False)
     if unreviewed_only and "verdict" in frame:
         keep = keep & frame["verdict"].isna()
+    keep = keep & identified
     chosen = frame.loc[keep.to_numpy(dtype=bool)]
     order = pd.DataFrame(
         {
@@ -82,7 +85,8 @@ def _plain(value: Any) -> Any:
 
 def positions(frame: pd.DataFrame) -> dict[str, int]:
     """sha256 -> row position, to find an item's row without scanning the frame."""
-    return {str(sha): i for i, sha in enumerate(frame["sha256"].astype("string")) if sha}
+    shas = frame["sha256"].astype("string")
+    return {str(sha): i for i, sha in enumerate(shas) if not pd.isna(sha) and sha}
 
 
 def row_dict(frame: pd.DataFrame, position: int) -> dict[str, Any]:

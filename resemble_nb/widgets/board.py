@@ -36,7 +36,10 @@ _SANDBOX_BANNER = (
 
 def _from_sandbox(run: Any) -> bool:
     """Whether a run talks to the local sandbox (``run.source`` or ``run.sandbox``)."""
-    return getattr(run, "source", None) == "sandbox" or getattr(run, "sandbox", False) is True
+    try:
+        return getattr(run, "source", None) == "sandbox" or getattr(run, "sandbox", None) is True
+    except Exception:  # a view never fails because of a property
+        return False
 
 
 class JobBoard(Panel):
@@ -213,6 +216,8 @@ class JobBoard(Panel):
             style = "warning"
         else:
             style = "success"
+        if not self._banner.value and _from_sandbox(self.run):  # known once a reply came
+            self._banner.value = _SANDBOX_BANNER
         wanted: list[tuple[Any, dict[str, Any]]] = [
             (self._header, {"value": self._header_html(progress)}),
             (self._bar, {"value": fraction, "bar_style": style}),

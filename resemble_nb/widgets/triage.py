@@ -204,7 +204,7 @@ class TriageBoard(Panel):
         self._rebuild(keep=keep)
 
     def __repr__(self) -> str:
-        n, total = len(self._queue), len(self._frame)
+        n, total = len(self._queue), len(self._rows)  # items, not never-hashed skips
         decided = int(self._frame["verdict"].notna().sum()) if "verdict" in self._frame else 0
         labels = "all" if set(self.labels) == set(LABELS) else ",".join(self.labels) or "none"
         head = (

@@ -5,8 +5,10 @@ The engine calls the board from its own thread; these tests do the same.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from resemble_nb.widgets import JobBoard
 from resemble_nb.widgets._board_render import pick_rows, summary_text, table_html
 
+from .conftest import widget_states
 from .widget_doubles import FakeRun, in_thread
 
 
@@ -272,3 +275,75 @@ def test_summary_text_counts_only_what_happened() -> None:
     assert summary_text(run.progress) == (
         "▕████▌     ▏ 45% 450/1000 — completed 440, failed 5, skipped 5"
     )
+
+
+# -- against a real review on the sandbox ----------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+
+
+def test_a_real_review_of_the_samples_reaches_100_percent(real_case: Any, client: Any) -> None:
+    run = real_case.review([SAMPLES], client=client, display=False)
+    board = JobBoard(run)
+    run.wait(60)
+    board.wait(10)
+
+    counts = run.progress.counts
+    assert run.progress.total == 7  # five good media files, a damaged wav, a text file
+    assert counts.get("completed") == 5
+    assert counts.get("failed", 0) + counts.get("skipped", 0) == 2
+    assert board._bar.value == 1.0
+    assert repr(board) == f"JobBoard: {summary_text(run.progress)}"
+    assert repr(board).startswith("JobBoard: ▕██████████▏ 100% 7/7 — completed 5, ")
+    assert "notes.txt" in board._problems.value and "damaged.wav" in board._problems.value
+    assert "SANDBOX" in board._banner.value  # results from the sandbox say so
+    statuses = real_case.results()["status"].astype(str).value_counts().to_dict()
+    assert statuses.get("completed") == 5
+    assert board._cancel.disabled
+
+
+def test_cancel_stops_a_long_review(sandbox_factory: Any, real_case: Any) -> None:
+    from resemble_nb.api import Client
+
+    slow = sandbox_factory(progress="time", latency=5)
+    with Client(api_key=slow.api_key, base_url=slow.base_url) as api:
+        start = time.monotonic()
+        run = real_case.review([SAMPLES], client=api, display=False)
+        board = JobBoard(run)
+        deadline = time.monotonic() + 4
+        while run.progress.finished < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the two bad files end at once; the rest take 5 s
+        assert not run.done
+        board._cancel.click()
+        run.wait(10)
+        board.wait(10)
+        took = time.monotonic() - start
+
+    assert took < 5  # the sandbox would have taken 5 s to finish these jobs
+    counts = run.progress.counts
+    assert counts.get("cancelled", 0) >= 1
+    assert counts.get("completed", 0) == 0
+    assert board._bar.bar_style == "danger"
+    assert f"cancelled {counts['cancelled']}" in repr(board)
+    assert run.progress.finished == run.progress.total == 7
+    assert real_case.results()["status"].astype(str).eq("cancelled").sum() == counts["cancelled"]
+
+
+def test_no_widget_state_holds_the_key_or_a_media_token(
+    real_case: Any, client: Any, sandbox: Any
+) -> None:
+    from resemble_nb.widgets import TriageBoard, UploadPicker
+
+    run = real_case.review([SAMPLES], client=client, display=False, strategy="single")
+    board = JobBoard(run)
+    run.wait(60)
+    board.wait(10)
+    triage = TriageBoard(real_case, threshold=0.0)
+    triage._buttons["inconclusive"].click()
+    UploadPicker(real_case)
+
+    state = widget_states()
+    assert sandbox.api_key not in state
+    assert not JWT.search(state)  # secure-upload tokens are JWTs
+    assert sandbox.api_key not in repr(board) + repr(triage)

@@ -334,3 +334,32 @@ def test_save_upload_never_clobbers_a_different_file(tmp_path: Path) -> None:
     assert (first.created, second.created, again.created) == (True, True, False)
     assert first.path.read_bytes() == b"one" and second.path.read_bytes() == b"two"
     assert second.sha256 == hashlib.sha256(b"two").hexdigest()
+
+
+# -- against a real case and the sandbox ------------------------------------------------
+
+
+def test_an_uploaded_file_lands_in_the_case_and_can_be_reviewed(
+    real_case: Any, client: Any
+) -> None:
+    picker = UploadPicker(real_case)
+    data = (SAMPLES / "voicemail.mp3").read_bytes()
+
+    upload(picker, browser_file("from my laptop.mp3", data))
+
+    (saved,) = picker.paths
+    assert saved == real_case.uploads / "from my laptop.mp3"
+    assert saved.read_bytes() == data
+    run = real_case.review(picker.paths, client=client, display=False).wait(60)
+    frame = run.results()
+    assert list(frame["status"].astype(str)) == ["completed"]
+    assert list(frame["sha256"]) == [hashlib.sha256(data).hexdigest()]
+
+
+def test_file_picker_selection_feeds_a_real_review(
+    evidence: Path, real_case: Any, client: Any
+) -> None:
+    picker = FilePicker(evidence)
+    picker._files.value = ("speech.wav", "street.jpg")
+    run = real_case.review(picker.selected, client=client, display=False).wait(60)
+    assert sorted(run.results()["name"]) == ["speech.wav", "street.jpg"]

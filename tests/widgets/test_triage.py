@@ -270,3 +270,54 @@ def test_text_repr_and_mimebundle(case: FakeCase) -> None:
 def test_build_queue_on_an_empty_frame() -> None:
     empty = pd.DataFrame(columns=["name", "sha256", "score", "label", "verdict"])
     assert build_queue(empty, threshold=0.5, labels=LABELS, unreviewed_only=True) == []
+
+
+# -- against a real case reviewed on the sandbox ---------------------------------------
+
+
+def test_a_triage_click_lands_in_the_ledger_and_survives_reopening(
+    real_case: Any, client: Any
+) -> None:
+    from resemble_nb.case import Case
+
+    real_case.review([SAMPLES], client=client, display=False).wait(60)
+    board = TriageBoard(real_case, threshold=0.0, reviewer="ana")
+    first = board.current
+    assert first is not None and first["status"] == "completed"
+    assert first["score"] == max(board._frame["score"].dropna())
+    assert type(board._media_box.children[0]).__name__ in {"Audio", "Video", "Image"}
+
+    board._note.value = "matches the known clone"
+    board._buttons["confirmed_fake"].click()
+
+    folder = real_case.folder
+    real_case.close()
+    reopened = Case(folder)
+    try:
+        log = reopened.decisions()
+        assert list(log["verdict"].astype(str)) == ["confirmed_fake"]
+        assert list(log["note"]) == ["matches the known clone"]
+        assert list(log["reviewer"]) == ["ana"]
+        assert list(log["sha256"]) == [first["sha256"]]
+
+        again = TriageBoard(reopened, threshold=0.0)
+        assert again.current is not None and again.current["sha256"] == first["sha256"]
+        assert again.current["verdict"] == "confirmed_fake"
+        assert again._note.value == "matches the known clone"
+        assert again._buttons["confirmed_fake"].icon == "check"
+        items = reopened.results()["sha256"].notna().sum()
+        assert f"· 1/{items} decided" in repr(again)
+
+        later = TriageBoard(reopened, threshold=0.0, unreviewed_only=True)
+        assert first["sha256"] not in later.queue
+    finally:
+        reopened.close()
+
+
+def test_skipped_files_without_a_hash_are_not_in_the_queue(real_case: Any, client: Any) -> None:
+    real_case.review([SAMPLES], client=client, display=False).wait(60)
+    board = TriageBoard(real_case, threshold=0.0)
+    frame = real_case.results()
+    queued = set(frame.loc[frame["sha256"].isin(board.queue), "name"])
+    assert len(board.queue) == frame["sha256"].notna().sum()
+    assert "notes.txt" not in queued and "speech.wav" in queued
