@@ -8,8 +8,8 @@ failing), once as one burst and once paced over a few seconds, and prints:
 - the longest and the 99th-percentile time one event callback took (engine side);
 - the longest a trivial operation waited on the main (kernel) thread meanwhile.
 
-With ``--sandbox`` it runs a real review of 1,000 small files through the embedded
-sandbox instead (needs resemble_nb.case and rnb.connect(sandbox=True)).
+With ``--sandbox`` it also runs a real review of 1,000 small WAV files through the
+engine and a local sandbox, with the board subscribed to the real run.
 
     .venv/bin/python benchmarks/board_updates.py [--items 1000] [--seconds 5] [--sandbox]
 """
@@ -22,6 +22,7 @@ import statistics
 import tempfile
 import threading
 import time
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -210,25 +211,43 @@ def scenario(n: int, seconds: float) -> dict[str, float]:
     }
 
 
-def sandbox_review(n: int) -> dict[str, float]:  # pragma: no cover - needs the engine
-    import resemble_nb as rnb
+def _tiny_wav(path: Path, i: int) -> None:
+    """Half a second of 8 kHz silence with one distinct sample: a distinct item."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        frames = bytearray(8000)
+        frames[0:4] = i.to_bytes(4, "little")
+        out.writeframes(bytes(frames))
 
-    samples = Path(rnb.__file__).parent / "samples"
-    with tempfile.TemporaryDirectory() as tmp:
+
+def sandbox_review(n: int) -> dict[str, float]:
+    """A real review of ``n`` small files through the engine and the local sandbox."""
+    from resemble_nb.api import Client
+    from resemble_nb.case import Case
+    from resemble_nb.sandbox import Sandbox
+
+    with tempfile.TemporaryDirectory() as tmp, Sandbox(port=0) as sandbox:
         folder = Path(tmp) / "media"
         folder.mkdir()
-        wav = (samples / "damaged.wav").read_bytes()
-        for i in range(n):  # distinct contents: 1,000 different items
-            (folder / f"clip{i:04d}.wav").write_bytes(wav + i.to_bytes(4, "little"))
-        client = rnb.connect(sandbox=True)
-        case = rnb.Case(Path(tmp) / "case")
+        for i in range(n):
+            _tiny_wav(folder / f"clip{i:04d}.wav", i)
+        client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url)
+        case = Case(Path(tmp) / "case")
         _CountingComm.messages = _CountingComm.bytes_sent = 0
         start = time.perf_counter()
         run = case.review([folder], client=client, display=False)
         board = JobBoard(run)
-        run.wait()
-        board.wait(30)
+        stop = threading.Event()
+        waiter = threading.Thread(target=lambda: (run.wait(), board.wait(30), stop.set()))
+        waiter.start()
+        lags = _main_thread_latency(stop)
+        waiter.join()
         wall = time.perf_counter() - start
+        counts = run.progress.counts
+        case.close()
+        client.close()
         return {
             "events": board.events_seen,
             "wall_s": wall,
@@ -236,6 +255,8 @@ def sandbox_review(n: int) -> dict[str, float]:  # pragma: no cover - needs the 
             "updates_per_s": board.updates_sent / wall,
             "messages_per_s": _CountingComm.messages / wall,
             "kb_per_s": _CountingComm.bytes_sent / 1024 / wall,
+            "completed": counts.get("completed", 0),
+            "main_lag_max_ms": max(lags) * 1e3,
         }
 
 
@@ -262,9 +283,10 @@ def main() -> None:
     if args.sandbox:
         r = sandbox_review(args.items)
         print(
-            f"  sandbox review     wall {r['wall_s']:.2f} s | events {r['events']:.0f} | board "
-            f"updates {r['updates']:.0f} ({r['updates_per_s']:.1f}/s) | comm messages "
-            f"{r['messages_per_s']:.1f}/s, {r['kb_per_s']:.1f} KB/s"
+            f"  sandbox review     wall {r['wall_s']:.2f} s | {r['completed']:.0f} completed | "
+            f"events {r['events']:.0f} | board updates {r['updates']:.0f} "
+            f"({r['updates_per_s']:.1f}/s) | comm messages {r['messages_per_s']:.1f}/s, "
+            f"{r['kb_per_s']:.1f} KB/s | main-thread lag max {r['main_lag_max_ms']:.1f} ms"
         )
 
 
