@@ -79,3 +79,20 @@ def test_the_value_is_never_shown_or_pickled() -> None:
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(token)
     assert MediaToken(value) == token
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "a.b", "a.b.c", "x.!!!.y", "a." + "W1sxXV0" + ".c", "a.bm90IGpzb24.c", "é.é.é"],
+)
+def test_malformed_tokens_fall_back_to_the_documented_hour(value: str) -> None:
+    token = MediaToken(value, clock=Clock(T0))
+    assert token.issued_at == T0 and token.lifetime == timedelta(hours=1)
+
+
+def test_claims_are_read_without_pyjwt_exactly_as_pyjwt_reads_them() -> None:
+    iat, exp = int(T0.timestamp()), int(T0.timestamp()) + 1234
+    value = _jwt(iat=iat, exp=exp, sub="x" * 7)  # odd lengths exercise base64 padding
+    assert jwt.decode(value, options={"verify_signature": False})["exp"] == exp
+    token = MediaToken(value, clock=Clock(T0))
+    assert token.issued_at.timestamp() == iat and token.expires_at.timestamp() == exp
