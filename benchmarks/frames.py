@@ -1,0 +1,162 @@
+"""Time ``case.results()`` and ``case.segments()`` on a ledger of 100,000 items.
+
+    .venv/bin/python benchmarks/frames.py [--items 100000] [--folder /tmp/rnb-frames]
+
+The ledger is filled through the ledger's own bulk calls with a realistic mix: 60 %
+audio (3 windows each), 25 % images, 15 % video (4 frames with 1-2 face segments and
+3 audio windows each), 2 % failed, every tenth item with a triage decision, a few
+skipped files. Prints the build time, the row counts and the best of three timings.
+Target: under 2 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from resemble_nb.case import Case
+from resemble_nb.ledger import JobSpec, ResultRecord, SegmentRecord
+
+
+@dataclass(frozen=True)
+class _Item:
+    sha256: str
+    size: int
+    media_type: str
+    mime: str | None
+    extension: str
+    duration: float | None
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class _Skip:
+    path: Path
+    size: int | None
+    sha256: str | None
+    problem: str | None
+    reason: str | None
+
+
+_LABELS = ["real", "likely_real", "uncertain", "likely_fake", "fake"]
+
+
+def _label(score: float) -> str:
+    return _LABELS[sum(score >= cut for cut in (0.15, 0.3, 0.5, 0.7))]
+
+
+def build(folder: Path, n: int, seed: int = 0) -> Case:
+    """A case folder with ``n`` reviewed items (see the module docstring)."""
+    rng = random.Random(seed)
+    case = Case(folder)
+    ledger = case.ledger
+    items: list[_Item] = []
+    for i in range(n):
+        sha = hashlib.sha256(f"item-{i}".encode()).hexdigest()
+        roll = rng.random()
+        kind, ext = (
+            ("audio", ".wav")
+            if roll < 0.6
+            else ("image", ".png")
+            if roll < 0.85
+            else ("video", ".mp4")
+        )
+        duration = None if kind == "image" else 6.0
+        path = Path(f"/evidence/batch{i // 1000}/file{i}{ext}")
+        items.append(_Item(sha, 1000 + i, kind, None, ext, duration, (path,)))
+    for start in range(0, n, 10_000):
+        ledger.add_items(items[start : start + 10_000])
+    specs = [JobSpec(it.sha256, "k", "batch", "sandbox") for it in items]
+    job_ids = ledger.create_jobs(specs)
+    now = datetime.now(timezone.utc)
+    ledger.mark_submitting(job_ids)
+    ledger.mark_submitted(job_ids, batch_uuid="b")
+    entries = []
+    failed = []
+    for job_id, it in zip(job_ids, items, strict=True):
+        if rng.random() < 0.02:
+            failed.append(job_id)
+            continue
+        score = rng.random()
+        segs: list[SegmentRecord] = []
+        if it.media_type != "image":
+            segs += [
+                SegmentRecord("audio", "window", w, w * 2.0, w * 2.0 + 2.0, rng.random())
+                for w in range(3)
+            ]
+        if it.media_type == "video":
+            for f in range(4):
+                s = rng.random()
+                segs.append(SegmentRecord("video", "frame", f, f * 1.0, f * 1.0, s, _label(s)))
+                for j in range(1 + (f % 2)):
+                    segs.append(
+                        SegmentRecord("video", "segment", f, f * 1.0, f * 1.0, s, _label(s), j)
+                    )
+        record = ResultRecord(
+            label=_label(score),
+            score=score,
+            audio_score=score if it.media_type != "image" else None,
+            image_score=score if it.media_type == "image" else None,
+            video_score=score if it.media_type == "video" else None,
+            consistency=0.9 if it.media_type == "audio" else None,
+            duration=it.duration,
+            detect_uuid=f"d-{job_id}",
+            completed_at=now,
+            raw={"uuid": f"d-{job_id}", "status": "completed"},
+        )
+        entries.append((job_id, record, segs))
+    for start in range(0, len(entries), 10_000):
+        ledger.complete_many(entries[start : start + 10_000])
+    ledger.mark_failed(failed, "the analysis failed: could not decode the media")
+    for it in items[::10]:
+        ledger.decide(it.sha256, "inconclusive", "first look", reviewer="bench")
+    ledger.record_skips(
+        [
+            _Skip(Path(f"/evidence/notes{i}.txt"), 10, None, "unsupported", "not media")
+            for i in range(50)
+        ]
+    )
+    return case
+
+
+def _best(fn: object, repeat: int = 3) -> tuple[float, int]:
+    best = float("inf")
+    rows = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        frame = fn()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+        rows = len(frame)
+    return best, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--folder", type=Path, default=None)
+    args = parser.parse_args(argv)
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="rnb-frames-"))
+    try:
+        start = time.perf_counter()
+        case = build(folder / "case", args.items)
+        built = time.perf_counter() - start
+        print(f"built a ledger of {args.items:,} items in {built:.1f} s")
+        for name in ("results", "segments", "decisions"):
+            seconds, rows = _best(getattr(case, name))
+            print(f"case.{name}(): {rows:,} rows in {seconds:.3f} s (best of 3)")
+    finally:
+        if args.folder is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

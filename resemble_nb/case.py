@@ -1,0 +1,284 @@
+"""A case: one folder holding a review's ledger, browser uploads and reports.
+
+>>> import resemble_nb as rnb
+>>> case = rnb.Case("cases/acme")                         # doctest: +SKIP
+>>> run = case.review(["evidence/"], client=rnb.connect())  # doctest: +SKIP
+>>> case.results()                                         # doctest: +SKIP
+>>> case.decide("call.wav", "confirmed_fake", note="voice clone")  # doctest: +SKIP
+>>> case.report()                                          # doctest: +SKIP
+
+The folder holds ``case.db`` (the SQLite ledger), ``uploads/`` (files uploaded from
+the browser) and ``reports/``. Paths inside the folder are stored relative to it, so a
+copied case folder opens elsewhere with everything in it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .ledger import Decision, Ledger, Verdict
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .api import AsyncClient, Client
+    from .engine import Run
+    from .widgets import TriageBoard
+
+__all__ = ["CASE_DB", "Case"]
+
+CASE_DB = "case.db"
+"""The ledger's file name inside a case folder."""
+
+_HEX = re.compile(r"[0-9a-f]{6,64}")
+
+
+class Case:
+    """A case folder and its ledger: what was reviewed, the results, the decisions.
+
+    Args:
+        folder: The case folder (created if missing, with ``uploads/`` and ``reports/``).
+        name: A display name for reports (default: the folder's name); remembered in the
+            ledger.
+
+    Raises:
+        resemble_nb.ledger.LedgerError: The folder holds a file that is not a case
+            ledger, or one written by a newer resemble_nb.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, name: str | None = None) -> None:
+        path = Path(os.fspath(folder)).expanduser()
+        if path.exists() and not path.is_dir():
+            raise NotADirectoryError(f"{path}: is a file; a case is a folder")
+        path.mkdir(parents=True, exist_ok=True)
+        self.folder: Path = path.resolve()
+        (self.folder / "uploads").mkdir(exist_ok=True)
+        (self.folder / "reports").mkdir(exist_ok=True)
+        self.ledger = Ledger(self.folder / CASE_DB)
+        if name is not None:
+            self.ledger.set_meta("name", name)
+        elif self.ledger.get_meta("name") is None:
+            self.ledger.set_meta("name", self.folder.name)
+
+    # -- facts ------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The case's display name."""
+        return self.ledger.get_meta("name") or self.folder.name
+
+    @property
+    def uploads(self) -> Path:
+        """Where browser uploads go (``UploadPicker``)."""
+        return self.folder / "uploads"
+
+    @property
+    def reports(self) -> Path:
+        return self.folder / "reports"
+
+    def __repr__(self) -> str:
+        counts = self.ledger.state_counts()
+        total = sum(counts.values())
+        shown = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()) if n)
+        inside = f"{total} item{'' if total == 1 else 's'}" + (f": {shown}" if shown else "")
+        return f"Case({self.name!r}, {inside}) at {self.folder}"
+
+    def close(self) -> None:
+        """Close the ledger's connections (reopen with ``Case(folder)``)."""
+        self.ledger.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- frames -----------------------------------------------------------------------------
+    def results(self) -> pd.DataFrame:
+        """One row per media item, then one per skipped file (see :mod:`resemble_nb.frames`)."""
+        from .frames import results_frame
+
+        return results_frame(self.ledger)
+
+    def segments(self) -> pd.DataFrame:
+        """One row per scored audio window, video frame and face segment."""
+        from .frames import segments_frame
+
+        return segments_frame(self.ledger)
+
+    def decisions(self) -> pd.DataFrame:
+        """Every triage decision, oldest first (the chain of custody)."""
+        from .frames import decisions_frame
+
+        return decisions_frame(self.ledger)
+
+    # -- deciding ---------------------------------------------------------------------------
+    def item_key(self, item: str | os.PathLike[str]) -> str:
+        """The sha256 of an item named by its sha256 (or a unique prefix), name or path.
+
+        Raises:
+            KeyError: Nothing in the case matches.
+            ValueError: The name matches several items (give the sha256 or the path).
+        """
+        text = os.fspath(item)
+        if isinstance(text, str) and _HEX.fullmatch(text.lower()):
+            if len(text) == 64 and self.ledger.item(text.lower()) is not None:
+                return text.lower()
+            matches = [sha for sha in self.ledger.item_names() if sha.startswith(text.lower())]
+            if len(matches) == 1:
+                return matches[0]
+        named = self.ledger.items_named(str(text))
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            raise ValueError(
+                f"{text!r} names {len(named)} different items in this case; give the sha256 "
+                "or the full path instead"
+            )
+        found = self.ledger.item_for_path(text)
+        if found is not None:
+            return found.sha256
+        raise KeyError(f"no item {text!r} in case {self.name!r} (give a sha256, name or path)")
+
+    def decide(
+        self,
+        item: str | os.PathLike[str],
+        verdict: Verdict | str,
+        note: str = "",
+        reviewer: str | None = None,
+    ) -> Decision:
+        """Record a triage decision about an item, at once (append-only).
+
+        Args:
+            item: The item's sha256 (or a unique prefix), file name, or path.
+            verdict: ``confirmed_fake``, ``confirmed_real``, ``needs_escalation`` or
+                ``inconclusive``.
+            note: Free text kept with the decision.
+            reviewer: Who decided (default: the logged-in user).
+
+        Returns:
+            The stored :class:`~resemble_nb.ledger.Decision`.
+        """
+        return self.ledger.decide(
+            self.item_key(item),
+            verdict,  # type: ignore[arg-type]
+            note,
+            reviewer=reviewer,
+        )
+
+    # -- reviewing --------------------------------------------------------------------------
+    def review(
+        self,
+        paths_or_items: Any,
+        client: Client | AsyncClient | None = None,
+        *,
+        strategy: str = "auto",
+        force: bool = False,
+        display: bool = True,
+        include: Any = None,
+        recursive: bool = True,
+        rate_limit: float | None = None,
+        max_uploads: int | None = None,
+        poll_interval: tuple[float, float] = (1.0, 10.0),
+        **detect_options: Any,
+    ) -> Run:
+        """Analyse media in the background; returns a started :class:`~resemble_nb.engine.Run`.
+
+        Returns at once: the work runs on its own thread, and a live board is shown when
+        called from a notebook (``display=False`` to skip it). ``run.wait()`` blocks.
+
+        Args:
+            paths_or_items: Files and folders (walked recursively), or media items.
+            client: A :class:`~resemble_nb.api.Client` (default: :func:`resemble_nb.connect`).
+            strategy: ``"auto"`` (batches for small files, secure upload for large files
+                or single-only options), ``"batch"`` or ``"single"``.
+            force: Analyse again items that already have a result for these options.
+            display: Show the live job board when running in a notebook.
+            include: Only files whose name matches this glob (``"*.wav;*.mp3"``) or predicate.
+            recursive: Walk sub-folders.
+            rate_limit: Requests per second for the whole run (default 20).
+            max_uploads: Uploads in flight at once (default 4).
+            poll_interval: ``(first, longest)`` seconds between polling rounds.
+            **detect_options: Detect options by their API names, e.g.
+                ``intelligence=True``, ``frame_length=2``, ``audio_source_tracing=True``.
+
+        Raises:
+            ValueError: An unknown option, a bad value, or a strategy that cannot work.
+        """
+        from .engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE, Run
+
+        if client is None:
+            from ._connect import connect
+
+            client = connect()
+        run = Run(
+            self.ledger,
+            paths_or_items,
+            client,
+            strategy=strategy,
+            force=force,
+            include=include,
+            recursive=recursive,
+            rate_limit=DEFAULT_RATE if rate_limit is None else rate_limit,
+            max_uploads=DEFAULT_MAX_UPLOADS if max_uploads is None else max_uploads,
+            poll_interval=poll_interval,
+            **detect_options,
+        )
+        run.start()
+        if display:
+            _show_board(run)
+        return run
+
+    # -- views ------------------------------------------------------------------------------
+    def triage(self, **filters: Any) -> TriageBoard:
+        """The triage board: look, listen, decide (``threshold=``, ``labels=``...)."""
+        from .widgets import TriageBoard
+
+        return TriageBoard(self, **filters)
+
+    def report(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Path:
+        """Write the self-contained HTML report; return its path.
+
+        Args:
+            path: Where to write it (default ``reports/<case name>.html`` in the folder).
+            **options: Passed to :func:`resemble_nb.report.render_report`.
+        """
+        from .report import render_report  # type: ignore[import-not-found,unused-ignore]
+
+        target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
+        result = render_report(
+            self.results(),
+            self.segments(),
+            self.decisions(),
+            path=target,
+            case_name=self.name,
+            **options,
+        )
+        return Path(result) if result is not None else target
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return slug or "report"
+
+
+def _show_board(run: Run) -> None:
+    """Display the live job board when a notebook kernel is running this code."""
+    try:
+        from IPython import get_ipython  # type: ignore[attr-defined]
+
+        shell = get_ipython()
+    except Exception:
+        return
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    try:
+        from IPython.display import display
+
+        from .widgets import JobBoard
+
+        display(JobBoard(run))  # type: ignore[no-untyped-call]
+    except Exception:  # a view must never stop a review
+        return
