@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import secrets
 from typing import Any
 
@@ -84,6 +85,16 @@ class SandboxMiddleware:
             return
         request_id = secrets.token_hex(12)
         status: list[int | str] = ["dropped"]
+        recorded = [False]
+        path: str = scope["path"]
+        is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        is_admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+        template = f"{scope['method']} {self._template(scope)}" if is_api else ""
+
+        def record() -> None:
+            if is_api and not recorded[0]:
+                recorded[0] = True
+                self.service.stats.record_request(template, status[0])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -91,20 +102,18 @@ class SandboxMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-Id"] = request_id
                 headers["X-Resemble-Sandbox"] = "1"
+                # Count the request before its answer leaves, so a client that reads
+                # the stats right after a response always sees it.
+                record()
             await send(message)
 
-        path: str = scope["path"]
-        is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
-        is_admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
         if not (is_api or is_admin):
             await self.app(scope, receive, send_with_headers)
             return
-        template = f"{scope['method']} {self._template(scope)}"
         try:
             await self._handle(scope, receive, send, send_with_headers, is_api, status)
         finally:
-            if is_api:
-                self.service.stats.record_request(template, status[0])
+            record()
 
     async def _handle(
         self,
@@ -150,7 +159,8 @@ class SandboxMiddleware:
                 await _drain(receive)
                 extra: dict[str, str] = {}
                 if action.retry_after is not None:
-                    extra["Retry-After"] = str(max(0, round(action.retry_after)))
+                    # Whole seconds, rounded up: "0" would invite an instant retry.
+                    extra["Retry-After"] = str(max(0, math.ceil(action.retry_after)))
                 elif action.status == 429 and svc.config.retry_after:
                     extra["Retry-After"] = "1"
                 message = (

@@ -143,3 +143,9 @@ def test_action_parser() -> None:
     action, p, times = parse_action("drop;p=0.5;times=3")
     assert action.drop and p == 0.5 and times == 3
     assert parse_action("delay=1.5")[0].delay == 1.5
+
+
+def test_fractional_retry_after_rounds_up(api: httpx.Client) -> None:
+    # "Retry-After: 0" would invite an instant retry into the same fault.
+    r = api.get("/detect/x", headers={"X-Sandbox-Fault": "status=429;retry_after=0.2"})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1"

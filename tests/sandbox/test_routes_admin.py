@@ -79,3 +79,12 @@ def test_media_route_is_team_scoped(
     ).json()["item"]
     assert api.get(item["url"]).status_code == 200
     assert api_b.get(item["url"]).status_code == 404
+
+
+def test_stats_already_count_a_request_when_its_answer_arrives(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    # A test that reads the stats right after a response must see that response.
+    for n in range(1, 41):
+        api.get("/detect/missing")
+        assert sandbox.stats()["requests"]["GET /detect/{uuid}"]["404"] == n
