@@ -95,7 +95,6 @@ _V1 = [
         updated_at    TEXT NOT NULL
     )""",
     "CREATE INDEX jobs_item ON jobs(sha256, options_key)",
-    "CREATE INDEX jobs_state ON jobs(state)",
     "CREATE INDEX jobs_detect ON jobs(detect_uuid) WHERE detect_uuid IS NOT NULL",
     "CREATE INDEX jobs_batch ON jobs(batch_uuid) WHERE batch_uuid IS NOT NULL",
     # never two jobs in flight for one item and one set of options: no double billing
