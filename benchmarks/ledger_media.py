@@ -54,14 +54,14 @@ def media_figures(root: Path) -> None:
     _timed(f"scan(check_integrity=False) of {N_FILES:,}", scan, folder, check_integrity=False)
 
     big = root / "big.wav"
-    with open(big, "wb") as out:  # 512 MiB of real bytes behind a WAV header
-        with wave.open(out, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(16000)
-            chunk = os.urandom(1 << 20)
-            for _ in range(512):
-                w.writeframes(chunk)
+    # 512 MiB of real bytes behind a WAV header
+    with open(big, "wb") as out, wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        chunk = os.urandom(1 << 20)
+        for _ in range(512):
+            w.writeframes(chunk)
     tracemalloc.start()
     found_big = _timed("scan() of one 512 MiB WAV", scan, big)
     peak = tracemalloc.get_traced_memory()[1]
