@@ -96,8 +96,11 @@ SINGLE_ONLY_OPTIONS: frozenset[str] = KNOWN_OPTIONS - BATCH_FIELD_NAMES.keys()
 BATCH_ONLY_OPTIONS: frozenset[str] = frozenset({"search_identity", "use_llm"})
 """Documented only for the batch form; sent as-is on ``/detect`` (undocumented there)."""
 
-TRANSPORT_OPTIONS: frozenset[str] = frozenset({"callback_url", "wait_for_intelligence"})
-"""How results are delivered, not what is analysed: left out of :func:`options_key`."""
+TRANSPORT_OPTIONS: frozenset[str] = frozenset(
+    {"callback_url", "wait_for_intelligence", "zero_retention_mode"}
+)
+"""How results are delivered or media kept, not what is analysed: left out of
+:func:`options_key`, so toggling them never re-analyses (and re-bills) a done item."""
 
 
 def canonical_options(options: DetectOptions | None = None, **more: Any) -> dict[str, Any]:

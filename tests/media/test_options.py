@@ -107,6 +107,9 @@ def test_options_key_is_stable_across_spellings_order_and_delivery() -> None:
     assert base == options_key(
         {"intelligence": True, "audio_source_tracing": True, "callback_url": "https://x.test/cb"}
     )
+    assert base == options_key(
+        {"intelligence": True, "audio_source_tracing": True, "zero_retention_mode": True}
+    )
     assert options_key({"start_region": 1}) == options_key({"start_region": 1.0})
 
 
