@@ -117,7 +117,7 @@ def ledger_figures(root: Path) -> None:
     def segments_frame() -> pd.DataFrame:
         return pd.DataFrame(reader.segments_columns())
 
-    frame = _timed(f"results_rows() -> DataFrame, {N_ITEMS:,} items", results_frame)
+    frame = _timed(f"results_rows() -> DataFrame + times parsed, {N_ITEMS:,} items", results_frame)
     assert len(frame) == N_ITEMS
     seg = _timed(
         f"segments_columns() -> DataFrame, {N_ITEMS * SEGMENTS_PER_ITEM:,} rows",
