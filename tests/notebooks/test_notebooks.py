@@ -1,0 +1,154 @@
+"""The bundled notebooks: executed by nbval against the sandbox, and kept clean on disk.
+
+nbval runs in a child pytest so that its kernel gets a controlled environment: no
+``RESEMBLE_API_KEY``/``RESEMBLE_BASE_URL`` (the notebooks then use their embedded
+sandbox, whose scores are deterministic per file content, so the cells marked
+``# NBVAL_CHECK_OUTPUT`` must match what is stored) and ``TMPDIR`` inside this test's
+``tmp_path`` (the cases the notebooks create disappear with it).
+
+The static checks make sure those comparisons happen at all: a cell without stored
+outputs or execution count is silently not compared by nbval.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+NAMES = ("01_quickstart", "02_batch_triage", "03_report")
+MAX_BYTES = 60_000
+SECRET_PATTERN = re.compile(
+    r"sandbox_[0-9a-f]{32}|Bearer\s+\S{8,}|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\."
+)
+SANDBOX_NOTICE = "RESEMBLE_API_KEY is not set: using the local sandbox"
+
+pytestmark = pytest.mark.notebooks
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    return data
+
+
+def _source(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _code_cells(nb: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _text_of(output: dict[str, Any]) -> str:
+    if output["output_type"] == "stream":
+        text = output["text"]
+    else:
+        text = output.get("data", {}).get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _child_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESEMBLE_")}
+    env["TMPDIR"] = str(tmp_path)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def run_nbval(notebook: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``pytest --nbval-lax`` on one notebook, as ``make test`` would, in a child process."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        "--nbval-cell-timeout=120",
+        str(notebook),
+    ]
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=_child_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_and_matches_its_stored_outputs(name: str, tmp_path: Path) -> None:
+    result = run_nbval(NOTEBOOKS / f"{name}.ipynb", tmp_path)
+    assert result.returncode == 0, f"nbval failed on {name}:\n{result.stdout[-6000:]}"
+    checked = sum("NBVAL_CHECK_OUTPUT" in _source(c) for c in _code_cells(_load(name)))
+    passed = re.search(r"(\d+) passed", result.stdout)
+    assert passed is not None and int(passed.group(1)) == len(_code_cells(_load(name)))
+    assert checked >= 2
+
+
+def test_a_changed_output_is_caught(tmp_path: Path) -> None:
+    """The comparison is real: a stored label table that disagrees with the sandbox fails."""
+    nb = _load("01_quickstart")
+    for cell in _code_cells(nb):
+        if "case.results()" in _source(cell) and "NBVAL_CHECK_OUTPUT" in _source(cell):
+            data = cell["outputs"][0]["data"]
+            text = "".join(data["text/plain"])
+            data["text/plain"] = text.replace("0.96", "0.42")
+            break
+    else:  # pragma: no cover - the notebook lost its label table
+        pytest.fail("01_quickstart has no checked label table")
+    copy = tmp_path / "copy" / "01_quickstart.ipynb"
+    copy.parent.mkdir()
+    copy.write_text(json.dumps(nb), encoding="utf-8")
+    result = run_nbval(copy, tmp_path)
+    assert result.returncode != 0
+    assert "0.42" in result.stdout
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_notebook_is_clean_small_and_compared(name: str) -> None:
+    path = NOTEBOOKS / f"{name}.ipynb"
+    text = path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    assert len(text.encode()) < MAX_BYTES, f"{path.name} is {len(text.encode())} bytes"
+    assert "widgets" not in nb["metadata"], "saved widget state"
+    assert SECRET_PATTERN.search(text) is None, "something shaped like a key or token"
+    cells = _code_cells(nb)
+    for cell in cells:
+        assert cell["execution_count"] is not None, f"unexecuted cell: {_source(cell)[:60]}"
+        for output in cell["outputs"]:
+            assert not {"image/png", "image/jpeg"} & set(output.get("data", {})), "big image"
+        if "NBVAL_CHECK_OUTPUT" in _source(cell):
+            assert cell["outputs"], f"checked cell without stored output: {_source(cell)[:60]}"
+    first_output = next(_text_of(o) for c in cells for o in c["outputs"])
+    assert first_output.startswith(SANDBOX_NOTICE)
+
+
+@pytest.mark.parametrize("name", ["01_quickstart", "03_report"])
+def test_parameters_cell_for_papermill(name: str) -> None:
+    nb = _load(name)
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    assert "case_dir = None" in _source(tagged[0])
+
+
+def test_notebooks_use_no_relative_paths() -> None:
+    """They must run from the repository root and from notebooks/ alike."""
+    for name in NAMES:
+        for cell in _code_cells(_load(name)):
+            source = _source(cell)
+            assert "../" not in source and '"notebooks/' not in source, (name, source)
