@@ -1,0 +1,58 @@
+"""A Cancel click on the live board stops a long review while the notebook is idle."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import CANCEL_LATENCY, CANCEL_NOTEBOOK
+from .lab import (
+    board,
+    one_case,
+    open_notebook,
+    progress_bar,
+    query,
+    run_all,
+    shut_down_kernels,
+    wait_until_all_ran,
+)
+
+
+@pytest.fixture
+def lab_page(page: Page) -> Iterator[Page]:
+    yield page
+    shut_down_kernels(page)
+
+
+def test_cancel_stops_a_long_review(
+    lab_page: Page, lab_url: str, cases_dir: Path, artifacts: Path
+) -> None:
+    page = lab_page
+    open_notebook(page, lab_url, CANCEL_NOTEBOOK)
+    run_all(page)
+    wait_until_all_ran(page)  # the cell has returned: the review runs in the background
+
+    live = board(page)
+    expect(live).to_have_count(1, timeout=30_000)
+    expect(live).to_contain_text("submitted", timeout=30_000)  # jobs are at the sandbox
+    style = progress_bar(live).get_attribute("style") or ""
+    assert not re.search(r"width:\s*100%", style), f"finished before Cancel: {style}"
+
+    clicked = time.monotonic()
+    live.get_by_role("button", name="Cancel").click()
+    expect(live).to_contain_text("cancelled;", timeout=15_000)  # "cancelled; finished in …"
+    stopped_after = time.monotonic() - clicked
+    assert stopped_after < CANCEL_LATENCY / 2
+    expect(progress_bar(live)).to_have_attribute("style", re.compile(r"width:\s*100%"))
+    expect(progress_bar(live)).to_have_class(re.compile("progress-bar-danger"))
+    expect(live).to_contain_text("cancelled 5")
+    live.screenshot(path=str(artifacts / "board-cancelled.png"))
+
+    case = one_case(cases_dir, "rnb-cancel-")
+    states = dict(query(case, "SELECT state, count(*) FROM jobs GROUP BY state"))
+    assert states == {"cancelled": 5, "failed": 1}
