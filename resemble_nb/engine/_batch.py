@@ -1,0 +1,170 @@
+"""Many small items through one ``POST /detect/batch`` (at most 50 files / 500 MB).
+
+Files are streamed from disk under their upload names (see
+:func:`~resemble_nb.engine._reconcile.upload_name`), in job order, so the batch's
+``detect_uuids`` line up with the jobs. What goes wrong lands on the items concerned:
+
+* 402: the wallet cannot cover the batch (nothing was created): its items fail with
+  the reason; other batches go on.
+* another refusal of the request (400...): the batch is split and its items go one by
+  one through the single path, so a bad file fails alone and the rest go on.
+* an unknown outcome: reconcile, adopt what exists, send the rest again.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import ExitStack
+from functools import partial
+from typing import Any
+
+from ..api import APIStatusError, Batch, PaymentRequiredError
+from ..media import batch_fields
+from ._calls import CreateOutcomeUnknown, FatalAPIError, create
+from ._context import Context, Work, describe
+from ._poller import Poller
+from ._reconcile import find_existing
+from ._single import adopt
+
+__all__ = ["submit_batch"]
+
+logger = logging.getLogger("resemble_nb.engine")
+
+Fallback = Callable[[Sequence[Work]], Awaitable[None]]
+
+
+class _NamedFile(io.FileIO):
+    """A file opened for reading whose ``name`` is the name to upload it under."""
+
+    def __init__(self, path: str, upload_name: str) -> None:
+        self._upload_name = upload_name
+        super().__init__(path, "rb")
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return self._upload_name
+
+    @name.setter
+    def name(self, value: object) -> None:  # FileIO sets it while opening
+        pass
+
+
+async def _send(ctx: Context, files: list[_NamedFile], fields: dict[str, Any]) -> Batch:
+    for file in files:  # from the start, also when the request is sent again
+        file.seek(0)
+    return await ctx.creator.detect_batch(files, **fields)
+
+
+def _files_text(works: Sequence[Work]) -> str:
+    return f"{len(works)} file{'' if len(works) == 1 else 's'}"
+
+
+async def submit_batch(
+    ctx: Context, poller: Poller, works: Sequence[Work], fallback: Fallback
+) -> None:
+    """Send ``works`` as one batch; follow its detects, or settle every item otherwise."""
+    works = sorted(works, key=lambda w: w.job.id)
+    fields = batch_fields(ctx.options)
+    for attempt in range(1, ctx.create_attempts + 1):
+        ids = [w.job.id for w in works]
+        ctx.ledger.mark_submitting(ids, {w.job.id: w.upload_name for w in works})
+        ctx.refresh(works)
+        ctx.show(works, "submitting")
+        ctx.crash("after_mark_submitting")
+        try:
+            async with ctx.gate.slot(sum(w.size for w in works)):
+                with ExitStack() as stack:
+                    files = [
+                        stack.enter_context(_NamedFile(str(w.path), w.upload_name)) for w in works
+                    ]
+                    batch: Batch = await create(ctx, partial(_send, ctx, files, fields))
+        except CreateOutcomeUnknown as unknown:
+            found = await find_existing(ctx, works)
+            for work in works:
+                if work.job.id in found:
+                    adopt(ctx, poller, work, found[work.job.id].uuid)
+            rest = [w for w in works if w.job.id not in found]
+            if not rest:
+                return
+            if ctx.options.get("zero_retention_mode"):
+                for work in rest:
+                    ctx.fail(
+                        [work],
+                        f"{work.name}: the batch request's outcome is unknown ({unknown}) and "
+                        "zero-retention detects cannot be looked up by name; check the "
+                        "Resemble dashboard, then review with force=True if it is not there",
+                    )
+                return
+            ctx.ledger.mark_pending([w.job.id for w in rest], f"outcome unknown: {unknown}")
+            ctx.show(rest, "pending")
+            if attempt == ctx.create_attempts:
+                for work in rest:
+                    ctx.fail(
+                        [work],
+                        f"{work.name}: could not create the detect after {attempt} attempts "
+                        f"(last: {unknown})",
+                    )
+                return
+            works = rest
+            continue
+        except PaymentRequiredError as exc:
+            for work in works:
+                ctx.fail(
+                    [work],
+                    f"{work.name}: not analysed: the wallet cannot cover its batch of "
+                    f"{_files_text(works)} ({describe(exc)})",
+                )
+            return
+        except OSError:
+            # a file vanished or cannot be read: send them one by one so it fails alone
+            ctx.ledger.mark_pending(ids, "a file of the batch could not be read")
+            ctx.show(works, "pending")
+            await fallback(works)
+            return
+        except APIStatusError as exc:
+            if exc.status_code == 401:
+                for work in works:
+                    ctx.fail([work], f"{work.name}: the API key was refused ({describe(exc)})")
+                raise FatalAPIError(describe(exc)) from exc
+            if exc.status_code in (400, 413, 415, 422) and len(works) > 1:
+                logger.info("batch refused (%s); sending its items one by one", describe(exc))
+                ctx.count("batch_splits")
+                ctx.ledger.mark_pending(ids, f"batch refused: {describe(exc)}")
+                ctx.show(works, "pending")
+                await fallback(works)
+                return
+            for work in works:
+                ctx.fail([work], f"{work.name}: the batch was refused ({describe(exc)})")
+            return
+        ctx.crash("after_create_before_ledger")
+        ctx.submitted_now()
+        ctx.count("batches_created")
+        ctx.count("detects_created", len(works))
+        ctx.ledger.mark_submitted(ids, batch_uuid=batch.uuid)
+        if len(batch.detect_uuids) == len(works):
+            ctx.ledger.assign_detects(dict(zip(ids, batch.detect_uuids, strict=True)))
+            ctx.refresh(works)
+            ctx.show(works, "submitted")
+            ctx.crash("after_submitted")
+            poller.watch_batch(batch, works)
+            return
+        await _resolve_uneven(ctx, poller, batch, works)
+        return
+
+
+async def _resolve_uneven(
+    ctx: Context, poller: Poller, batch: Batch, works: Sequence[Work]
+) -> None:
+    """The batch answer does not list one detect per file: find each by its name."""
+    ctx.refresh(works)
+    found = await find_existing(ctx, works)
+    for work in works:
+        if work.job.id in found:
+            adopt(ctx, poller, work, found[work.job.id].uuid)
+        else:
+            ctx.fail(
+                [work],
+                f"{work.name}: batch {batch.uuid} created no detect for this file",
+            )

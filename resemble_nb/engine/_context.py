@@ -1,0 +1,154 @@
+"""What every step of a run shares: the ledger, the board, the clients, the limits.
+
+Every state change goes through :class:`Context`: the ledger first (committed), then
+the board that views read. So what a view shows is never ahead of what a crash keeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from ..api import APIConnectionError, APIStatusError, AsyncClient
+from ..ledger import InvalidTransition, Job, Ledger
+from ..media import MediaItem
+from ._clients import EngineClients
+from ._crash import CrashHook
+from ._limits import RateLimiter, UploadGate
+from ._state import State, Tracker
+
+__all__ = ["Context", "Work", "describe"]
+
+logger = logging.getLogger("resemble_nb.engine")
+
+
+@dataclass
+class Work:
+    """One media item of this run and the job that analyses it."""
+
+    item: MediaItem
+    job: Job
+    route: Literal["batch", "single"]
+    upload_name: str
+
+    @property
+    def key(self) -> str:
+        return self.item.sha256
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def path(self) -> Path:
+        return self.item.path
+
+    @property
+    def size(self) -> int:
+        return self.item.size
+
+
+def describe(exc: BaseException) -> str:
+    """A short, secret-free account of what went wrong."""
+    if isinstance(exc, APIStatusError):
+        return f"HTTP {exc.status_code}: {exc.message}"
+    if isinstance(exc, APIConnectionError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or type(exc).__name__}"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@dataclass
+class Context:
+    """The run's shared state. Lives on the engine's event loop."""
+
+    ledger: Ledger
+    tracker: Tracker
+    clients: EngineClients
+    limiter: RateLimiter
+    gate: UploadGate
+    options: dict[str, Any]
+    options_key: str
+    crash: CrashHook
+    source: Literal["api", "sandbox"] = "api"
+    poll_timeout: float = 3600.0
+    token_max_age: float = 55 * 60.0
+    create_attempts: int = 3
+    rng: random.Random = field(default_factory=random.Random)
+    first_submit: datetime | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+    on_submitted: Callable[[Sequence[Work]], None] | None = None
+
+    @property
+    def api(self) -> AsyncClient:
+        return self.clients.api
+
+    @property
+    def creator(self) -> AsyncClient:
+        """The client for create requests (it never retries by itself)."""
+        return self.clients.creator
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.stats[what] = self.stats.get(what, 0) + n
+
+    def submitted_now(self) -> None:
+        if self.first_submit is None:
+            self.first_submit = datetime.now(timezone.utc)
+
+    # -- moving items (ledger first, then the board) --------------------------------------
+    def show(self, works: Iterable[Work], state: State, **kwargs: Any) -> None:
+        self.tracker.move([w.key for w in works], state, **kwargs)
+
+    def refresh(self, works: Iterable[Work]) -> None:
+        for work in works:
+            work.job = self.ledger.job(work.job.id)
+
+    def fail(self, works: Sequence[Work], reason: str, *, detect_uuid: str | None = None) -> None:
+        """End ``works`` as failed with ``reason`` (which names the file)."""
+        live = [w for w in works if not self._terminal(w)]
+        if not live:
+            return
+        ids = [w.job.id for w in live]
+        try:
+            self.ledger.mark_failed(ids, reason, detect_uuid=detect_uuid)
+        except InvalidTransition:
+            for w in live:  # one by one: a job another path already ended stays as it is
+                try:
+                    self.ledger.mark_failed(w.job.id, reason, detect_uuid=detect_uuid)
+                except InvalidTransition:
+                    logger.debug("job %s already ended; not failing it", w.job.id)
+        self.count("failed", len(live))
+        self.show(live, "failed", error=reason)
+
+    def cancel(self, works: Sequence[Work], reason: str) -> None:
+        live = [w for w in works if not self._terminal(w)]
+        if not live:
+            return
+        for w in live:
+            try:
+                self.ledger.mark_cancelled(w.job.id, reason)
+            except InvalidTransition:
+                logger.debug("job %s already ended; not cancelling it", w.job.id)
+        self.show(live, "cancelled", error=reason)
+
+    def _terminal(self, work: Work) -> bool:
+        status = self.tracker.get(work.key)
+        return status is not None and status.terminal
+
+    # -- waiting --------------------------------------------------------------------------
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.1), 60.0)
+        delay: float = min(0.5 * 2.0**attempt, 10.0) * (0.75 + 0.25 * self.rng.random())
+        return delay
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)

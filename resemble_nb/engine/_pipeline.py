@@ -1,0 +1,289 @@
+"""A review, step by step: intake -> ledger -> plan -> resume -> submit -> poll.
+
+* **Intake** finds and inspects the files (worker threads) and records items, damaged
+  items and skipped files in the ledger.
+* **Plan** gives each item its job for these options (one per item and options; a
+  completed job is reused unless ``force``), and decides what the job needs:
+  nothing (done), following (submitted before), reconciling (a create request may have
+  reached the server), or submitting.
+* **Resume** finishes what an earlier run (or a killed process) left: batches without
+  detect uuids are looked up, ``submitting`` jobs reconciled, submitted ones followed.
+* **Submit** routes items (``auto``: batches for small files, secure upload + detect
+  for large files or single-only options), a few uploads at a time.
+* **Poll** runs alongside from the start (see :mod:`._poller`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+from ..api import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, NotFoundError
+from ..ledger import JobSpec
+from ..media import DIRECT_UPLOAD_MAX_BYTES, Include, MediaItem, Route, plan_batches, route
+from ._batch import submit_batch
+from ._calls import FatalAPIError, safely
+from ._context import Context, Work, describe
+from ._intake import Inputs, intake
+from ._poller import Poller
+from ._reconcile import find_existing, upload_name
+from ._single import adopt, submit_single
+
+__all__ = ["ReviewSpec", "run_review"]
+
+logger = logging.getLogger("resemble_nb.engine")
+
+_PER_FILE_CAP = min(DIRECT_UPLOAD_MAX_BYTES, MAX_DIRECT_UPLOAD_BYTES)
+PREFLIGHT_ATTEMPTS = 3
+
+
+@dataclass
+class ReviewSpec:
+    inputs: Inputs
+    strategy: str = "auto"
+    force: bool = False
+    include: Include = None
+    recursive: bool = True
+    poll_interval: tuple[float, float] = (1.0, 10.0)
+
+
+@dataclass
+class _Plan:
+    submit: list[Work] = field(default_factory=list)
+    reconcile: list[Work] = field(default_factory=list)
+    watch: list[Work] = field(default_factory=list)
+    batches: dict[str, list[Work]] = field(default_factory=dict)
+
+
+async def run_review(ctx: Context, spec: ReviewSpec) -> None:
+    """Take every input to a terminal state (the caller sweeps up after a cancel)."""
+    found = await intake(spec.inputs, ctx.tracker, include=spec.include, recursive=spec.recursive)
+    ledger = ctx.ledger
+    ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
+    if found.skipped:
+        ledger.record_skips(found.skipped)
+    found.show(ctx.tracker)
+    if not found.items and not found.damaged:
+        return
+    preflight: BaseException | None = None
+    if spec.force or not all(_settled(ctx, item) for item in found.items):
+        try:  # one cheap read: is the key good, and is this the sandbox?
+            await safely(ctx, partial(ctx.api.list_detects, 1, 10), attempts=PREFLIGHT_ATTEMPTS)
+        except Exception as exc:
+            preflight = exc
+    ctx.source = "sandbox" if ctx.api.is_sandbox else "api"
+    plan = _plan(ctx, found.items, found.damaged, spec)
+    if preflight is not None:
+        _refuse(ctx, plan, preflight)
+        return
+    poller = Poller(ctx, interval=spec.poll_interval)
+    poller_task = asyncio.create_task(poller.run(), name="resemble_nb-poller")
+    try:
+        await _resume(ctx, poller, plan)
+        await _submit_all(ctx, poller, plan.submit)
+        poller.close()
+        await poller_task
+    finally:
+        if not poller_task.done():
+            poller_task.cancel()
+            await asyncio.gather(poller_task, return_exceptions=True)
+
+
+def _settled(ctx: Context, item: MediaItem) -> bool:
+    """Whether the item's job for these options needs nothing from the API."""
+    job = ctx.ledger.job_for(item.sha256, ctx.options_key)
+    if job is None:
+        return False
+    return job.state == "completed" or (job.state == "failed" and job.detect_uuid is not None)
+
+
+def _route(item: MediaItem, ctx: Context, strategy: str) -> Route:
+    return route(item, ctx.options, strategy, batch_file_max_bytes=_PER_FILE_CAP)  # type: ignore[arg-type]
+
+
+def _plan(
+    ctx: Context,
+    items: Sequence[MediaItem],
+    damaged: Sequence[tuple[MediaItem, str]],
+    spec: ReviewSpec,
+) -> _Plan:
+    ledger = ctx.ledger
+    routes = [_route(item, ctx, spec.strategy) for item in items]
+    everything: list[tuple[MediaItem, Route | None, str | None]] = [
+        *((i, r, None) for i, r in zip(items, routes, strict=True)),
+        *((i, None, why) for i, why in damaged),
+    ]
+    specs = [
+        JobSpec(
+            item.sha256,
+            ctx.options_key,
+            r.strategy if r is not None and r.strategy is not None else "single",
+            ctx.source,
+            options=ctx.options,
+        )
+        for item, r, _ in everything
+    ]
+    plan = _Plan()
+    for (item, r, damage), (job, _created) in zip(
+        everything, ledger.ensure_jobs(specs, force=spec.force), strict=True
+    ):
+        work = Work(
+            item=item,
+            job=job,
+            route=r.strategy if r is not None and r.strategy is not None else "single",
+            upload_name=upload_name(item.name, item.sha256, ctx.options_key),
+        )
+        state = job.state
+        if state == "completed":
+            result = ledger.result_for(job.id)
+            ctx.show(
+                [work],
+                "completed",
+                label=result.label if result else None,
+                score=result.score if result else None,
+            )
+            continue
+        if state == "failed" and job.detect_uuid is not None:
+            ctx.show([work], "failed", error=job.error or "the analysis failed")
+            continue
+        local = damage is not None or (r is not None and r.strategy is None)
+        if local and state not in ("submitting", "submitted"):
+            _end_locally(ctx, work, damage, r)
+            continue
+        if state == "submitted" or (state == "cancelled" and job.detect_uuid):
+            if job.detect_uuid is not None:
+                plan.watch.append(work)
+                continue
+            if job.batch_uuid is not None:
+                plan.batches.setdefault(job.batch_uuid, []).append(work)
+                continue
+        if state == "cancelled" and job.batch_uuid and not job.detect_uuid:
+            plan.batches.setdefault(job.batch_uuid, []).append(work)
+            continue
+        if job.attempts > 0 and job.detect_uuid is None:
+            plan.reconcile.append(work)
+            continue
+        if state != "pending":
+            ledger.mark_pending(job.id)
+            ctx.refresh([work])
+        plan.submit.append(work)
+    return plan
+
+
+def _end_locally(ctx: Context, work: Work, damage: str | None, r: Route | None) -> None:
+    """Items no request will be sent for: damaged media (failed), no route (skipped)."""
+    ledger = ctx.ledger
+    job = work.job
+    if job.state != "pending":
+        ledger.mark_pending(job.id)
+    if damage is not None:
+        reason = f"{damage} (not sent for analysis)"
+        ledger.mark_failed(job.id, reason)
+        ctx.show([work], "failed", error=reason)
+    else:
+        reason = r.reason if r is not None else "no upload path can take it"
+        ledger.mark_skipped(job.id, reason)
+        ctx.show([work], "skipped", error=reason)
+    ctx.refresh([work])
+
+
+def _refuse(ctx: Context, plan: _Plan, exc: BaseException) -> None:
+    """The API cannot be reached or refuses the key: settle everything, send nothing."""
+    why = describe(exc)
+    for work in [*plan.submit, *plan.reconcile]:
+        ctx.fail([work], f"{work.name}: not submitted: the API cannot be used ({why})")
+    for work in [*plan.watch, *(w for ws in plan.batches.values() for w in ws)]:
+        ctx.cancel([work], f"{work.name}: result not fetched: the API cannot be used ({why})")
+
+
+async def _resume(ctx: Context, poller: Poller, plan: _Plan) -> None:
+    ledger = ctx.ledger
+    for work in plan.watch:
+        assert work.job.detect_uuid is not None
+        if work.job.state != "submitted":
+            ledger.mark_submitted(work.job.id, detect_uuid=work.job.detect_uuid)
+            ctx.refresh([work])
+        ctx.show([work], "submitted")
+        poller.watch(work, work.job.detect_uuid)
+    for batch_uuid, works in plan.batches.items():
+        await _resume_batch(ctx, poller, batch_uuid, works, plan)
+    if plan.reconcile:
+        found = await find_existing(ctx, plan.reconcile)
+        for work in plan.reconcile:
+            det = found.get(work.job.id)
+            if det is not None:
+                _adopt_any(ctx, poller, work, det.uuid)
+            else:
+                if work.job.state != "pending":
+                    ledger.mark_pending(work.job.id, "not found on the server; sending again")
+                    ctx.refresh([work])
+                plan.submit.append(work)
+
+
+def _adopt_any(ctx: Context, poller: Poller, work: Work, detect_uuid: str) -> None:
+    """Adopt a detect for a job in any non-final state (walking the allowed moves)."""
+    ledger = ctx.ledger
+    state = ledger.job(work.job.id).state
+    if state == "failed":
+        ledger.mark_pending(work.job.id)
+        state = "pending"
+    if state in ("pending", "uploading"):
+        ledger.mark_submitting(work.job.id, {work.job.id: work.job.submit_name or work.upload_name})
+    adopt(ctx, poller, work, detect_uuid)
+
+
+async def _resume_batch(
+    ctx: Context, poller: Poller, batch_uuid: str, works: list[Work], plan: _Plan
+) -> None:
+    """Jobs whose batch was created but whose detect uuids were never recorded."""
+    try:
+        batch = await safely(ctx, lambda: ctx.api.get_batch(batch_uuid))
+    except NotFoundError:
+        batch = None
+    sent = ctx.ledger.jobs_in_batch(batch_uuid)
+    if batch is not None and len(batch.detect_uuids) == len(sent):
+        by_job = {job.id: uuid for job, uuid in zip(sent, batch.detect_uuids, strict=True)}
+        for work in works:
+            _adopt_any(ctx, poller, work, by_job[work.job.id])
+        return
+    plan.reconcile.extend(works)
+
+
+async def _submit_all(ctx: Context, poller: Poller, works: Sequence[Work]) -> None:
+    batched = sorted((w for w in works if w.route == "batch"), key=lambda w: w.job.id)
+    units: deque[tuple[str, list[Work]]] = deque(
+        ("batch", group)
+        for group in plan_batches(batched, max_files=MAX_BATCH_FILES, max_bytes=MAX_BATCH_BYTES)
+    )
+    units.extend(("single", [w]) for w in works if w.route == "single")
+    fatal: list[str] = []
+
+    async def singles(group: Sequence[Work]) -> None:
+        for work in group:
+            await submit_single(ctx, poller, work)
+
+    async def worker() -> None:
+        while units and not fatal:
+            kind, group = units.popleft()
+            try:
+                if kind == "batch":
+                    await submit_batch(ctx, poller, group, singles)
+                else:
+                    await singles(group)
+            except FatalAPIError as exc:
+                fatal.append(str(exc))
+            except Exception as exc:  # a bug or an unforeseen answer: these items only
+                logger.exception("sending %d item(s) failed", len(group))
+                for work in group:
+                    ctx.fail([work], f"{work.name}: not submitted ({describe(exc)})")
+
+    count = min(ctx.gate.max_uploads, max(1, len(units)))
+    await asyncio.gather(*(worker() for _ in range(count)))
+    if fatal:
+        left = [w for _, group in units for w in group]
+        for work in left:
+            ctx.fail([work], f"{work.name}: not submitted: the API key was refused ({fatal[0]})")

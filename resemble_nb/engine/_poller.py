@@ -1,0 +1,307 @@
+"""Polite polling: learn which detects finished with as few requests as possible.
+
+Each round, cheapest first:
+
+1. **Batch status.** One ``GET /detect/batch/{uuid}`` per open batch (when there are
+   only a few) says whether any of its files finished; nothing is fetched for a batch
+   that shows no progress.
+2. **List pages.** When three or more detects may be finished, ``GET /detect`` pages
+   (newest first, up to 1,000 a page) harvest them all at once; paging stops at the
+   first detect older than this run's earliest submission.
+3. **Single GETs** only for stragglers: detects the list did not show, or when only
+   one or two are outstanding.
+
+Rounds start about a second apart and stretch to ten seconds while nothing finishes.
+Results are written to the ledger in one transaction per round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from ..api import AuthenticationError, Batch, Detection, NotFoundError, PermissionDeniedError
+from ..ledger import InvalidTransition, ResultRecord, SegmentRecord
+from ._calls import safely
+from ._context import Context, Work, describe
+from ._harvest import result_of
+from ._reconcile import CLOCK_SKEW
+
+__all__ = ["Poller"]
+
+logger = logging.getLogger("resemble_nb.engine")
+
+LIST_MIN = 3
+"""From this many possibly-finished detects on, one list page beats single GETs."""
+BATCH_GET_MAX = 4
+"""Up to this many open batches, their status is asked before listing."""
+MAX_LIST_PAGES = 20
+
+
+@dataclass
+class _Batch:
+    uuid: str
+    works: list[Work]
+    finished_seen: int = 0
+    open: bool = True
+    uuids: list[str] = field(default_factory=list)
+
+
+class Poller:
+    """Watches submitted detects until each is completed, failed or given up on."""
+
+    def __init__(self, ctx: Context, *, interval: tuple[float, float] = (1.0, 10.0)) -> None:
+        self.ctx = ctx
+        self.min_interval, self.max_interval = interval
+        self._interval = self.min_interval
+        self._works: dict[str, Work] = {}  # detect uuid -> work, still watched
+        self._since: dict[str, float] = {}  # detect uuid -> monotonic time watched from
+        self._batch_of: dict[str, _Batch] = {}  # detect uuid -> its open batch
+        self._batches: dict[str, _Batch] = {}
+        self._ready: set[str] = set()  # known finished, not yet fetched
+        self._poke = asyncio.Event()
+        self._closing = False
+        self.rounds = 0
+
+    # -- feeding ----------------------------------------------------------------------------
+    @property
+    def watching(self) -> int:
+        return len(self._works)
+
+    def watch(self, work: Work, detect_uuid: str, first: Detection | None = None) -> None:
+        """Follow one detect (a single create, or an adopted one)."""
+        if first is not None and first.done:
+            self._finish([(work, first)])
+            return
+        self._add(work, detect_uuid)
+        self._poke.set()
+
+    def watch_batch(self, batch: Batch, works: Sequence[Work]) -> None:
+        """Follow a batch's detects; ``works`` in the order their files were sent."""
+        tracked = _Batch(batch.uuid, list(works), uuids=list(batch.detect_uuids))
+        self._batches[batch.uuid] = tracked
+        for work, uuid in zip(works, batch.detect_uuids, strict=False):
+            self._add(work, uuid)
+            self._batch_of[uuid] = tracked
+        if batch.done:
+            self._ready.update(batch.detect_uuids)
+            tracked.open = False
+        self._poke.set()
+
+    def _add(self, work: Work, uuid: str) -> None:
+        self._works[uuid] = work
+        self._since[uuid] = time.monotonic()
+        self.ctx.submitted_now()
+
+    def close(self) -> None:
+        """No more submissions: :meth:`run` returns once everything watched is settled."""
+        self._closing = True
+        self._poke.set()
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def run(self) -> None:
+        next_at = time.monotonic() + self._interval
+        while True:
+            if not self._works:
+                if self._closing:
+                    return
+                self._poke.clear()
+                await self._poke.wait()
+                self._interval = self.min_interval
+                next_at = time.monotonic() + self._interval
+                continue
+            now = time.monotonic()
+            if self._ready:  # known finished: fetch them now
+                next_at = min(next_at, now + 0.02)
+            if now < next_at:
+                self._poke.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._poke.wait(), timeout=next_at - now)
+                continue
+            await self._safe_round()
+            next_at = time.monotonic() + self._interval
+
+    async def _safe_round(self) -> None:
+        try:
+            finished = await self._round()
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            self._give_up(list(self._works), f"the API refused to show results ({describe(exc)})")
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.warning("polling round failed: %s", describe(exc))
+            self.ctx.count("poll_errors")
+            finished = 0
+        self._interval = (
+            self.min_interval if finished else min(self.max_interval, self._interval * 1.5)
+        )
+        self._expire()
+
+    async def _round(self) -> int:
+        self.rounds += 1
+        ctx = self.ctx
+        maybe: set[str] = {u for u in self._works if u not in self._batch_of}
+        open_batches = [b for b in self._batches.values() if b.open]
+        if len(open_batches) <= BATCH_GET_MAX:
+            for tracked in open_batches:
+                status = await safely(ctx, partial(ctx.api.get_batch, tracked.uuid))
+                ctx.count("batch_polls")
+                pending = [u for u in tracked.uuids if u in self._works]
+                done = (status.completed_count or 0) + (status.failed_count or 0)
+                if status.done:
+                    self._ready.update(pending)
+                    self._close_batch(tracked)
+                elif done > tracked.finished_seen:
+                    maybe.update(pending)
+                    tracked.finished_seen = done
+        else:
+            for tracked in open_batches:
+                maybe.update(u for u in tracked.uuids if u in self._works)
+        wanted = (maybe | self._ready) & self._works.keys()
+        if not wanted:
+            return 0
+        seen: dict[str, Detection] = {}
+        if len(wanted) >= LIST_MIN:
+            seen = await self._list(wanted)
+        for uuid in sorted(wanted - seen.keys()):
+            try:
+                seen[uuid] = await safely(ctx, partial(ctx.api.get_detect, uuid))
+                ctx.count("detect_polls")
+            except NotFoundError as exc:
+                work = self._works.get(uuid)
+                if work is not None:
+                    self._forget(uuid)
+                    ctx.fail(
+                        [work],
+                        f"{work.name}: detect {uuid} no longer exists on the server "
+                        f"({describe(exc)})",
+                        detect_uuid=uuid,
+                    )
+        finished = [(self._works[u], d) for u, d in seen.items() if u in self._works and d.done]
+        running = [self._works[u] for u, d in seen.items() if u in self._works and not d.done]
+        if finished:
+            ctx.crash("mid_poll")
+            self._finish(finished)
+        if running:
+            ctx.show([w for w in running if _state(ctx, w) == "submitted"], "processing")
+        return len(finished)
+
+    async def _list(self, wanted: set[str]) -> dict[str, Detection]:
+        ctx = self.ctx
+        cutoff = self._cutoff()
+        page_size = min(1000, max(50, 2 * len(wanted)))
+        seen: dict[str, Detection] = {}
+        page = 1
+        while True:
+            result = await safely(ctx, partial(ctx.api.list_detects, page, page_size))
+            ctx.count("list_polls")
+            oldest: datetime | None = None
+            for det in result.items:
+                if det.uuid in wanted:
+                    seen[det.uuid] = det
+                if det.created_at is not None and (oldest is None or det.created_at < oldest):
+                    oldest = det.created_at
+            if (
+                len(seen) >= len(wanted)
+                or not result.items
+                or page >= result.num_pages
+                or (oldest is not None and cutoff is not None and oldest < cutoff)
+                or page >= MAX_LIST_PAGES
+            ):
+                return seen
+            page += 1
+
+    def _cutoff(self) -> datetime | None:
+        marks = [w.job.submitting_at for w in self._works.values() if w.job.submitting_at]
+        if self.ctx.first_submit is not None:
+            marks.append(self.ctx.first_submit)
+        return (min(marks) - CLOCK_SKEW) if marks else None
+
+    # -- settling ---------------------------------------------------------------------------
+    def _finish(self, finished: Iterable[tuple[Work, Detection]]) -> None:
+        ctx = self.ctx
+        entries: list[tuple[Work, ResultRecord, Sequence[SegmentRecord]]] = []
+        for work, det in finished:
+            self._forget(det.uuid)
+            if det.completed:
+                record, segments = result_of(det, ctx.options)
+                entries.append((work, record, segments))
+            else:
+                why = det.error_message or "no reason given"
+                ctx.fail(
+                    [work],
+                    f"{work.name}: the analysis failed on the server: {why}",
+                    detect_uuid=det.uuid,
+                )
+        if entries:
+            self._complete(entries)
+
+    def _complete(self, entries: list[tuple[Work, ResultRecord, Sequence[SegmentRecord]]]) -> None:
+        ctx = self.ctx
+        try:
+            ctx.ledger.complete_many((w.job.id, r, s) for w, r, s in entries)
+        except (InvalidTransition, ValueError):
+            for work, record, segments in entries:  # one by one, so one bad row stays alone
+                try:
+                    ctx.ledger.mark_completed(work.job.id, record, segments)
+                except ValueError:  # a raw body the ledger refuses to store
+                    plain = dataclasses.replace(record, raw=None)
+                    ctx.ledger.mark_completed(work.job.id, plain, segments)
+                except InvalidTransition:
+                    logger.debug("job %s already ended; result not stored", work.job.id)
+        for work, record, _ in entries:
+            ctx.count("completed")
+            ctx.show([work], "completed", label=record.label, score=record.score)
+
+    def _forget(self, uuid: str) -> None:
+        self._works.pop(uuid, None)
+        self._since.pop(uuid, None)
+        self._ready.discard(uuid)
+        tracked = self._batch_of.pop(uuid, None)
+        if tracked is not None and not any(u in self._works for u in tracked.uuids):
+            self._close_batch(tracked)
+
+    def _close_batch(self, tracked: _Batch) -> None:
+        tracked.open = False
+        if not any(u in self._works for u in tracked.uuids):
+            self._batches.pop(tracked.uuid, None)
+
+    def _expire(self) -> None:
+        limit = self.ctx.poll_timeout
+        now = time.monotonic()
+        late = [u for u, since in self._since.items() if now - since > limit]
+        if late:
+            minutes = limit / 60
+            self._give_up(
+                late,
+                f"still processing after {minutes:.0f} min; review again later to fetch "
+                "the result (nothing will be submitted twice)",
+            )
+
+    def _give_up(self, uuids: Sequence[str], reason: str) -> None:
+        """Stop watching: the jobs end cancelled with their detect uuid kept (resumable)."""
+        works = [self._works[u] for u in uuids if u in self._works]
+        for uuid in uuids:
+            self._forget(uuid)
+        for work in works:
+            self.ctx.cancel([work], f"{work.name}: {reason}")
+
+    def abandon(self, reason: str) -> list[Work]:
+        """Stop watching everything (the run is ending); return what was still watched."""
+        works = list(self._works.values())
+        for uuid in list(self._works):
+            self._forget(uuid)
+        return works
+
+
+def _state(ctx: Context, work: Work) -> str | None:
+    status = ctx.tracker.get(work.key)
+    return status.state if status is not None else None
