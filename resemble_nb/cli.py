@@ -1,15 +1,35 @@
 """The ``resemble-nb`` command line.
 
-Each subcommand is a thin shell over a layer of the package; no logic lives here.
+Each subcommand is a thin shell over a layer of the package; no logic lives here::
+
+    resemble-nb detect evidence/ --case cases/acme --intelligence
+    resemble-nb results --case cases/acme --format csv -o acme.csv
+    resemble-nb sandbox --port 8000
+    resemble-nb demo
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import threading
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from resemble_nb.engine import Run
 
 __all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_UNFINISHED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -20,6 +40,48 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Review media for deepfakes with Resemble AI's Detect API.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    detect = sub.add_parser(
+        "detect",
+        help="analyse files and folders into a case (resumable; nothing is sent twice)",
+        description=(
+            "Analyse media files and folders into a case folder. Runs until every file "
+            "is completed, failed, skipped or cancelled; run it again to resume. The API "
+            "key is read from RESEMBLE_API_KEY."
+        ),
+    )
+    detect.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to analyse")
+    detect.add_argument("--case", required=True, metavar="DIR", help="the case folder")
+    detect.add_argument("--strategy", choices=("auto", "batch", "single"), default="auto")
+    detect.add_argument(
+        "--intelligence", action="store_true", help="also ask for an intelligence report"
+    )
+    detect.add_argument("--base-url", metavar="URL", help="API base URL (default: Resemble's)")
+    detect.add_argument(
+        "--sandbox", action="store_true", help="use an embedded local sandbox (synthetic scores)"
+    )
+    detect.add_argument("--force", action="store_true", help="analyse done items again")
+    detect.add_argument("--include", metavar="GLOB", help="only files matching, e.g. '*.wav'")
+    detect.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a detect option, e.g. --option frame_length=4 (repeatable)",
+    )
+    detect.add_argument("--rate-limit", type=float, default=None, metavar="N", help="requests/s")
+    detect.add_argument("--no-progress", action="store_true", help="no progress bar")
+    detect.set_defaults(handler=_run_detect)
+
+    results = sub.add_parser(
+        "results",
+        help="export a case's results table",
+        description="Write the case's results (one row per item) as CSV, Parquet or JSON.",
+    )
+    results.add_argument("--case", required=True, metavar="DIR", help="the case folder")
+    results.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    results.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    results.set_defaults(handler=_run_results)
 
     sandbox = sub.add_parser(
         "sandbox",
@@ -41,6 +103,184 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out)
 
 
+# -- detect ---------------------------------------------------------------------------------
+
+
+def _option_value(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for entry in args.option:
+        name, eq, value = entry.partition("=")
+        if not eq or not name.strip():
+            raise ValueError(f"--option {entry!r}: write it as NAME=VALUE")
+        options[name.strip()] = _option_value(value)
+    if args.intelligence:
+        options["intelligence"] = True
+    return options
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from resemble_nb._connect import connect
+
+    if args.sandbox:
+        if args.base_url:
+            raise ValueError("--sandbox starts its own local server: leave out --base-url")
+        return connect(sandbox=True)
+    if not (os.environ.get("RESEMBLE_API_KEY") or "").strip():
+        raise ValueError(
+            "RESEMBLE_API_KEY is not set. Export your API key, or pass --sandbox to try "
+            "the local sandbox (synthetic scores)."
+        )
+    return connect(base_url=args.base_url)
+
+
+def _follow(run: Run, show_bar: bool) -> None:
+    """Wait for the run, with a progress bar fed by its events."""
+    wake = threading.Event()
+    unsubscribe = run.subscribe(lambda event: wake.set())
+    bar: Any = None
+    if show_bar:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="item", desc="review", dynamic_ncols=True, file=sys.stderr)
+    try:
+        while not run.done:
+            wake.wait(0.5)
+            wake.clear()
+            if bar is not None:
+                progress = run.progress
+                bar.total = progress.total
+                bar.n = progress.finished
+                bar.set_postfix_str(_counts_text(progress.counts), refresh=False)
+                bar.refresh()
+        run.wait()
+        if bar is not None:
+            progress = run.progress
+            bar.total = progress.total
+            bar.n = progress.finished
+            bar.set_postfix_str(_counts_text(progress.counts), refresh=False)
+            bar.refresh()
+    finally:
+        unsubscribe()
+        if bar is not None:
+            bar.close()
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{state} {n}" for state, n in counts.items() if n)
+
+
+def _summary(run: Run, case_folder: Path) -> str:
+    progress = run.progress
+    lines = [f"{progress.describe()} in {run.elapsed:.1f} s"]
+    counts = ", ".join(f"{state}: {n}" for state, n in sorted(progress.counts.items()) if n)
+    if counts:
+        lines.append(f"  {counts}")
+    problems = [item for item in run.items() if item.state in ("failed", "skipped", "cancelled")]
+    for item in sorted(problems, key=lambda i: (i.state, i.name)):
+        lines.append(f"  {item.state:9} {item.name}: {item.error or 'no reason recorded'}")
+    if run.source == "sandbox":
+        lines.append("Results came from the local sandbox: the scores are synthetic.")
+    lines.append(f"Results: resemble-nb results --case {case_folder}")
+    return "\n".join(lines)
+
+
+def _run_detect(args: argparse.Namespace) -> int:
+    from resemble_nb.case import Case
+
+    try:
+        options = _options(args)
+        client = _client(args)
+        case = Case(args.case)
+        run = case.review(
+            args.paths,
+            client=client,
+            strategy=args.strategy,
+            force=args.force,
+            display=False,
+            include=args.include,
+            rate_limit=args.rate_limit,
+            **options,
+        )
+    except (ValueError, TypeError) as exc:
+        print(f"resemble-nb detect: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        _follow(run, show_bar=not args.no_progress)
+    except KeyboardInterrupt:
+        print("\nCancelling: items not finished end as cancelled...", file=sys.stderr)
+        run.cancel()
+        run.wait()
+        print(_summary(run, case.folder), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(_summary(run, case.folder))
+    if run.error is not None:
+        print(f"resemble-nb detect: the review stopped early: {run.error}", file=sys.stderr)
+        return EXIT_UNFINISHED
+    unfinished = run.progress.in_flight
+    if unfinished:
+        print(f"resemble-nb detect: {unfinished} items did not finish", file=sys.stderr)
+        return EXIT_UNFINISHED
+    return EXIT_OK
+
+
+# -- results --------------------------------------------------------------------------------
+
+
+def _export(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
+    try:
+        from resemble_nb.report import export_results  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        export_results = None
+    if output is not None and export_results is not None:
+        export_results(frame, Path(output))
+        return
+    if fmt == "parquet":
+        if output is None:
+            raise ValueError("Parquet is binary: give an output file with -o FILE")
+        frame.to_parquet(output, index=False)
+        return
+    table = frame.copy()
+    table["paths"] = table["paths"].map(lambda paths: ";".join(paths))
+    if fmt == "csv":
+        text = table.to_csv(index=False)
+    else:
+        text = json.dumps(json.loads(table.to_json(orient="records", date_format="iso")), indent=2)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+def _run_results(args: argparse.Namespace) -> int:
+    from resemble_nb.case import CASE_DB, Case
+
+    folder = Path(args.case)
+    if not (folder / CASE_DB).is_file():
+        print(f"resemble-nb results: {folder}: no case here (no {CASE_DB})", file=sys.stderr)
+        return EXIT_USAGE
+    case = Case(folder)
+    try:
+        _export(case.results(), args.format, args.output)
+    except (ValueError, ImportError, OSError) as exc:
+        print(f"resemble-nb results: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``resemble-nb``."""
     parser = _build_parser()
@@ -48,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
