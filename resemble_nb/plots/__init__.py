@@ -1,0 +1,36 @@
+"""Matplotlib figures for a case's results: distribution, ranking, timeline, triage.
+
+Every function returns a :class:`matplotlib.figure.Figure`, draws into ``ax=`` when
+given (and then returns ``ax``'s figure), never calls ``plt.show`` and never touches
+pyplot's global state, so it works headless, in threads and in notebooks alike.
+Empty or score-less frames give a figure that says so instead of raising.
+
+>>> fig = score_distribution(case.results())          # doctest: +SKIP
+>>> png = figure_to_png(fig)                           # doctest: +SKIP
+"""
+
+from resemble_nb.plots._scores import ranked_scores, score_distribution, triage_progress
+from resemble_nb.plots._style import (
+    LABEL_COLORS,
+    LABELS,
+    NO_LABEL_COLOR,
+    VERDICT_COLORS,
+    VERDICTS,
+    figure_to_data_uri,
+    figure_to_png,
+)
+from resemble_nb.plots._timeline import timeline
+
+__all__ = [
+    "LABELS",
+    "LABEL_COLORS",
+    "NO_LABEL_COLOR",
+    "VERDICTS",
+    "VERDICT_COLORS",
+    "figure_to_data_uri",
+    "figure_to_png",
+    "ranked_scores",
+    "score_distribution",
+    "timeline",
+    "triage_progress",
+]

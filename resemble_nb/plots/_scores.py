@@ -1,0 +1,221 @@
+"""Case-wide plots: score distribution, ranking, triage progress."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from resemble_nb.plots._style import (
+    _BANDS,
+    _MANY_NAMES,
+    _MEDIA_TYPES,
+    _SCORE_AXIS,
+    _THRESHOLD_STYLE,
+    LABEL_COLORS,
+    NO_LABEL_COLOR,
+    VERDICT_COLORS,
+    VERDICTS,
+    _axes,
+    _columns,
+    _display_names,
+    _items,
+    _label_mask,
+    _labels_present,
+    _legend_name,
+    _message,
+    _outside_legend,
+    _require,
+    _scores,
+    _threshold_text,
+)
+
+
+def score_distribution(
+    results: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None
+) -> Figure:
+    """Scores of every item, one row per media type, coloured by label.
+
+    Resemble's interpretation bands shade the background; the dashed line is the
+    threshold at which items are flagged.
+    """
+    _require(results, ("media_type", "score", "label"), "results")
+    title = "Score distribution by media type"
+    scored = results[results["score"].notna()]
+    media = [m for m in _MEDIA_TYPES if (results["media_type"].astype("string") == m).any()]
+    fig, ax = _axes(ax, (8.0, 1.6 + 0.9 * max(len(media), 1)))
+    if results.empty:
+        return _message(fig, ax, title, "No results yet")
+    if scored.empty:
+        return _message(fig, ax, title, f"No scores yet ({_items(len(results))}, none scored)")
+
+    for lo, hi, _name, color in _BANDS:
+        ax.axvspan(lo, hi, color=color, alpha=0.08, linewidth=0)
+    rng = np.random.default_rng(0)  # fixed jitter: the same frame draws the same figure
+    rows = {m: len(media) - 1 - i for i, m in enumerate(media)}  # audio on top
+    ypos = scored["media_type"].astype("string").map(rows).to_numpy(dtype=float, na_value=np.nan)
+    jitter = rng.uniform(-0.28, 0.28, size=len(scored))
+    scores = _scores(scored)
+    for label in _labels_present(scored["label"]):
+        mask = _label_mask(scored["label"], label)
+        ax.scatter(
+            scores[mask],
+            ypos[mask] + jitter[mask],
+            s=28,
+            alpha=0.85,
+            color=LABEL_COLORS.get(label or "", NO_LABEL_COLOR),
+            edgecolors="#333333",
+            linewidths=0.4,
+            label=_legend_name(label),
+        )
+    ax.axvline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
+
+    ticks = []
+    for m in media:
+        of_type = results["media_type"].astype("string") == m
+        n = int(of_type.sum())
+        n_flag = int((results.loc[of_type, "score"] >= threshold).fillna(False).sum())
+        ticks.append(f"{m}\n{_items(n)}, {n_flag} flagged")
+    ax.set_yticks([rows[m] for m in media], ticks)
+    ax.set_ylim(-0.6, len(media) - 0.4)
+    ax.set_xlim(-0.02, 1.02)
+    for lo, hi, name, _color in _BANDS:
+        ax.text(
+            (lo + hi) / 2,
+            1.0,
+            name,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize="x-small",
+            color="#666666",
+        )
+    ax.set_xlabel(_SCORE_AXIS)
+    ax.set_ylabel("media type")
+    missing = len(results) - len(scored)
+    ax.set_title(
+        title + (f"\n({_items(missing)} without a score not shown)" if missing else ""), pad=16
+    )
+    _outside_legend(ax)
+    return fig
+
+
+def ranked_scores(
+    results: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None
+) -> Figure:
+    """Every scored item as a bar, highest score first, coloured by label.
+
+    With up to 40 items the bars are horizontal and carry the item names; with more,
+    they stand side by side by rank.
+    """
+    _require(results, ("name", "sha256", "score", "label"), "results")
+    title = "Items ranked by score"
+    scored = results[results["score"].notna()]
+    scored = scored.assign(_s=_scores(scored)).sort_values(
+        ["_s", "name"], ascending=[False, True], kind="stable"
+    )
+    n = len(scored)
+    few = n <= _MANY_NAMES
+    figsize = (8.0, min(max(2.6, 1.4 + 0.26 * n), 12.0)) if few else (10.0, 4.0)
+    fig, ax = _axes(ax, figsize if n else (8.0, 3.0))
+    if results.empty:
+        return _message(fig, ax, title, "No results yet")
+    if not n:
+        return _message(fig, ax, title, f"No scores yet ({_items(len(results))}, none scored)")
+
+    scores = scored["_s"].to_numpy(dtype=float)
+    rank = np.arange(n, dtype=float)
+    for label in _labels_present(scored["label"]):
+        mask = _label_mask(scored["label"], label)
+        color = LABEL_COLORS.get(label or "", NO_LABEL_COLOR)
+        if few:
+            ax.barh(
+                rank[mask],
+                scores[mask],
+                height=0.75,
+                color=color,
+                edgecolor="#333333",
+                linewidth=0.4,
+                label=_legend_name(label),
+            )
+        else:
+            x = rank[mask] + 1
+            _columns(
+                ax,
+                x - 0.5,
+                x + 0.5,
+                scores[mask],
+                facecolors=color,
+                linewidths=0,
+                label=_legend_name(label),
+            )
+    if few:
+        ax.axvline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
+        ax.set_yticks(rank, _display_names(scored), fontsize="small")
+        ax.set_ylim(n - 0.5, -0.5)  # highest score on top
+        ax.set_xlim(0, 1.0)
+        ax.set_xlabel(_SCORE_AXIS)
+    else:
+        ax.axhline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
+        ax.set_xlim(0.5, n + 0.5)
+        ax.set_ylim(0, 1.0)
+        ax.set_xlabel("rank (1 = highest score)")
+        ax.set_ylabel(_SCORE_AXIS)
+    flagged = int((scores >= threshold).sum())
+    sub = f"{flagged} of {n} at or above the threshold"
+    if len(results) > n:
+        sub += f"; {len(results) - n} without a score not shown"
+    ax.set_title(f"{title}\n{sub}")
+    _outside_legend(ax)
+    return fig
+
+
+def triage_progress(
+    results: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None
+) -> Figure:
+    """How far triage has got: verdict counts for all items and for flagged ones."""
+    _require(results, ("verdict", "score"), "results")
+    fig, ax = _axes(ax, (8.0, 2.6))
+    title = "Triage progress"
+    if results.empty:
+        return _message(fig, ax, title, "No results yet")
+
+    flagged = (results["score"] >= threshold).fillna(False).to_numpy(dtype=bool)
+    groups = [("all items", np.ones(len(results), dtype=bool))]
+    if flagged.any():
+        groups.append((f"flagged\n(score ≥ {threshold:.2f})", flagged))
+    verdicts = results["verdict"].astype("string")
+    left = np.zeros(len(groups))
+    for verdict in (*VERDICTS, "unreviewed"):
+        is_v = verdicts.isna() if verdict == "unreviewed" else (verdicts == verdict).fillna(False)
+        counts = np.array([int((is_v.to_numpy(dtype=bool) & m).sum()) for _, m in groups])
+        bars = ax.barh(
+            np.arange(len(groups)),
+            counts,
+            left=left,
+            height=0.6,
+            color=VERDICT_COLORS[verdict],
+            edgecolor="#555555",
+            linewidth=0.5,
+            label=verdict.replace("_", " "),
+        )
+        text_color = "#222222" if verdict in ("unreviewed", "inconclusive") else "white"
+        ax.bar_label(
+            bars,
+            labels=[str(c) if c else "" for c in counts],
+            label_type="center",
+            color=text_color,
+            fontsize="small",
+        )
+        left += counts
+    ax.set_yticks(np.arange(len(groups)), [g for g, _ in groups])
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlim(0, max(left.max(), 1))
+    ax.set_xlabel("items")
+    reviewed = int(verdicts.notna().sum())
+    ax.set_title(
+        f"{title}: {reviewed} of {len(results)} reviewed ({100 * reviewed / len(results):.0f}%)"
+    )
+    _outside_legend(ax)
+    return fig

@@ -1,0 +1,193 @@
+"""Shared look of every plot: the label palette, bands, threshold line, helpers."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+
+#: The five-step label scale, least to most synthetic (the frames' category order).
+LABELS: tuple[str, ...] = ("real", "likely_real", "uncertain", "likely_fake", "fake")
+#: One palette for the label scale, shared by plots, report and widgets.
+LABEL_COLORS: dict[str, str] = {
+    "real": "#1a9641",
+    "likely_real": "#a6d96a",
+    "uncertain": "#9e9e9e",
+    "likely_fake": "#fdae61",
+    "fake": "#d7191c",
+}
+#: Colour of an item that has a score but no label, or no result at all.
+NO_LABEL_COLOR = "#d9d9d9"
+#: Triage verdicts in the order they are drawn; ``None`` is "not reviewed yet".
+VERDICTS: tuple[str, ...] = ("confirmed_fake", "needs_escalation", "inconclusive", "confirmed_real")
+VERDICT_COLORS: dict[str, str] = {
+    "confirmed_fake": LABEL_COLORS["fake"],
+    "needs_escalation": "#7b3294",
+    "inconclusive": LABEL_COLORS["uncertain"],
+    "confirmed_real": LABEL_COLORS["real"],
+    "unreviewed": "#f2f2f2",
+}
+_MEDIA_TYPES = ("audio", "video", "image")
+# Resemble's interpretation bands (guidance, not part of the API contract).
+_BANDS = (
+    (0.0, 0.3, "authentic", LABEL_COLORS["real"]),
+    (0.3, 0.5, "inconclusive", LABEL_COLORS["uncertain"]),
+    (0.5, 0.7, "likely synthetic", LABEL_COLORS["likely_fake"]),
+    (0.7, 1.0, "high-confidence synthetic", LABEL_COLORS["fake"]),
+)
+_THRESHOLD_STYLE: dict[str, Any] = {"color": "#222222", "linestyle": "--", "linewidth": 1.4}
+_SCORE_AXIS = "score (0 = authentic, 1 = synthetic)"
+_MANY_NAMES = 40
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _NotebookFigure(Figure):
+    """A plain Figure that also shows itself as PNG in Jupyter, with or without pyplot."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_to_png(self)
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        fig = ax.get_figure(root=True)
+        if fig is None:
+            raise ValueError("ax= must belong to a figure")
+        return fig, ax
+    fig = _NotebookFigure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{what} frame has no column(s) {', '.join(map(repr, missing))}; "
+            f"pass the frame from case.{what}()"
+        )
+
+
+def _message(fig: Figure, ax: Axes, title: str, message: str) -> Figure:
+    ax.set_title(title)
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=12,
+        color="#555555",
+        wrap=True,
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return fig
+
+
+def _label_colors(labels: pd.Series[Any]) -> list[str]:
+    return [
+        LABEL_COLORS.get(str(v), NO_LABEL_COLOR) if pd.notna(v) else NO_LABEL_COLOR for v in labels
+    ]
+
+
+def _labels_present(labels: pd.Series[Any]) -> list[str | None]:
+    """Labels that occur, in scale order, with ``None`` (no label) last."""
+    seen = set(labels.dropna().astype(str))
+    out: list[str | None] = [lab for lab in LABELS if lab in seen]
+    if labels.isna().any():
+        out.append(None)
+    return out
+
+
+def _label_mask(labels: pd.Series[Any], label: str | None) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    if label is None:
+        return labels.isna().to_numpy(dtype=bool)
+    return (labels.astype("string") == label).fillna(False).to_numpy(dtype=bool)
+
+
+def _legend_name(label: str | None) -> str:
+    return "no label" if label is None else label.replace("_", " ")
+
+
+def _scores(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
+    return frame["score"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _threshold_text(threshold: float) -> str:
+    return f"threshold {threshold:.2f}"
+
+
+def _outside_legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
+    kwargs: dict[str, Any] = {
+        "loc": "upper left",
+        "bbox_to_anchor": (1.01, 1.0),
+        "frameon": False,
+        "fontsize": "small",
+    }
+    if handles is not None:
+        kwargs["handles"] = list(handles)
+    ax.legend(**kwargs)
+
+
+def _columns(
+    ax: Axes,
+    left: np.ndarray[Any, Any],
+    right: np.ndarray[Any, Any],
+    height: np.ndarray[Any, Any],
+    **kwargs: Any,
+) -> PolyCollection:
+    """Many bars from 0 up to ``height`` as one collection (far faster than ax.bar)."""
+    zeros = np.zeros_like(height)
+    verts = np.stack(
+        [
+            np.column_stack(p)
+            for p in ((left, zeros), (left, height), (right, height), (right, zeros))
+        ],
+        axis=1,
+    )
+    coll = PolyCollection(list(verts), **kwargs)
+    ax.add_collection(coll, autolim=False)
+    return coll
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def _short(name: str, limit: int = 38) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _display_names(frame: pd.DataFrame) -> list[str]:
+    """Names, disambiguated with a short hash where two items share one."""
+    names = frame["name"].astype("string").fillna("(unnamed)")
+    dup = names.duplicated(keep=False)
+    shas = frame["sha256"].astype("string").fillna("")
+    return [
+        _short(str(n)) + (f" [{str(s)[:8]}]" if d else "")
+        for n, s, d in zip(names, shas, dup, strict=True)
+    ]
+
+
+def figure_to_png(fig: Figure, *, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (white background, tight bounding box)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return buf.getvalue()
+
+
+def figure_to_data_uri(fig: Figure, *, dpi: int = 100) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI, for HTML and widgets."""
+    return "data:image/png;base64," + base64.b64encode(figure_to_png(fig, dpi=dpi)).decode()
