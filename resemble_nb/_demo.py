@@ -1,17 +1,32 @@
-"""``resemble-nb demo``: the bundled sample media through the sandbox, end to end.
+"""``resemble-nb demo`` (``make demo``): the bundled notebooks, end to end, offline.
 
-Starts the local sandbox, sends every sample file through the documented flow
-(secure upload, detect by ``media_token``, poll to a terminal state) and prints a
-table a person can read. Nothing leaves 127.0.0.1 and no key is printed.
+Starts the local sandbox, runs ``01_quickstart`` and ``03_report`` headless on the
+sample media (the kernel reaches the sandbox through ``RESEMBLE_BASE_URL`` and
+``RESEMBLE_API_KEY`` in its environment, never through a cell), and writes under
+``out/``:
+
+* ``01_quickstart.ipynb``, ``03_report.ipynb``: the executed notebooks (no widget state);
+* ``report.html``: the self-contained report;
+* ``demo-case/``: the case folder (its ``case.db`` ledger), reused by both notebooks, so
+  the report notebook shows that nothing done is sent twice;
+* ``demo.log``: what ran and how long it took.
+
+Before it returns, every file it wrote is scanned for the sandbox key and for media
+tokens; a hit makes the demo fail.
 """
 
 from __future__ import annotations
 
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from resemble_nb.api import Client, Detection, ResembleError
-
 __all__ = ["run_demo", "sample_folder"]
+
+CASE_FOLDER = "demo-case"
+REPORT_FILE = "report.html"
+LOG_FILE = "demo.log"
 
 
 def sample_folder() -> Path:
@@ -19,38 +34,127 @@ def sample_folder() -> Path:
     return Path(__file__).resolve().parent / "samples"
 
 
-def _row(name: str, detection: Detection | None, problem: str | None) -> str:
-    if detection is None:
-        return f"{name:16} {'-':7} {'-':11} {'-':>6}  {problem}"
-    label = detection.label.value if detection.label is not None else "-"
-    score = f"{detection.score:.2f}" if detection.score is not None else "-"
-    note = detection.error_message or ""
-    return f"{name:16} {detection.media_type or '-':7} {label:11} {score:>6}  {note}"
+def _fresh_case_folder(folder: Path) -> None:
+    """Remove the previous demo's case; refuse to touch a folder the demo did not make."""
+    if not folder.exists():
+        return
+    if not (folder / "case.db").is_file():
+        raise FileExistsError(
+            f"{folder} exists and is not a demo case folder; move it away or pick another --out"
+        )
+    shutil.rmtree(folder)
+
+
+def _results_table(case_folder: Path) -> list[str]:
+    import pandas as pd
+
+    from .case import Case
+
+    def text(value: object, fmt: str = "{}") -> str:
+        return "-" if pd.isna(value) else fmt.format(value)  # type: ignore[call-overload]
+
+    with Case(case_folder) as case:
+        frame = case.results().sort_values("name")
+    lines = [f"  {'file':16} {'type':6} {'status':10} {'label':12} {'score':>5}"]
+    for row in frame.itertuples():
+        lines.append(
+            f"  {row.name!s:16} {text(row.media_type):6} {text(row.status):10} "
+            f"{text(row.label):12} {text(row.score, '{:.2f}'):>5}"
+        )
+    return lines
 
 
 def run_demo(out: str | Path = "build") -> int:
-    """Run the demo; return the process exit code."""
-    from resemble_nb.sandbox import Sandbox
+    """Run the demo into ``out``; return the process exit code (0 when all went well)."""
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
 
-    out_dir = Path(out)
+    from ._nbexec import execute_notebook, find_leaks, kernel_env, notebooks_folder
+    from .sandbox import Sandbox
+
+    started = time.monotonic()
+    out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in sample_folder().iterdir() if p.is_file())
-    print(f"Starting the local sandbox (synthetic scores) for {len(files)} sample files...")
-    with (
-        Sandbox(port=0) as sandbox,
-        Client(api_key=sandbox.api_key, base_url=sandbox.base_url) as c,
-    ):
-        print(f"Sandbox API at {sandbox.base_url}\n")
-        print(f"{'file':16} {'type':7} {'label':11} {'score':>6}  note")
-        print("-" * 60)
-        for path in files:
+    case_folder = out_dir / CASE_FOLDER
+    report = out_dir / REPORT_FILE
+    log_lines: list[str] = []
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        log_lines.append(line)
+
+    try:
+        notebooks = notebooks_folder()
+        _fresh_case_folder(case_folder)
+        report.unlink(missing_ok=True)
+    except (FileNotFoundError, FileExistsError) as exc:
+        print(f"demo: {exc}")
+        return 1
+
+    steps: list[tuple[str, dict[str, object]]] = [
+        # secure upload + media token for every file: the documented single-file flow
+        ("01_quickstart", {"case_dir": str(case_folder), "strategy": "single"}),
+        (
+            "03_report",
+            {"case_dir": str(case_folder), "output_path": str(report), "threshold": 0.5},
+        ),
+    ]
+    written: list[Path] = []
+    say("Starting the local sandbox (synthetic scores; nothing leaves 127.0.0.1)...")
+    with Sandbox(port=0, progress="time", latency=1.0) as sandbox:
+        env = kernel_env(api_key=sandbox.api_key, base_url=sandbox.base_url)
+        say(f"Sandbox API at {sandbox.base_url}")
+        for name, parameters in steps:
+            t0 = time.monotonic()
+            say(f"Running {name}.ipynb ...")
             try:
-                token = c.secure_upload(path)
-                detection = c.wait_for(c.detect(media_token=token), timeout=60)
-            except (ResembleError, ValueError, OSError) as exc:
-                print(_row(path.name, None, str(exc)))
-                continue
-            assert isinstance(detection, Detection)
-            print(_row(path.name, detection, None))
-    print("\nAll results above are synthetic (sandbox), not real detections.")
+                nb = execute_notebook(
+                    notebooks / f"{name}.ipynb", cwd=notebooks, env=env, parameters=parameters
+                )
+            except CellExecutionError as exc:
+                say(f"demo: {name}.ipynb stopped on {exc.ename}: {exc.evalue}")
+                say(f"  (open {notebooks / name}.ipynb in JupyterLab to see the whole error)")
+                _write_log(out_dir, log_lines)
+                return 1
+            target = out_dir / f"{name}.ipynb"
+            nbformat.write(nb, target)  # type: ignore[no-untyped-call]
+            written.append(target)
+            say(f"  done in {time.monotonic() - t0:.1f} s -> {target}")
+        secrets = [sandbox.api_key]
+
+    say("")
+    say("Results (synthetic: from the sandbox, not Resemble AI):")
+    for line in _results_table(case_folder):
+        say(line)
+    say("")
+    wall = time.monotonic() - started
+    say(f"Demo finished in {wall:.1f} s. Everything is in {out_dir}:")
+    for path in [*written, report, case_folder / "case.db"]:
+        say(f"  {path.relative_to(out_dir)}{'' if path.exists() else '  (MISSING)'}")
+    say(f"  {LOG_FILE}")
+    say("")
+    say(f"Open the report in any browser:  {report}")
+    say(
+        "Open the notebooks in JupyterLab:  make lab   (then browse to "
+        f"{_shown(out_dir)}/ or notebooks/ to run them yourself)"
+    )
+    _write_log(out_dir, log_lines)
+
+    leaks = find_leaks([out_dir], secrets)
+    if leaks or not report.is_file():
+        problem = "\n".join(leaks) if leaks else f"no report at {report}"
+        print(f"demo: FAILED the output check:\n{problem}")
+        return 1
     return 0
+
+
+def _write_log(out_dir: Path, lines: list[str]) -> None:
+    (out_dir / LOG_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _shown(path: Path, cwd: Callable[[], Path] = Path.cwd) -> str:
+    """``path`` relative to the current folder when it is inside it."""
+    try:
+        return str(path.relative_to(cwd()))
+    except ValueError:
+        return str(path)
