@@ -161,12 +161,22 @@ def video_frames(
     rows: list[dict[str, Any]] = []
     for i, s in enumerate(scores):
         base = {"sha256": sha_of(name), "name": name, "track": "video", "start_s": i * step}
-        rows.append(base | {"kind": "frame", "index": i, "end_s": i * step, "score": s,
-                            "label": label_for(s)})  # fmt: skip
+        rows.append(
+            base
+            | {"kind": "frame", "index": i, "end_s": i * step, "score": s, "label": label_for(s)}
+        )
         for j in range(faces):
             seg = min(1.0, s + 0.05 * j)
-            rows.append(base | {"kind": "segment", "index": i, "end_s": i * step, "score": seg,
-                                "label": label_for(seg)})  # fmt: skip
+            rows.append(
+                base
+                | {
+                    "kind": "segment",
+                    "index": i,
+                    "end_s": i * step,
+                    "score": seg,
+                    "label": label_for(seg),
+                }
+            )
     return rows
 
 
@@ -182,13 +192,31 @@ def demo_case(n: int = 6) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
     segs += audio_windows("clip.mp4", [0.3, 0.6]) + audio_windows("memo.mp3", [0.3, 0.4])
     decs = [
-        {"sha256": sha_of("call.wav"), "name": "call.wav", "verdict": "needs_escalation",
-         "note": "ask the caller", "reviewer": "ana", "decided_at": "2025-03-01T11:00:00Z"},
-        {"sha256": sha_of("call.wav"), "name": "call.wav", "verdict": "confirmed_fake",
-         "note": "voice clone", "reviewer": "ben", "decided_at": "2025-03-01T12:30:00Z"},
-        {"sha256": sha_of("photo.png"), "name": "photo.png", "verdict": "confirmed_real",
-         "note": "", "reviewer": "ana", "decided_at": "2025-03-01T11:05:00Z"},
-    ]  # fmt: skip
+        {
+            "sha256": sha_of("call.wav"),
+            "name": "call.wav",
+            "verdict": "needs_escalation",
+            "note": "ask the caller",
+            "reviewer": "ana",
+            "decided_at": "2025-03-01T11:00:00Z",
+        },
+        {
+            "sha256": sha_of("call.wav"),
+            "name": "call.wav",
+            "verdict": "confirmed_fake",
+            "note": "voice clone",
+            "reviewer": "ben",
+            "decided_at": "2025-03-01T12:30:00Z",
+        },
+        {
+            "sha256": sha_of("photo.png"),
+            "name": "photo.png",
+            "verdict": "confirmed_real",
+            "note": "",
+            "reviewer": "ana",
+            "decided_at": "2025-03-01T11:05:00Z",
+        },
+    ]
     res = results(rows)
     latest = pd.DataFrame(decs).groupby("sha256").last()
     for sha, dec in latest.iterrows():

@@ -184,7 +184,10 @@ def _display_names(frame: pd.DataFrame) -> list[str]:
 def figure_to_png(fig: Figure, *, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (white background, tight bounding box)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    # Our own figures lay themselves out (constrained layout keeps outside legends in);
+    # a figure of the caller's gets a tight box so nothing is cut off.
+    tight = None if fig.get_layout_engine() is not None else "tight"
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight, facecolor="white")
     return buf.getvalue()
 
 

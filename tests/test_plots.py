@@ -1,0 +1,342 @@
+"""resemble_nb.plots: what an investigator sees in each figure."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from typing import Any
+
+import _frames_factory as F
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+
+from resemble_nb import plots
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def only_axes(fig: Figure) -> Axes:
+    (ax,) = fig.axes
+    return ax
+
+
+def threshold_lines(ax: Axes) -> list[Any]:
+    return [line for line in ax.lines if line.get_linestyle() == "--"]
+
+
+def legend_texts(ax: Axes) -> list[str]:
+    legend = ax.get_legend()
+    assert legend is not None, "figure has no legend"
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def all_text(fig: Figure) -> str:
+    ax = only_axes(fig)
+    return " ".join([ax.get_title(), *(t.get_text() for t in ax.texts)])
+
+
+def scatter_by_label(ax: Axes) -> dict[str, int]:
+    return {
+        str(c.get_label()): len(c.get_offsets())
+        for c in ax.collections
+        if isinstance(c, PathCollection) and not str(c.get_label()).startswith("_")
+    }
+
+
+@pytest.fixture
+def case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return F.demo_case()
+
+
+def many_results(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    exts = ("wav", "mp4", "png")
+    rows = [
+        F.result_row(f"item_{i:04d}.{exts[i % 3]}", round(float(rng.uniform()), 4))
+        for i in range(n)
+    ]
+    return F.results(rows)
+
+
+# --------------------------------------------------------------------------- score_distribution
+
+
+def test_distribution_marks_threshold_and_colours_points_by_label(case: Any) -> None:
+    results = case[0]
+    fig = plots.score_distribution(results, threshold=0.7)
+    ax = only_axes(fig)
+    (line,) = threshold_lines(ax)
+    assert list(line.get_xdata()) == [0.7, 0.7]
+    # one point per scored item, grouped by label; the unscored item is not drawn
+    expected = results["label"].dropna().astype(str).str.replace("_", " ").value_counts()
+    assert scatter_by_label(ax) == expected.to_dict()
+    assert legend_texts(ax) == [
+        "real",
+        "likely real",
+        "uncertain",
+        "likely fake",
+        "fake",
+        "threshold 0.70",
+    ]
+    assert "score" in ax.get_xlabel() and "synthetic" in ax.get_xlabel()
+    assert ax.get_ylabel() == "media type"
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert [t.split("\n")[0] for t in ticks] == ["audio", "video", "image"]
+    assert "3 items, 1 flagged" in ticks[0]
+    assert "1 item without a score" in ax.get_title()
+
+
+def test_distribution_points_sit_at_their_scores(case: Any) -> None:
+    results = case[0]
+    ax = only_axes(plots.score_distribution(results))
+    xs = sorted(
+        float(x)
+        for c in ax.collections
+        if isinstance(c, PathCollection)
+        for x, _ in c.get_offsets()
+    )
+    assert xs == sorted(results["score"].dropna().astype(float))
+
+
+def test_distribution_only_rows_for_media_types_present() -> None:
+    results = F.results([F.result_row("a.wav", 0.2), F.result_row("b.wav", 0.8)])
+    ax = only_axes(plots.score_distribution(results))
+    assert [t.get_text().split("\n")[0] for t in ax.get_yticklabels()] == ["audio"]
+
+
+def test_distribution_draws_into_given_axes(case: Any) -> None:
+    fig = Figure()
+    ax = fig.add_subplot(1, 2, 2)
+    assert plots.score_distribution(case[0], ax=ax) is ax.figure
+    assert scatter_by_label(ax)  # drew into that axes
+    assert not scatter_by_label(fig.axes[0]) if len(fig.axes) > 1 else True
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (F.results(), "No results yet"),
+        (F.results([F.result_row("a.wav"), F.result_row("b.mp4")]), "No scores yet (2 items"),
+    ],
+)
+def test_distribution_empty_or_unscored_says_so(frame: pd.DataFrame, message: str) -> None:
+    fig = plots.score_distribution(frame)
+    assert message in all_text(fig)
+    assert fig.axes[0].get_legend() is None
+
+
+def test_missing_column_names_it() -> None:
+    with pytest.raises(ValueError, match="'score'"):
+        plots.score_distribution(F.results().drop(columns=["score"]))
+
+
+# --------------------------------------------------------------------------- ranked_scores
+
+
+def test_ranked_few_items_are_named_bars_highest_first(case: Any) -> None:
+    results = case[0]
+    ax = only_axes(plots.ranked_scores(results, threshold=0.6))
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names == ["call.wav", "clip.mp4", "street.jpg", "memo.mp3", "photo.png"]
+    bars = {str(c.get_label()): c for c in ax.containers if isinstance(c, BarContainer)}
+    assert set(bars) == {"real", "likely real", "uncertain", "likely fake", "fake"}
+    assert [p.get_width() for p in bars["fake"].patches] == [0.91]
+    widths = sorted(p.get_width() for c in bars.values() for p in c.patches)
+    assert widths == sorted(results["score"].dropna().astype(float))
+    # each bar is drawn at its rank, in its label's colour
+    (fake_bar,) = bars["fake"].patches
+    assert fake_bar.get_y() + fake_bar.get_height() / 2 == 0
+    assert fake_bar.get_facecolor()[:3] == pytest.approx(
+        tuple(int(plots.LABEL_COLORS["fake"][i : i + 2], 16) / 255 for i in (1, 3, 5))
+    )
+    (line,) = threshold_lines(ax)
+    assert list(line.get_xdata()) == [0.6, 0.6]
+    assert "threshold 0.60" in legend_texts(ax)
+    assert "2 of 5 at or above the threshold" in ax.get_title()
+    assert "1 without a score" in ax.get_title()
+
+
+def test_ranked_many_items_by_rank_without_names() -> None:
+    results = many_results(200)
+    ax = only_axes(plots.ranked_scores(results))
+    assert [t.get_text() for t in ax.get_yticklabels() if t.get_text().startswith("item_")] == []
+    counts = {
+        str(c.get_label()): len(c.get_paths())
+        for c in ax.collections
+        if isinstance(c, PolyCollection)
+    }
+    expected = results["label"].astype(str).str.replace("_", " ").value_counts().to_dict()
+    assert counts == expected
+    (line,) = threshold_lines(ax)
+    assert list(line.get_ydata()) == [0.5, 0.5]
+    assert ax.get_xlabel().startswith("rank")
+    assert legend_texts(ax)[-1] == "threshold 0.50"
+
+
+def test_ranked_duplicate_names_get_a_short_hash() -> None:
+    rows = [F.result_row("call.wav", 0.9), F.result_row("call.wav", 0.4, sha256="ab" * 32)]
+    ax = only_axes(plots.ranked_scores(F.results(rows)))
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names[1] == "call.wav [abababab]"
+    assert names[0].startswith("call.wav [") and names[0] != names[1]
+
+
+def test_ranked_one_item_and_empty() -> None:
+    ax = only_axes(plots.ranked_scores(F.results([F.result_row("only.wav", 0.3)])))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["only.wav"]
+    assert "No results yet" in all_text(plots.ranked_scores(F.results()))
+
+
+def test_ranked_draws_into_given_axes(case: Any) -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.ranked_scores(case[0], ax=ax) is ax.figure
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def test_timeline_audio_windows_are_steps_over_their_seconds(case: Any) -> None:
+    segments = case[1]
+    ax = only_axes(plots.timeline(segments, "call.wav", threshold=0.75))
+    (steps,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    spans = [(seg[0][0], seg[1][0], seg[0][1]) for seg in steps.get_segments()]
+    assert spans == [(0.0, 2.0, 0.8), (2.0, 4.0, 0.95), (4.0, 6.0, 0.9), (6.0, 8.0, 0.7)]
+    (line,) = threshold_lines(ax)
+    assert list(line.get_ydata()) == [0.75, 0.75]
+    texts = legend_texts(ax)
+    assert "audio windows (4)" in texts and "threshold 0.75" in texts
+    assert not any(t.startswith("video frames") for t in texts)
+    assert ax.get_xlabel() == "time (s)"
+    assert "score" in ax.get_ylabel()
+    assert "call.wav" in ax.get_title()
+
+
+def test_timeline_video_frames_and_face_segments(case: Any) -> None:
+    segments = case[1].sample(frac=1.0, random_state=7)  # the frame order is not guaranteed
+    sha = F.sha_of("clip.mp4")
+    ax = only_axes(plots.timeline(segments, sha))
+    (frame_line,) = [line for line in ax.lines if line.get_linestyle() == "-"]
+    assert list(frame_line.get_xdata()) == [0.0, 0.5, 1.0, 1.5]
+    assert list(frame_line.get_ydata()) == [0.4, 0.7, 0.8, 0.6]
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert sorted(len(c.get_offsets()) for c in scatters) == [4, 8]  # frames, face segments
+    texts = legend_texts(ax)
+    assert {"audio windows (2)", "video frames (4)", "face segments (8)"} <= set(texts)
+
+
+def test_timeline_by_name_equals_by_sha(case: Any) -> None:
+    segments = case[1]
+    by_name = only_axes(plots.timeline(segments, "clip.mp4"))
+    by_sha = only_axes(plots.timeline(segments, F.sha_of("clip.mp4")))
+    assert legend_texts(by_name) == legend_texts(by_sha)
+
+
+def test_timeline_item_without_segments_says_so(case: Any) -> None:
+    fig = plots.timeline(case[1], "photo.png")
+    assert "No time-based scores" in all_text(fig)
+    assert "No time-based scores" in all_text(plots.timeline(F.segments(), "x.wav"))
+
+
+def test_timeline_ambiguous_name_asks_for_the_sha() -> None:
+    rows = F.audio_windows("dup.wav", [0.1]) + [
+        r | {"sha256": "cd" * 32} for r in F.audio_windows("dup.wav", [0.9])
+    ]
+    with pytest.raises(ValueError, match="pass the sha256"):
+        plots.timeline(F.segments(rows), "dup.wav")
+    ax = only_axes(plots.timeline(F.segments(rows), "cd" * 32))
+    assert "audio windows (1)" in legend_texts(ax)
+
+
+def test_timeline_draws_into_given_axes(case: Any) -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.timeline(case[1], "call.wav", ax=ax) is ax.figure
+
+
+# --------------------------------------------------------------------------- triage_progress
+
+
+def test_triage_progress_counts_verdicts(case: Any) -> None:
+    results = case[0]
+    ax = only_axes(plots.triage_progress(results))
+    assert ax.get_title() == "Triage progress: 2 of 6 reviewed (33%)"
+    bars = {str(c.get_label()): [p.get_width() for p in c.patches] for c in ax.containers}
+    # rows: all items, then the flagged ones (call.wav, clip.mp4, street.jpg)
+    assert bars["confirmed fake"] == [1, 1]
+    assert bars["confirmed real"] == [1, 0]
+    assert bars["unreviewed"] == [4, 2]
+    assert bars["needs escalation"] == [0, 0]
+    assert ax.get_yticklabels()[0].get_text() == "all items"
+    assert ax.get_xlabel() == "items"
+    assert legend_texts(ax)[-1] == "unreviewed"
+
+
+def test_triage_progress_without_flagged_items_has_one_row() -> None:
+    results = F.results([F.result_row("a.wav", 0.1, verdict="inconclusive")])
+    ax = only_axes(plots.triage_progress(results))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["all items"]
+    assert "1 of 1 reviewed (100%)" in ax.get_title()
+    assert "No results yet" in all_text(plots.triage_progress(F.results()))
+
+
+def test_triage_progress_draws_into_given_axes(case: Any) -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.triage_progress(case[0], ax=ax) is ax.figure
+
+
+# --------------------------------------------------------------------------- export, scale
+
+
+def test_png_and_data_uri(case: Any) -> None:
+    fig = plots.ranked_scores(case[0])
+    png = plots.figure_to_png(fig)
+    assert png.startswith(PNG_MAGIC)
+    uri = plots.figure_to_data_uri(fig)
+    assert uri.startswith("data:image/png;base64,")
+    assert base64.b64decode(uri.split(",", 1)[1]).startswith(PNG_MAGIC)
+
+
+def test_figures_show_as_png_in_jupyter(case: Any) -> None:
+    fig = plots.score_distribution(case[0])
+    assert fig._repr_png_().startswith(PNG_MAGIC)  # type: ignore[attr-defined]
+
+
+def test_thousand_items_render(case: Any) -> None:
+    results = many_results(1000, seed=3)
+    for fig in (
+        plots.score_distribution(results),
+        plots.ranked_scores(results),
+        plots.triage_progress(results),
+    ):
+        assert plots.figure_to_png(fig).startswith(PNG_MAGIC)
+    ax = only_axes(plots.score_distribution(results))
+    assert sum(scatter_by_label(ax).values()) == 1000
+
+
+def test_headless_and_without_pyplot(tmp_path: Any) -> None:
+    """No display, no backend chosen: figures still render and pyplot stays unloaded."""
+    code = (
+        f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r})\n"
+        "import _frames_factory as F\n"
+        "from resemble_nb import plots\n"
+        "res, seg, dec = F.demo_case()\n"
+        "png = plots.figure_to_png(plots.timeline(seg, 'clip.mp4'))\n"
+        "assert png.startswith(b'\\x89PNG')\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
