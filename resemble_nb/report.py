@@ -1,0 +1,390 @@
+"""The shareable HTML report of a case, and exporting the results table.
+
+:func:`render_report` writes ONE self-contained file: all CSS inline, plots embedded as
+PNG data URIs, no scripts, no fonts, no remote images. It opens offline and makes no
+request at all. It refuses to write anything that looks like a token.
+
+>>> render_report(case.results(), case.segments(), case.decisions(),
+...               path="acme.html", case_name="acme")     # doctest: +SKIP
+PosixPath('acme.html')
+>>> export_results(case.results(), "acme.csv")           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Hashable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from resemble_nb import plots
+
+__all__ = ["UnsafeReportError", "export_results", "render_report"]
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.")
+_FLAG_LABELS = ("likely_fake", "fake")
+_FLAG_VERDICTS = ("confirmed_fake", "needs_escalation")
+_TIMELINE_DPI = 90
+_PLOT_DPI = 110
+_DASH = "—"
+
+
+class UnsafeReportError(ValueError):
+    """The report would carry something that looks like a secret; nothing was written."""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _text(value: Any) -> str:
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _when(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return _DASH
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return str(stamp.strftime("%Y-%m-%d %H:%M:%S UTC"))
+
+
+def _score(value: Any) -> str:
+    return _DASH if value is None or pd.isna(value) else f"{float(value):.3f}"
+
+
+def _size(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return _DASH
+    size = float(value)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            text = f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+            return text if unit == "bytes" else f"{text} ({int(value):,} bytes)"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _flag_reasons(row: Mapping[Hashable, Any], threshold: float) -> list[str]:
+    reasons = []
+    score = row["score"]
+    if score is not None and not pd.isna(score) and float(score) >= threshold:
+        reasons.append(f"score {float(score):.3f} ≥ threshold {threshold:.2f}")
+    if _text(row["label"]) in _FLAG_LABELS:
+        reasons.append(f"label {_words(_text(row['label']))}")
+    if _text(row["verdict"]) in _FLAG_VERDICTS:
+        reasons.append(f"verdict {_words(_text(row['verdict']))}")
+    return reasons
+
+
+def _ordered(results: pd.DataFrame) -> pd.DataFrame:
+    """Items by score, highest first, unscored last, ties by name."""
+    key = results["score"].astype("Float64").fillna(-1.0)
+    ordered: pd.DataFrame = results.assign(_key=key).sort_values(
+        ["_key", "name"], ascending=[False, True], kind="stable"
+    )
+    return ordered
+
+
+def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str, Any]:
+    sha = _text(row["sha256"])
+    label = _text(row["label"])
+    status = _text(row["status"])
+    error = _text(row["error"])
+    return {
+        "anchor": sha or f"row-{index}",
+        "name": _text(row["name"]) or "(unnamed)",
+        "media_type": _text(row["media_type"]),
+        "label": label,
+        "label_text": _words(label) if label else "no result",
+        "score": _score(row["score"]),
+        "verdict": _words(_text(row["verdict"])),
+        "note": _text(row["note"]),
+        "status": status + (f": {error}" if error else ""),
+        "failed": status in ("failed", "skipped", "cancelled"),
+        "reasons": _flag_reasons(row, threshold),
+        "sha256": sha,
+        "paths": [str(p) for p in (row["paths"] if isinstance(row["paths"], list) else [])]
+        or [p for p in [_text(row["path"])] if p],
+        "size": _size(row["size"]),
+        "duration": _DASH if pd.isna(row["duration"]) else f"{float(row['duration']):.2f} s",
+        "detect_uuid": _text(row["detect_uuid"]) or _DASH,
+        "submitted_at": _when(row["submitted_at"]),
+        "completed_at": _when(row["completed_at"]),
+        "source": _text(row["source"]) or _DASH,
+        "decisions": [],
+    }
+
+
+def _decision(row: Mapping[Hashable, Any]) -> dict[str, str]:
+    return {
+        "when": _when(row["decided_at"]),
+        "verdict": _words(_text(row["verdict"])) or _DASH,
+        "reviewer": _text(row["reviewer"]) or _DASH,
+        "note": _text(row["note"]),
+    }
+
+
+def _counts(series: pd.Series[Any], order: list[str], missing: str | None) -> list[tuple[str, int]]:
+    values = series.astype("string")
+    out = [(_words(v), int((values == v).sum())) for v in order]
+    out = [(k, n) for k, n in out if n]
+    if missing is not None and values.isna().any():
+        out.append((missing, int(values.isna().sum())))
+    return out
+
+
+def _categories(series: pd.Series[Any]) -> list[str]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return [str(c) for c in series.dtype.categories]
+    return sorted(str(v) for v in series.dropna().unique())
+
+
+def _timeline_uri(segments: pd.DataFrame, sha: str, threshold: float) -> str | None:
+    if not sha or not (segments["sha256"].astype("string") == sha).any():
+        return None
+    fig = plots.timeline(segments, sha, threshold=threshold)
+    return plots.figure_to_data_uri(fig, dpi=_TIMELINE_DPI)
+
+
+def _context(
+    results: pd.DataFrame,
+    segments: pd.DataFrame,
+    decisions: pd.DataFrame,
+    *,
+    case_name: str,
+    threshold: float,
+    generated_at: datetime,
+    case_meta: Mapping[str, Any],
+    max_timelines: int,
+) -> dict[str, Any]:
+    ordered = _ordered(results)
+    items = [_item(row, i, threshold) for i, row in enumerate(ordered.to_dict("records"))]
+    by_sha = {item["sha256"]: item for item in items if item["sha256"]}
+    for row in decisions.to_dict("records"):  # append order is the history's order
+        item = by_sha.get(_text(row["sha256"]))
+        if item is not None:
+            item["decisions"].append(_decision(row))
+
+    flagged = [item for item in items if item["reasons"]]
+    for n, item in enumerate(flagged):
+        drawn = n < max_timelines and item["media_type"] != "image"
+        item["timeline"] = _timeline_uri(segments, item["sha256"], threshold) if drawn else None
+        item["timeline_skipped"] = n >= max_timelines
+
+    source = results["source"].astype("string")
+    figures = [
+        ("Score distribution", plots.score_distribution(results, threshold=threshold)),
+        ("Items ranked by score", plots.ranked_scores(results, threshold=threshold)),
+        ("Triage progress", plots.triage_progress(results, threshold=threshold)),
+    ]
+    score = results["score"].astype("Float64")
+    return {
+        "case_name": case_name,
+        "generated_at": _when(generated_at),
+        "version": _version(),
+        "threshold": threshold,
+        "sandbox": bool((source == "sandbox").fillna(False).any()),
+        "n_items": len(results),
+        "n_scored": int(score.notna().sum()),
+        "n_over": int((score >= threshold).fillna(False).sum()),
+        "n_reviewed": int(results["verdict"].notna().sum()),
+        "status_counts": _counts(results["status"], _categories(results["status"]), None),
+        "label_counts": _counts(results["label"], list(plots.LABELS), "no result"),
+        "verdict_counts": _counts(results["verdict"], list(plots.VERDICTS), "not reviewed"),
+        "case_meta": [(str(k), _text(v)) for k, v in case_meta.items()],
+        "plots": [(title, plots.figure_to_data_uri(fig, dpi=_PLOT_DPI)) for title, fig in figures],
+        "items": items,
+        "flagged": flagged,
+        "max_timelines": max_timelines,
+        "label_colors": plots.LABEL_COLORS,
+        "no_label_color": plots.NO_LABEL_COLOR,
+    }
+
+
+def _version() -> str:
+    try:
+        from resemble_nb import __version__
+    except ImportError:  # pragma: no cover - partial installs
+        return "unknown"
+    return str(__version__)
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def _where_secret(frames: Mapping[str, pd.DataFrame]) -> str:
+    """Name the frame, column and item holding a token-like string (never the string)."""
+    for frame_name, frame in frames.items():
+        for column in frame.columns:
+            if frame[column].dtype.kind not in "OSU" and str(frame[column].dtype) != "string":
+                continue
+            text = frame[column].map(_text)
+            hits = text.str.contains(_JWT, regex=True)
+            if hits.any():
+                row = frame[hits.to_numpy(dtype=bool)].iloc[0]
+                name = _text(row["name"]) if "name" in frame.columns else "?"
+                return f" (in {frame_name} column {column!r}, item {name!r})"
+    return ""
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"the {what} frame has no column(s) {', '.join(map(repr, missing))}; pass case.{what}()"
+        )
+
+
+def _check_no_secrets(html: str, path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
+    if _JWT.search(html):
+        raise UnsafeReportError(
+            f"refusing to write the report {path}: it would contain text that looks like "
+            f"a token (a JWT){_where_secret(frames)}. Remove it from the case and try again; "
+            "nothing was written."
+        )
+
+
+def _write_atomically(path: Path, data: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- public
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("resemble_nb", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render_report(
+    results: pd.DataFrame,
+    segments: pd.DataFrame,
+    decisions: pd.DataFrame,
+    *,
+    path: str | os.PathLike[str],
+    case_name: str,
+    threshold: float = 0.5,
+    generated_at: datetime | None = None,
+    case_meta: Mapping[str, Any] | None = None,
+    max_timelines: int = 50,
+) -> Path:
+    """Write the case's self-contained HTML report to ``path`` and return the path.
+
+    Args:
+        results, segments, decisions: ``case.results()``, ``case.segments()``,
+            ``case.decisions()``.
+        path: The HTML file to write (folders are created; written atomically).
+        case_name: Shown in the title and summary.
+        threshold: Scores at or above it are flagged (0..1).
+        generated_at: The time printed as "generated" (default: now, UTC).
+        case_meta: Extra facts for the summary, e.g. ``{"reviewer": "ana"}``.
+        max_timelines: At most this many flagged items get a timeline plot (highest
+            scores first); the rest are listed with their facts.
+
+    Raises:
+        UnsafeReportError: the rendered report contains a token-like string.
+        ValueError: a frame lacks a column or ``threshold`` is outside 0..1.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, not {threshold!r}")
+    for what, frame, needed in (
+        ("results", results, ("name", "sha256", "paths", "score", "label", "verdict", "source")),
+        ("segments", segments, ("sha256", "name", "track", "kind", "start_s", "score")),
+        ("decisions", decisions, ("sha256", "verdict", "note", "reviewer", "decided_at")),
+    ):
+        _require(frame, needed, what)
+    target = Path(path)
+    context = _context(
+        results,
+        segments,
+        decisions,
+        case_name=case_name,
+        threshold=threshold,
+        generated_at=generated_at or datetime.now(timezone.utc),
+        case_meta=case_meta or {},
+        max_timelines=max_timelines,
+    )
+    html = _environment().get_template("report.html.j2").render(**context)
+    frames = {"results": results, "decisions": decisions}
+    _check_no_secrets(html, target, frames)
+    _write_atomically(target, html)
+    return target
+
+
+def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the results table to ``path``: ``.csv``, ``.parquet`` or ``.json`` by suffix.
+
+    CSV joins each item's ``paths`` with ``"; "`` and guards cells that a spreadsheet
+    would run as a formula (a leading ``= + - @`` gets a ``'``); JSON keeps lists and
+    writes ISO-8601 times; Parquet keeps every dtype (needs ``pyarrow``).
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".json"):
+        raise ValueError(
+            f"cannot export results to {target}: unknown suffix {target.suffix!r} "
+            "(use .csv, .parquet or .json)"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise ValueError(
+                f"cannot export results to {target}: Parquet needs pyarrow "
+                "(pip install 'resemble_nb[parquet]')"
+            ) from exc
+        results.to_parquet(target, index=False)
+    elif suffix == ".json":
+        _write_atomically(target, results.to_json(orient="records", date_format="iso", indent=2))
+    else:
+        _write_atomically(target, _for_spreadsheet(results).to_csv(index=False))
+    return target
+
+
+def _for_spreadsheet(results: pd.DataFrame) -> pd.DataFrame:
+    table: pd.DataFrame = results.copy()
+    for column in table.columns:
+        series = table[column]
+        if series.map(lambda v: isinstance(v, list | tuple)).any():
+            table[column] = series.map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else _text(v)
+            )
+        if str(table[column].dtype) in ("string", "object"):
+            table[column] = table[column].map(_defuse)
+    return table
+
+
+def _defuse(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
