@@ -17,8 +17,9 @@ so ``results_frame`` and ``segments_frame`` stay well under two seconds for 100,
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -140,8 +141,10 @@ def _no_gc() -> Iterator[None]:
 
 def _column(values: Sequence[Any], dtype: Any) -> Any:
     """One column of ``dtype`` from plain Python values (``None`` for missing)."""
-    if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Categorical(values, dtype=dtype)
+    if isinstance(dtype, pd.CategoricalDtype):  # codes by dict lookup: 2x pd.Categorical
+        lookup = {category: code for code, category in enumerate(dtype.categories)}
+        codes = np.fromiter((lookup.get(v, -1) for v in values), dtype=np.int8, count=len(values))
+        return pd.Categorical.from_codes(codes, dtype=dtype)
     if dtype == _UTC:
         return _times(values)
     if dtype is object:
@@ -151,6 +154,8 @@ def _column(values: Sequence[Any], dtype: Any) -> Any:
     if dtype == "Float64":
         floats = np.array(values, dtype=float)  # None -> nan
         return pd.arrays.FloatingArray(floats, np.isnan(floats))
+    if dtype == "Int64" and isinstance(values, np.ndarray) and values.dtype.kind == "i":
+        return pd.arrays.IntegerArray(values.astype("int64"), np.zeros(len(values), dtype=bool))
     if dtype == "Int64":
         mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
         ints = np.fromiter((0 if v is None else v for v in values), dtype="int64")
@@ -191,10 +196,12 @@ def empty_decisions() -> pd.DataFrame:
     return _empty(DECISION_COLUMNS)
 
 
-def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
-    if not rows:
-        return [() for _ in range(width)]
-    return list(zip(*rows, strict=True))
+def _pick(
+    rows: Sequence[Sequence[Any]], columns: Sequence[str], wanted: Iterable[str]
+) -> dict[str, list[Any]]:
+    """The ``wanted`` columns of ``rows`` as lists (only those: no full transpose)."""
+    position = {name: i for i, name in enumerate(columns)}
+    return {name: list(map(itemgetter(position[name]), rows)) for name in wanted}
 
 
 # -- the frames ---------------------------------------------------------------------------
@@ -215,16 +222,15 @@ def results_frame(ledger: Ledger, *, include_skipped: bool = True) -> pd.DataFra
 
 def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
     got = ledger.results_rows()
-    cols = dict(zip(got.columns, _transpose(got.rows, len(got.columns)), strict=True))
+    columns: dict[str, Sequence[Any]] = _pick(
+        got.rows, got.columns, (name for name in RESULT_COLUMNS if name in got.columns)
+    )
+    n = len(got.rows)
     del got
-    n = len(cols["sha256"])
-    columns: dict[str, Sequence[Any]] = {
-        name: cols[name] for name in RESULT_COLUMNS if name in cols
-    }
-    columns["paths"] = [p.split("\n") if p else [] for p in cols["paths"]]
+    columns["paths"] = [p.split("\n") if p else [] for p in columns["paths"]]
     if include_skipped:
         skipped = ledger.skipped_rows()
-        s = dict(zip(skipped.columns, _transpose(skipped.rows, len(skipped.columns)), strict=True))
+        s = _pick(skipped.rows, skipped.columns, ("name", "path", "sha256", "size", "reason"))
         m = len(skipped.rows)
         if m:
             blank = [None] * m
@@ -257,16 +263,17 @@ def segments_frame(ledger: Ledger) -> pd.DataFrame:
 
 
 def _segments_frame(ledger: Ledger) -> pd.DataFrame:
-    got = ledger.segments_rows()
-    if not got.rows:
-        return empty_segments()
-    cols = dict(zip(got.columns, _transpose(got.rows, len(got.columns)), strict=True))
-    del got
-    names = ledger.item_names()
+    cols = ledger.segments_columns()
     shas = cols["sha256"]
+    if not len(shas):
+        return empty_segments()
+    names = ledger.item_names()
+    # name per row through the (few) distinct items, not a lookup per row
+    codes, items = pd.factorize(shas)
+    item_names = np.array([names.get(sha) for sha in items], dtype=object)
     columns: dict[str, Sequence[Any]] = {
         "sha256": shas,
-        "name": [names.get(sha) for sha in shas],
+        "name": item_names[codes],
         "track": cols["track"],
         "kind": cols["kind"],
         "index": cols["index"],
