@@ -139,7 +139,11 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _column(values: Sequence[Any], dtype: Any) -> Any:
+Values = Any
+"""A column's values: a list, tuple or numpy array (``None``/NaN for missing)."""
+
+
+def _column(values: Values, dtype: Any) -> Any:
     """One column of ``dtype`` from plain Python values (``None`` for missing)."""
     if isinstance(dtype, pd.CategoricalDtype):  # codes by dict lookup: 2x pd.Categorical
         lookup = {category: code for code, category in enumerate(dtype.categories)}
@@ -163,15 +167,15 @@ def _column(values: Sequence[Any], dtype: Any) -> Any:
     return pd.array(values, dtype=dtype)
 
 
-def _times(values: Sequence[Any]) -> Any:
+def _times(values: Values) -> Any:
     """ISO-8601 text (as stored) into ``datetime64[ns, UTC]``."""
     if not len(values):
         return pd.DatetimeIndex([], dtype=_UTC)
     parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
-    return parsed.astype(_UTC).array
+    return parsed.astype("datetime64[ns, UTC]").array
 
 
-def _frame(columns: dict[str, Sequence[Any]], schema: dict[str, Any]) -> pd.DataFrame:
+def _frame(columns: dict[str, Values], schema: dict[str, Any]) -> pd.DataFrame:
     data = {name: _column(columns[name], dtype) for name, dtype in schema.items()}
     frame: pd.DataFrame = pd.DataFrame(data, columns=list(schema), copy=False)
     return frame
@@ -222,7 +226,7 @@ def results_frame(ledger: Ledger, *, include_skipped: bool = True) -> pd.DataFra
 
 def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
     got = ledger.results_rows()
-    columns: dict[str, Sequence[Any]] = _pick(
+    columns: dict[str, Values] = _pick(
         got.rows, got.columns, (name for name in RESULT_COLUMNS if name in got.columns)
     )
     n = len(got.rows)
@@ -234,7 +238,7 @@ def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
         m = len(skipped.rows)
         if m:
             blank = [None] * m
-            extra: dict[str, Sequence[Any]] = {name: blank for name in RESULT_COLUMNS}
+            extra: dict[str, Values] = {name: blank for name in RESULT_COLUMNS}
             extra.update(
                 name=s["name"],
                 path=s["path"],
@@ -271,7 +275,7 @@ def _segments_frame(ledger: Ledger) -> pd.DataFrame:
     # name per row through the (few) distinct items, not a lookup per row
     codes, items = pd.factorize(shas)
     item_names = np.array([names.get(sha) for sha in items], dtype=object)
-    columns: dict[str, Sequence[Any]] = {
+    columns: dict[str, Values] = {
         "sha256": shas,
         "name": item_names[codes],
         "track": cols["track"],
@@ -291,7 +295,7 @@ def decisions_frame(ledger: Ledger) -> pd.DataFrame:
     if not decisions:
         return empty_decisions()
     names = ledger.item_names()
-    columns: dict[str, Sequence[Any]] = {
+    columns: dict[str, Values] = {
         "sha256": [d.sha256 for d in decisions],
         "name": [names.get(d.sha256) for d in decisions],
         "verdict": [d.verdict for d in decisions],
