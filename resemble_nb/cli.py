@@ -11,7 +11,6 @@ Each subcommand is a thin shell over a layer of the package; no logic lives here
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -30,6 +29,7 @@ EXIT_OK = 0
 EXIT_UNFINISHED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+FORMATS = ("csv", "parquet", "json")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -79,7 +79,9 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Write the case's results (one row per item) as CSV, Parquet or JSON.",
     )
     results.add_argument("--case", required=True, metavar="DIR", help="the case folder")
-    results.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    results.add_argument(
+        "--format", choices=FORMATS, default=None, help="default: from -o FILE, else csv"
+    )
     results.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     results.set_defaults(handler=_run_results)
 
@@ -238,29 +240,33 @@ def _run_detect(args: argparse.Namespace) -> int:
 # -- results --------------------------------------------------------------------------------
 
 
+def _format(fmt: str | None, output: str | None) -> str:
+    """The export format: ``--format``, else the output file's suffix, else CSV."""
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    if fmt is None:
+        return suffix if suffix in FORMATS else "csv"
+    if output is not None and suffix != fmt:
+        raise ValueError(f"{output}: --format {fmt} needs a file name ending in .{fmt}")
+    return fmt
+
+
 def _export(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
-    try:
-        from resemble_nb.report import export_results  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        export_results = None
-    if output is not None and export_results is not None:
+    """Write with :func:`resemble_nb.report.export_results`, the same file the notebook
+    API writes (spreadsheet-safe CSV, ISO times in JSON); to stdout via a temp file."""
+    import tempfile
+
+    from resemble_nb.report import export_results
+
+    if output is not None:
         export_results(frame, Path(output))
         return
     if fmt == "parquet":
-        if output is None:
-            raise ValueError("Parquet is binary: give an output file with -o FILE")
-        frame.to_parquet(output, index=False)
-        return
-    table = frame.copy()
-    table["paths"] = table["paths"].map(lambda paths: ";".join(paths))
-    if fmt == "csv":
-        text = table.to_csv(index=False)
-    else:
-        text = json.dumps(json.loads(table.to_json(orient="records", date_format="iso")), indent=2)
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        Path(output).write_text(text, encoding="utf-8")
+        raise ValueError("Parquet is binary: give an output file with -o FILE")
+    with tempfile.TemporaryDirectory(prefix="resemble-nb-") as folder:
+        temp = Path(folder) / f"results.{fmt}"
+        export_results(frame, temp)
+        text = temp.read_text(encoding="utf-8")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _run_results(args: argparse.Namespace) -> int:
@@ -272,12 +278,12 @@ def _run_results(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     case = Case(folder)
     try:
-        _export(case.results(), args.format, args.output)
+        _export(case.results(), _format(args.format, args.output), args.output)
     except (ValueError, ImportError, OSError) as exc:
         print(f"resemble-nb results: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.output:
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(f"wrote the results of {args.case} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

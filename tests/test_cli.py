@@ -123,11 +123,33 @@ def test_results_as_json_and_parquet_files(reviewed: Path, tmp_path: Path) -> No
     assert len(table) == 7 and table["score"].notna().sum() == 5
 
 
+def test_results_format_follows_the_file_name(reviewed: Path, tmp_path: Path) -> None:
+    assert main(["results", "--case", str(reviewed), "-o", str(tmp_path / "r.parquet")]) == 0
+    assert len(pd.read_parquet(tmp_path / "r.parquet")) == 7
+
+
+def test_results_csv_is_safe_to_open_in_a_spreadsheet(
+    tmp_path: Path, env: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "=cmd.wav").write_bytes((SAMPLES / "speech.wav").read_bytes())
+    code = main(["detect", str(evidence), "--case", str(tmp_path / "c"),
+                 "--base-url", env.base_url, "--no-progress"])  # fmt: skip
+    assert code == 0
+    capsys.readouterr()
+    assert main(["results", "--case", str(tmp_path / "c")]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert table["name"].tolist() == ["'=cmd.wav"]
+
+
 def test_results_refuses_what_it_cannot_do(
     reviewed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["results", "--case", str(reviewed), "--format", "parquet"]) == 2
     assert "-o FILE" in capsys.readouterr().err
+    assert main(["results", "--case", str(reviewed), "--format", "json", "-o", "r.csv"]) == 2
+    assert "ending in .json" in capsys.readouterr().err
     assert main(["results", "--case", str(tmp_path / "nowhere")]) == 2
     assert "no case here" in capsys.readouterr().err
     assert not (tmp_path / "nowhere").exists()
