@@ -81,7 +81,7 @@ class Context:
     source: Literal["api", "sandbox"] = "api"
     poll_timeout: float = 3600.0
     token_max_age: float = 55 * 60.0
-    create_attempts: int = 3
+    create_attempts: int = 5
     rng: random.Random = field(default_factory=random.Random)
     first_submit: datetime | None = None
     stats: dict[str, int] = field(default_factory=dict)

@@ -131,6 +131,9 @@ class Run:
     def wait(self, timeout: float | None = None) -> Run:
         """Block until every item is in a terminal state.
 
+        Interrupting the wait (Ctrl-C, or the notebook's stop button) leaves the review
+        running in the background; call :meth:`cancel` to stop it.
+
         Raises:
             TimeoutError: Still running after ``timeout`` seconds (the run goes on).
         """

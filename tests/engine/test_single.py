@@ -83,7 +83,7 @@ def test_server_errors_on_every_create_give_up_with_the_reason(
     run = review(sandbox, tmp_path / "evidence", strategy="single")
     item = run.items()[0]
     assert item.state == "failed"
-    assert "could not create the detect after 3 attempts" in str(item.error)
+    assert "could not create the detect after 5 attempts" in str(item.error)
     assert sandbox.stats()["detects_created"] == 0
 
 
