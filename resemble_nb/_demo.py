@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["run_demo", "sample_folder"]
@@ -134,10 +133,7 @@ def run_demo(out: str | Path = "build") -> int:
     say(f"  {LOG_FILE}")
     say("")
     say(f"Open the report in any browser:  {report}")
-    say(
-        "Open the notebooks in JupyterLab:  make lab   (then browse to "
-        f"{_shown(out_dir)}/ or notebooks/ to run them yourself)"
-    )
+    say(f"Open the notebooks in JupyterLab:  {_lab_hint(out_dir)}")
     _write_log(out_dir, log_lines)
 
     leaks = find_leaks([out_dir], secrets)
@@ -152,9 +148,10 @@ def _write_log(out_dir: Path, lines: list[str]) -> None:
     (out_dir / LOG_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _shown(path: Path, cwd: Callable[[], Path] = Path.cwd) -> str:
-    """``path`` relative to the current folder when it is inside it."""
+def _lab_hint(out_dir: Path) -> str:
+    """How to open JupyterLab on ``out_dir``: ``make lab`` when it is under this folder."""
     try:
-        return str(path.relative_to(cwd()))
+        inside = out_dir.relative_to(Path.cwd())
     except ValueError:
-        return str(path)
+        return f"jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir={out_dir}"
+    return f"make lab   (then open {inside.as_posix()}/01_quickstart.ipynb)"
