@@ -152,3 +152,35 @@ def test_notebooks_use_no_relative_paths() -> None:
         for cell in _code_cells(_load(name)):
             source = _source(cell)
             assert "../" not in source and '"notebooks/' not in source, (name, source)
+
+
+def test_papermill_runs_the_report_notebook_with_parameters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papermill
+
+    for name in [k for k in os.environ if k.startswith("RESEMBLE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    report = tmp_path / "out" / "acme.html"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / "03_report.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        parameters={
+            "case_dir": str(tmp_path / "acme"),
+            "output_path": str(report),
+            "threshold": 0.9,
+        },
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    assert report.is_file() and (tmp_path / "acme" / "case.db").is_file()
+    executed = json.loads((tmp_path / "executed.ipynb").read_text(encoding="utf-8"))
+    flagged = next(
+        _text_of(o)
+        for c in _code_cells(executed)
+        if "flagged = " in _source(c)
+        for o in c["outputs"]
+    )
+    assert "interview.mp4" in flagged and "street.jpg" in flagged  # 0.96 and 0.91
+    assert "voicemail.mp3" not in flagged  # 0.79: under the 0.9 given to papermill
