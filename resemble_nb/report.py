@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Hashable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ import jinja2
 import pandas as pd
 
 from resemble_nb import plots
+from resemble_nb._export import _text, _write_atomically, export_results
 
 __all__ = ["UnsafeReportError", "export_results", "render_report"]
 
@@ -40,12 +40,6 @@ class UnsafeReportError(ValueError):
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def _text(value: Any) -> str:
-    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
-        return ""
-    return str(value)
 
 
 def _when(value: Any) -> str:
@@ -187,10 +181,25 @@ def _context(
         item["timeline_skipped"] = n >= max_timelines
 
     source = results["source"].astype("string")
+    line = f"The dashed line is the flag threshold {threshold:.2f}."
     figures = [
-        ("Score distribution", plots.score_distribution(results, threshold=threshold)),
-        ("Items ranked by score", plots.ranked_scores(results, threshold=threshold)),
-        ("Triage progress", plots.triage_progress(results, threshold=threshold)),
+        (
+            "Score distribution",
+            f"Every scored item by media type, coloured by label; the background shows "
+            f"Resemble's score bands. {line}",
+            plots.score_distribution(results, threshold=threshold),
+        ),
+        (
+            "Items ranked by score",
+            f"Highest score first, coloured by label. {line}",
+            plots.ranked_scores(results, threshold=threshold),
+        ),
+        (
+            "Triage progress",
+            "Reviewer verdicts so far, for all items and for those scored at or above the "
+            "threshold.",
+            plots.triage_progress(results, threshold=threshold),
+        ),
     ]
     score = results["score"].astype("Float64")
     return {
@@ -207,7 +216,10 @@ def _context(
         "label_counts": _counts(results["label"], list(plots.LABELS), "no result"),
         "verdict_counts": _counts(results["verdict"], list(plots.VERDICTS), "not reviewed"),
         "case_meta": [(str(k), _text(v)) for k, v in case_meta.items()],
-        "plots": [(title, plots.figure_to_data_uri(fig, dpi=_PLOT_DPI)) for title, fig in figures],
+        "plots": [
+            (title, caption, plots.figure_to_data_uri(fig, dpi=_PLOT_DPI))
+            for title, caption, fig in figures
+        ],
         "items": items,
         "flagged": flagged,
         "max_timelines": max_timelines,
@@ -257,18 +269,6 @@ def _check_no_secrets(html: str, path: Path, frames: Mapping[str, pd.DataFrame])
             f"a token (a JWT){_where_secret(frames)}. Remove it from the case and try again; "
             "nothing was written."
         )
-
-
-def _write_atomically(path: Path, data: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- public
@@ -338,53 +338,3 @@ def render_report(
     _check_no_secrets(html, target, frames)
     _write_atomically(target, html)
     return target
-
-
-def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the results table to ``path``: ``.csv``, ``.parquet`` or ``.json`` by suffix.
-
-    CSV joins each item's ``paths`` with ``"; "`` and guards cells that a spreadsheet
-    would run as a formula (a leading ``= + - @`` gets a ``'``); JSON keeps lists and
-    writes ISO-8601 times; Parquet keeps every dtype (needs ``pyarrow``).
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".json"):
-        raise ValueError(
-            f"cannot export results to {target}: unknown suffix {target.suffix!r} "
-            "(use .csv, .parquet or .json)"
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError as exc:
-            raise ValueError(
-                f"cannot export results to {target}: Parquet needs pyarrow "
-                "(pip install 'resemble_nb[parquet]')"
-            ) from exc
-        results.to_parquet(target, index=False)
-    elif suffix == ".json":
-        _write_atomically(target, results.to_json(orient="records", date_format="iso", indent=2))
-    else:
-        _write_atomically(target, _for_spreadsheet(results).to_csv(index=False))
-    return target
-
-
-def _for_spreadsheet(results: pd.DataFrame) -> pd.DataFrame:
-    table: pd.DataFrame = results.copy()
-    for column in table.columns:
-        series = table[column]
-        if series.map(lambda v: isinstance(v, list | tuple)).any():
-            table[column] = series.map(
-                lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else _text(v)
-            )
-        if str(table[column].dtype) in ("string", "object"):
-            table[column] = table[column].map(_defuse)
-    return table
-
-
-def _defuse(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -336,3 +337,13 @@ def test_export_parquet_round_trips(tmp_path: Path, exported: pd.DataFrame) -> N
 def test_export_unknown_suffix(tmp_path: Path, exported: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match=r"results\.xlsx.*\.csv, \.parquet or \.json"):
         export_results(exported, tmp_path / "results.xlsx")
+
+
+def test_report_is_readable_like_any_new_file(tmp_path: Path, case: Any) -> None:
+    umask = os.umask(0o022)
+    try:
+        path = render_report(*case, path=tmp_path / "r.html", case_name="a")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644  # shareable, not the 0600 of a temp file
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]

@@ -96,10 +96,8 @@ def _message(fig: Figure, ax: Axes, title: str, message: str) -> Figure:
     return fig
 
 
-def _label_colors(labels: pd.Series[Any]) -> list[str]:
-    return [
-        LABEL_COLORS.get(str(v), NO_LABEL_COLOR) if pd.notna(v) else NO_LABEL_COLOR for v in labels
-    ]
+def _label_colors(labels: pd.Series[Any], missing: str = NO_LABEL_COLOR) -> list[str]:
+    return [LABEL_COLORS.get(str(v), missing) if pd.notna(v) else missing for v in labels]
 
 
 def _labels_present(labels: pd.Series[Any]) -> list[str | None]:

@@ -42,6 +42,9 @@ def _resolve_item(segments: pd.DataFrame, item: str) -> tuple[str | None, str]:
     return (found[0] if found else None), item
 
 
+_WINDOW_FILL = "#cfd8dc"
+
+
 def timeline(
     segments: pd.DataFrame, item: str, *, threshold: float = 0.5, ax: Axes | None = None
 ) -> Figure:
@@ -90,7 +93,8 @@ def timeline(
             score,
             linewidths=0,
             alpha=0.45,
-            facecolors=_label_colors(windows["label"]),
+            # the API labels whole items, not windows: unlabelled windows get the track's tint
+            facecolors=_label_colors(windows["label"], missing=_WINDOW_FILL),
         )
         ax.hlines(score, start, end, color="#263238", linewidth=2.0)
         handles.append(
@@ -145,7 +149,9 @@ def timeline(
     ax.axhline(threshold, **_THRESHOLD_STYLE)
     handles += [
         Patch(color=LABEL_COLORS.get(lab or "", NO_LABEL_COLOR), label=_legend_name(lab))
-        for lab in _labels_present(rows["label"])
+        for lab in _labels_present(
+            pd.concat([windows["label"].dropna(), frames["label"], faces["label"]])
+        )
     ]
 
     t_end = float(np.nanmax(rows["end_s"].fillna(rows["start_s"]).to_numpy(dtype=float)))

@@ -1,0 +1,95 @@
+"""Exporting a case's results table: CSV, Parquet or JSON, chosen by the file suffix.
+
+>>> export_results(case.results(), "acme.csv")           # doctest: +SKIP
+PosixPath('acme.csv')
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["export_results"]
+
+
+def _text(value: Any) -> str:
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _temp_beside(path: Path) -> Path:
+    # not tempfile.mkstemp: its 0600 mode would make a report meant for sharing unreadable
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _write_atomically(path: Path, data: str) -> None:
+    """Write ``data`` to ``path`` so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(path)
+    try:
+        with tmp.open("x", encoding="utf-8") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the results table to ``path``: ``.csv``, ``.parquet`` or ``.json`` by suffix.
+
+    CSV joins each item's ``paths`` with ``"; "`` and guards cells that a spreadsheet
+    would run as a formula (a leading ``= + - @`` gets a ``'``); JSON keeps lists and
+    writes ISO-8601 times; Parquet keeps every dtype (needs ``pyarrow``).
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".json"):
+        raise ValueError(
+            f"cannot export results to {target}: unknown suffix {target.suffix!r} "
+            "(use .csv, .parquet or .json)"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise ValueError(
+                f"cannot export results to {target}: Parquet needs pyarrow "
+                "(pip install 'resemble_nb[parquet]')"
+            ) from exc
+        tmp = _temp_beside(target)
+        try:
+            results.to_parquet(tmp, index=False)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    elif suffix == ".json":
+        _write_atomically(target, results.to_json(orient="records", date_format="iso", indent=2))
+    else:
+        _write_atomically(target, _for_spreadsheet(results).to_csv(index=False))
+    return target
+
+
+def _for_spreadsheet(results: pd.DataFrame) -> pd.DataFrame:
+    table: pd.DataFrame = results.copy()
+    for column in table.columns:
+        series = table[column]
+        if series.map(lambda v: isinstance(v, list | tuple)).any():
+            table[column] = series.map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else _text(v)
+            )
+        if str(table[column].dtype) in ("string", "object"):
+            table[column] = table[column].map(_defuse)
+    return table
+
+
+def _defuse(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
