@@ -340,3 +340,10 @@ def test_headless_and_without_pyplot(tmp_path: Any) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_timeline_unlabelled_audio_windows_are_not_called_no_label() -> None:
+    """The API scores windows but labels only whole items: no made-up "no label" entry."""
+    rows = [r | {"label": None} for r in F.audio_windows("v.wav", [0.2, 0.9])]
+    ax = only_axes(plots.timeline(F.segments(rows), "v.wav"))
+    assert legend_texts(ax) == ["audio windows (2)", "threshold 0.50"]
