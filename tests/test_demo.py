@@ -53,9 +53,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(resemble_nb.sandbox, "Sandbox", RecordingSandbox, raising=False)
         mp.setenv("RESEMBLE_API_KEY", SHELL_KEY)  # must not reach the notebooks
+        mp.chdir(out.parent)  # like `make demo`: a relative "build" under the current folder
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
-            code = run_demo(out=out)
+            code = run_demo(out="build")
     assert len(RecordingSandbox.started) == 1
     return {
         "code": code,
@@ -71,7 +72,7 @@ def test_demo_succeeds_and_writes_everything(demo: dict[str, Any]) -> None:
     for name in ("01_quickstart.ipynb", "03_report.ipynb", REPORT_FILE, LOG_FILE):
         assert (out / name).is_file(), f"{name} missing; printed:\n{demo['printed']}"
     assert (out / CASE_FOLDER / "case.db").is_file()
-    assert "make lab" in demo["printed"]
+    assert "make lab   (then open build/01_quickstart.ipynb)" in demo["printed"]
     assert str(out / REPORT_FILE) in demo["printed"]
 
 

@@ -50,6 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mine = [item for item in items if here in Path(str(item.fspath)).parents]
     for item in mine:
         item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.slow)
         # pytest-playwright's base_url fixture warns under pytest 9; harmless (jupyter-notes 2.5)
         item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"))
         if not chromium_available():

@@ -90,6 +90,7 @@ def run_nbval(notebook: Path, tmp_path: Path) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_and_matches_its_stored_outputs(name: str, tmp_path: Path) -> None:
     result = run_nbval(NOTEBOOKS / f"{name}.ipynb", tmp_path)
@@ -100,6 +101,7 @@ def test_notebook_runs_and_matches_its_stored_outputs(name: str, tmp_path: Path)
     assert checked >= 2
 
 
+@pytest.mark.slow
 def test_a_changed_output_is_caught(tmp_path: Path) -> None:
     """The comparison is real: a stored label table that disagrees with the sandbox fails."""
     nb = _load("01_quickstart")
@@ -154,6 +156,7 @@ def test_notebooks_use_no_relative_paths() -> None:
             assert "../" not in source and '"notebooks/' not in source, (name, source)
 
 
+@pytest.mark.slow
 def test_papermill_runs_the_report_notebook_with_parameters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
