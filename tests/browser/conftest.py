@@ -45,9 +45,19 @@ def chromium_available() -> bool:
     return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the browser tests, skip them without Chromium, and run them last.
+
+    Last, because Playwright's sync API keeps an event loop running in the main thread
+    for as long as its session-scoped fixture lives: a later test calling
+    ``asyncio.run()`` would fail with "cannot be called from a running event loop".
+    """
     here = Path(__file__).parent
     mine = [item for item in items if here in Path(str(item.fspath)).parents]
+    if mine:
+        chosen = set(map(id, mine))
+        items[:] = [item for item in items if id(item) not in chosen] + mine
     for item in mine:
         item.add_marker(pytest.mark.browser)
         item.add_marker(pytest.mark.slow)
