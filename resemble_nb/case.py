@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,9 @@ CASE_DB = "case.db"
 """The ledger's file name inside a case folder."""
 
 _HEX = re.compile(r"[0-9a-f]{6,64}")
+_ACTIVE: dict[Path, Run] = {}
+"""The latest review started per case folder in this process (one at a time)."""
+_ACTIVE_LOCK = threading.Lock()
 
 
 class Case:
@@ -206,9 +210,17 @@ class Case:
 
         Raises:
             ValueError: An unknown option, a bad value, or a strategy that cannot work.
+            RuntimeError: Another review of this case is still running in this process.
         """
         from .engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE, Run
 
+        with _ACTIVE_LOCK:
+            active = _ACTIVE.get(self.folder)
+        if active is not None and not active.done:
+            raise RuntimeError(
+                f"a review of case {self.name!r} is already running ({active!r}); wait for "
+                "it with run.wait() or stop it with run.cancel() before starting another"
+            )
         if client is None:
             from ._connect import connect
 
@@ -226,6 +238,8 @@ class Case:
             poll_interval=poll_interval,
             **detect_options,
         )
+        with _ACTIVE_LOCK:
+            _ACTIVE[self.folder] = run
         run.start()
         if display:
             _show_board(run)

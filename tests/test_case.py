@@ -179,3 +179,16 @@ def test_report_writes_a_file(reviewed: Case, tmp_path: Path) -> None:
     pytest.importorskip("resemble_nb.report")
     path = reviewed.report(tmp_path / "acme.html")
     assert path.is_file() and path.stat().st_size > 0
+
+
+def test_one_review_at_a_time_per_case(tmp_path: Path, sandbox_factory: type) -> None:
+    sandbox = sandbox_factory(progress="time", latency=30.0)
+    case = Case(tmp_path / "case")
+    run = case.review(SAMPLES / "speech.wav", client=client_for(sandbox), display=False)
+    with pytest.raises(RuntimeError, match="already running"):
+        Case(tmp_path / "case").review(SAMPLES, client=client_for(sandbox), display=False)
+    run.cancel()
+    run.wait(10)
+    again = case.review(SAMPLES / "street.jpg", client=client_for(sandbox), display=False)
+    again.cancel()
+    again.wait(10)
