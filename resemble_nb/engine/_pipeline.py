@@ -210,9 +210,24 @@ async def _resume(ctx: Context, poller: Poller, plan: _Plan) -> None:
         ctx.show([work], "submitted")
         poller.watch(work, work.job.detect_uuid)
     for batch_uuid, works in plan.batches.items():
-        await _resume_batch(ctx, poller, batch_uuid, works, plan)
+        try:
+            await _resume_batch(ctx, poller, batch_uuid, works, plan)
+        except Exception as exc:  # cannot look now: keep them resumable
+            for work in works:
+                ctx.cancel(
+                    [work], f"{work.name}: batch {batch_uuid} could not be read ({describe(exc)})"
+                )
     if plan.reconcile:
-        found = await find_existing(ctx, plan.reconcile)
+        try:
+            found = await find_existing(ctx, plan.reconcile)
+        except Exception as exc:  # cannot tell whether they exist: send nothing
+            for work in plan.reconcile:
+                ctx.fail(
+                    [work],
+                    f"{work.name}: not sent again: could not check whether an earlier attempt "
+                    f"reached the server ({describe(exc)}); review again to retry",
+                )
+            return
         for work in plan.reconcile:
             det = found.get(work.job.id)
             if det is not None:

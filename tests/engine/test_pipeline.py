@@ -167,3 +167,34 @@ def test_a_failed_detect_fails_its_item_and_is_not_sent_again(
     rerun = review(sandbox, [item])
     assert rerun.progress.counts == {"failed": 1}
     assert sandbox.stats()["detects_created"] == 2
+
+
+def test_a_batch_recorded_without_its_detect_uuids_is_looked_up(
+    tmp_path: Path, case: Case, review: Review, sandbox: Sandbox
+) -> None:
+    """As if the process died between recording the batch and its detect uuids."""
+    from resemble_nb.engine import upload_name
+    from resemble_nb.ledger import JobSpec
+    from resemble_nb.media import options_key
+
+    from .helpers import client_for
+
+    items = scan(write_wavs(tmp_path / "evidence", 3)).items
+    key = options_key({})
+    case.ledger.add_items(items)
+    ids = case.ledger.create_jobs(JobSpec(i.sha256, key, "batch", "sandbox") for i in items)
+    names = {
+        job_id: upload_name(i.name, i.sha256, key) for job_id, i in zip(ids, items, strict=True)
+    }
+    case.ledger.mark_submitting(ids, names)
+    files = [open(i.path, "rb") for i in items]  # noqa: SIM115
+    try:
+        batch = client_for(sandbox).detect_batch(files=files)
+    finally:
+        for f in files:
+            f.close()
+    case.ledger.mark_submitted(ids, batch_uuid=batch.uuid)
+    run = review(sandbox, tmp_path / "evidence")
+    assert run.progress.counts == {"completed": 3}
+    assert sandbox.stats()["detects_created"] == 3
+    assert set(case.results()["detect_uuid"]) == set(batch.detect_uuids)
