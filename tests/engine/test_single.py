@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from resemble_nb.case import Case
@@ -14,14 +16,38 @@ from .helpers import duplicates, states, write_wavs
 def test_an_expired_token_is_made_again_once(
     tmp_path: Path, review: Review, sandbox_factory: type
 ) -> None:
-    # tokens live 1 s; the first detect request is held 1.6 s, so its token expires
-    sandbox = sandbox_factory(token_ttl=1.0, faults="POST /detect:delay=1.6;times=1")
+    # tokens live 2 s (at least 1 s: whole seconds); the first detect request is held
+    # 2.5 s at the server, so the token it carries has expired when it is read
+    sandbox = sandbox_factory(token_ttl=2.0, faults="POST /detect:delay=2.5;times=1")
     write_wavs(tmp_path / "evidence", 3)
     run = review(sandbox, tmp_path / "evidence", strategy="single")
     assert run.progress.counts == {"completed": 3}
     assert sandbox.stats()["uploads"] == 4  # one file uploaded twice
     assert run.stats()["token_reuploads"] == 1
     assert duplicates(sandbox) == {}
+
+
+def test_a_token_expired_by_the_sandbox_clock_is_made_again(
+    tmp_path: Path, review: Review, sandbox_factory: type
+) -> None:
+    # the first detect request is held 1 s at the server; meanwhile its clock jumps an
+    # hour ahead, so the token it carries has expired by the time it is read
+    sandbox = sandbox_factory(faults="POST /detect:delay=1.0;times=1")
+    write_wavs(tmp_path / "evidence", 1)
+
+    def jump_after_the_upload() -> None:
+        deadline = time.monotonic() + 20
+        while sandbox.stats()["uploads"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        sandbox.advance_clock(3601)
+
+    jumper = threading.Thread(target=jump_after_the_upload)
+    jumper.start()
+    run = review(sandbox, tmp_path / "evidence", strategy="single")
+    jumper.join()
+    assert run.progress.counts == {"completed": 1}
+    assert sandbox.stats()["uploads"] == 2 and sandbox.stats()["detects_created"] == 1
+    assert run.stats()["token_reuploads"] == 1
 
 
 def test_a_token_that_keeps_expiring_fails_its_item_with_the_reason(
