@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .ledger import Decision, Ledger, Verdict
+from .ledger import LEDGER_FILENAME, Decision, Ledger, Verdict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CASE_DB", "Case"]
 
-CASE_DB = "case.db"
+CASE_DB = LEDGER_FILENAME
 """The ledger's file name inside a case folder."""
 
 _HEX = re.compile(r"[0-9a-f]{6,64}")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from resemble_nb.case import Case
     from resemble_nb.engine import Run
 
 __all__ = ["main"]
@@ -84,6 +85,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     results.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     results.set_defaults(handler=_run_results)
+
+    report = sub.add_parser(
+        "report",
+        help="write a case's self-contained HTML report",
+        description="Write one self-contained HTML file (plots embedded, no external "
+        "requests) with the case summary, every item, flagged items and the chain of custody.",
+    )
+    report.add_argument("--case", required=True, metavar="DIR", help="the case folder")
+    report.add_argument(
+        "-o", "--output", metavar="FILE", help="default: reports/<case name>.html in the case"
+    )
+    report.add_argument(
+        "--threshold", type=float, default=0.5, help="flag items scoring at least this"
+    )
+    report.set_defaults(handler=_run_report)
 
     sandbox = sub.add_parser(
         "sandbox",
@@ -269,14 +285,38 @@ def _export(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _run_results(args: argparse.Namespace) -> int:
+def _open_case(command: str, folder: Path) -> Case | None:
+    """The case in ``folder``, or ``None`` after saying why there is none."""
     from resemble_nb.case import CASE_DB, Case
 
-    folder = Path(args.case)
     if not (folder / CASE_DB).is_file():
-        print(f"resemble-nb results: {folder}: no case here (no {CASE_DB})", file=sys.stderr)
+        print(f"resemble-nb {command}: {folder}: no case here (no {CASE_DB})", file=sys.stderr)
+        return None
+    return Case(folder)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    case = _open_case("report", Path(args.case))
+    if case is None:
         return EXIT_USAGE
-    case = Case(folder)
+    if not 0.0 <= args.threshold <= 1.0:
+        print("resemble-nb report: --threshold must be between 0 and 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        path = case.report(args.output, threshold=args.threshold)
+    except (ValueError, OSError) as exc:
+        print(f"resemble-nb report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        case.close()
+    print(f"wrote the report of {args.case} to {path}")
+    return EXIT_OK
+
+
+def _run_results(args: argparse.Namespace) -> int:
+    case = _open_case("results", Path(args.case))
+    if case is None:
+        return EXIT_USAGE
     try:
         _export(case.results(), _format(args.format, args.output), args.output)
     except (ValueError, ImportError, OSError) as exc:

@@ -155,6 +155,33 @@ def test_results_refuses_what_it_cannot_do(
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_report_writes_a_self_contained_file(
+    reviewed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "share" / "acme.html"
+    out.parent.mkdir()
+    assert main(["report", "--case", str(reviewed), "-o", str(out), "--threshold", "0.7"]) == 0
+    assert str(out) in capsys.readouterr().out
+    html = out.read_text()
+    for name in ("speech.wav", "voicemail.mp3", "interview.mp4", "street.jpg", "damaged.wav"):
+        assert name in html
+    assert "sandbox" in html.lower()  # synthetic results can never pass for real ones
+    assert 'src="http' not in html and 'href="http' not in html  # opens offline
+
+
+def test_report_defaults_into_the_case_and_refuses_bad_input(
+    reviewed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["report", "--case", str(reviewed)]) == 0
+    written = Path(capsys.readouterr().out.strip().rsplit(" to ", 1)[1])
+    assert written.parent == reviewed / "reports" and written.suffix == ".html"
+    assert main(["report", "--case", str(reviewed), "--threshold", "1.5"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+    assert main(["report", "--case", str(tmp_path / "nowhere")]) == 2
+    assert "no case here" in capsys.readouterr().err
+
+
 def test_the_installed_command_runs_end_to_end(tmp_path: Path, sandbox: Sandbox) -> None:
     command = Path(sys.executable).parent / "resemble-nb"
     env = {**os.environ, "RESEMBLE_API_KEY": sandbox.api_key}

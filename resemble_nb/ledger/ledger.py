@@ -20,7 +20,7 @@ from ._jobs import JobsMixin
 
 __all__ = ["LEDGER_FILENAME", "Ledger"]
 
-LEDGER_FILENAME = "ledger.sqlite"
+LEDGER_FILENAME = "case.db"
 """The ledger's file name inside a case folder (a convention for ``Case``)."""
 
 
