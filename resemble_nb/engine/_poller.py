@@ -185,6 +185,7 @@ class Poller:
                         f"({describe(exc)})",
                         detect_uuid=uuid,
                     )
+        self._realign(seen)
         finished = [(self._works[u], d) for u, d in seen.items() if u in self._works and d.done]
         running = [self._works[u] for u, d in seen.items() if u in self._works and not d.done]
         if finished:
@@ -218,6 +219,30 @@ class Poller:
             ):
                 return seen
             page += 1
+
+    def _realign(self, seen: dict[str, Detection]) -> None:
+        """Trust the server's file name over the position of a batch's ``detect_uuids``.
+
+        A batch's detects were matched to its files by position, which the contract does
+        not promise. Every file went up under a name unique to its content and options,
+        so a detect whose ``filename`` names another file of the same batch belongs to
+        that file. Tokenised names (zero retention) match nothing and keep the position.
+        """
+        moved: dict[int, str] = {}
+        for uuid, det in seen.items():
+            work, tracked = self._works.get(uuid), self._batch_of.get(uuid)
+            if work is None or tracked is None or not det.filename:
+                continue
+            if det.filename == work.upload_name:
+                continue
+            owner = next((w for w in tracked.works if w.upload_name == det.filename), None)
+            if owner is not None:
+                self._works[uuid] = owner
+                moved[owner.job.id] = uuid
+        if moved:
+            logger.info("batch detects listed out of file order: matched %d by name", len(moved))
+            self.ctx.count("batch_realigned", len(moved))
+            self.ctx.ledger.assign_detects(moved)
 
     def _cutoff(self) -> datetime | None:
         marks = [w.job.submitting_at for w in self._works.values() if w.job.submitting_at]

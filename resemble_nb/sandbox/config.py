@@ -33,6 +33,9 @@ class SandboxConfig:
     creation) or ``"polls:N"`` (jobs finish after N reads). ``rate_limit`` is requests per
     second per key (``None`` or ``0`` disables it). ``clock`` returns epoch seconds and is
     used for token expiry and ``time`` progress; tests inject one to expire tokens.
+    ``batch_order`` is the order of a batch's ``detect_uuids``: ``"files"`` (the order the
+    files were sent) or ``"sorted"`` (by uuid, so not the file order: the contract does
+    not promise one, and clients must not rely on it).
     """
 
     api_keys: Sequence[str] = ()
@@ -43,6 +46,7 @@ class SandboxConfig:
     seed: int = 0
     wallet_cents: WalletSetting = None
     retry_after: bool = True
+    batch_order: str = "files"
     clock: Callable[[], float] | None = None
     # Limits, as documented; tests may lower them.
     max_direct_bytes: int = 150 * MB
@@ -62,6 +66,10 @@ class SandboxConfig:
         if len(set(self.api_keys)) != len(self.api_keys):
             raise ValueError("SandboxConfig.api_keys: each key must be unique")
         parse_progress(self.progress)
+        if self.batch_order not in ("files", "sorted"):
+            raise ValueError(
+                f"SandboxConfig.batch_order must be 'files' or 'sorted', got {self.batch_order!r}"
+            )
         if self.latency < 0:
             raise ValueError(f"SandboxConfig.latency must be >= 0, got {self.latency!r}")
         if self.rate_limit is not None and self.rate_limit < 0:

@@ -83,8 +83,9 @@ def batch_status(children: list[Detect]) -> str:
     return "failed" if failed == len(children) else "partially_failed"
 
 
-def batch_item(batch: Batch, children: list[Detect]) -> dict[str, Any]:
+def batch_item(batch: Batch, children: list[Detect], *, order: str = "files") -> dict[str, Any]:
     """The batch item as ``GET /detect/batch/{uuid}`` returns it."""
+    uuids = sorted(batch.detect_uuids) if order == "sorted" else list(batch.detect_uuids)
     return {
         "uuid": batch.uuid,
         "status": batch_status(children),
@@ -92,5 +93,5 @@ def batch_item(batch: Batch, children: list[Detect]) -> dict[str, Any]:
         "completed_count": sum(c.finished and c.final_status == "completed" for c in children),
         "failed_count": sum(c.finished and c.final_status == "failed" for c in children),
         "created_at": isoformat(batch.created_at),
-        "detect_uuids": list(batch.detect_uuids),
+        "detect_uuids": uuids,
     }

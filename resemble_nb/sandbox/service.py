@@ -330,7 +330,8 @@ class Service:
         return children
 
     def render_batch(self, batch: Batch, *, polled: bool = False) -> dict[str, Any]:
-        return batch_item(batch, self.batch_children(batch, polled=polled))
+        children = self.batch_children(batch, polled=polled)
+        return batch_item(batch, children, order=self.config.batch_order)
 
     def maybe_batch_callback(self, batch: Batch) -> None:
         if not batch.callback_url or batch.callback_sent or not batch.sealed:
@@ -338,7 +339,8 @@ class Service:
         children = [self.store.detects[u] for u in batch.detect_uuids if u in self.store.detects]
         if all(c.finished for c in children):
             batch.callback_sent = True
-            payload = {"success": True, "item": batch_item(batch, children)}
+            item = batch_item(batch, children, order=self.config.batch_order)
+            payload = {"success": True, "item": item}
             self.spawn(self.send_callback(batch.callback_url, payload))
 
     # -- callbacks -------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from resemble_nb.case import Case
 from resemble_nb.sandbox import Sandbox
 
 from .conftest import Review
-from .helpers import duplicates, write_wavs
+from .helpers import client_for, duplicates, write_wav, write_wavs
 
 
 def test_a_402_for_one_batch_fails_its_items_and_the_others_go_on(
@@ -100,3 +101,27 @@ def test_batch_results_carry_per_file_results(
     assert frame["detect_uuid"].nunique() == 4
     windows = case.segments()
     assert windows.groupby("name").size().tolist() == [2, 2, 2, 2]  # 3 s in 2 s windows
+
+
+def test_batch_detects_listed_out_of_file_order_land_on_the_right_files(
+    tmp_path: Path, case: Case, review: Review, sandbox_factory: type
+) -> None:
+    # The contract does not promise that detect_uuids follow the files' order; this
+    # sandbox lists them sorted by uuid. Each file has its own length, so a result
+    # attached to the wrong file would show the wrong number of 2-second windows.
+    sandbox = sandbox_factory(batch_order="sorted")
+    lengths = {f"clip{i}.wav": 1.0 + 2.0 * i for i in range(6)}  # 1, 3, ... 11 s
+    for name, seconds in lengths.items():
+        write_wav(
+            tmp_path / "evidence" / name, seconds=seconds, freq=180.0 + 20 * len(name) + seconds
+        )
+    run = review(sandbox, tmp_path / "evidence", strategy="batch")
+    assert run.progress.counts == {"completed": 6}
+    windows = case.segments().groupby("name").size().to_dict()
+    assert windows == {name: math.ceil(seconds / 2) for name, seconds in lengths.items()}
+    frame = case.results().set_index("name")
+    with client_for(sandbox) as client:
+        for name in lengths:
+            detect = client.get_detect(frame.loc[name, "detect_uuid"])
+            assert detect.filename is not None and detect.filename.startswith(name[:-4] + ".rnb-")
+    assert duplicates(sandbox) == {}

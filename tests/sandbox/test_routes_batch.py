@@ -95,6 +95,23 @@ def test_polls_mode_batch_reads_count_for_children(
     assert second["status"] == "completed" and second["completed_count"] == 3
 
 
+def test_batch_order_files_or_sorted(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    files = [("files[]", (f"{i}.wav", wav_bytes(0.5, 300 + 10 * i))) for i in range(8)]
+
+    def names(order: str) -> tuple[list[str], list[str]]:
+        api = client_for(sandbox_factory(batch_order=order))
+        item = api.post("/detect/batch", files=files).json()["item"]
+        got = [api.get(f"/detect/{u}").json()["item"]["filename"] for u in item["detect_uuids"]]
+        return item["detect_uuids"], got
+
+    _, in_order = names("files")
+    assert in_order == [f"{i}.wav" for i in range(8)]
+    uuids, shuffled = names("sorted")
+    assert uuids == sorted(uuids) and sorted(shuffled) == in_order
+
+
 def test_batch_limits(
     sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
 ) -> None:
