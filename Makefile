@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 BUILD  := build
 
-.PHONY: demo test lint typecheck pytest lab sandbox media bench clean
+.PHONY: demo test lint typecheck pytest lab sandbox media notebooks bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ sandbox: $(VENV)/.demo-installed
 
 media: $(VENV)/.dev-installed
 	$(PY) scripts/make_sample_media.py
+
+notebooks: $(VENV)/.dev-installed
+	$(PY) scripts/refresh_notebooks.py
 
 bench: $(VENV)/.dev-installed
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
