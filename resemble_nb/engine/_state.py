@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "LIVE",
@@ -38,18 +38,7 @@ State = Literal[
     "skipped",
     "cancelled",
 ]
-STATES: tuple[State, ...] = (
-    "pending",
-    "inspecting",
-    "uploading",
-    "submitting",
-    "submitted",
-    "processing",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-)
+STATES: tuple[State, ...] = get_args(State)
 TERMINAL: frozenset[str] = frozenset({"completed", "failed", "skipped", "cancelled"})
 """States an item never leaves within a run."""
 LIVE: frozenset[str] = frozenset(STATES) - TERMINAL

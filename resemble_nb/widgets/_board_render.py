@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
+from ..engine import STATES
 from ._format import escape, human_duration, text_bar
 from ._protocols import TERMINAL_STATES, ItemStatusLike, ProgressLike
 
@@ -24,18 +25,7 @@ __all__ = [
 ]
 
 #: States in pipeline order (how the counts line lists them).
-STATE_ORDER: tuple[str, ...] = (
-    "pending",
-    "inspecting",
-    "uploading",
-    "submitting",
-    "submitted",
-    "processing",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-)
+STATE_ORDER: tuple[str, ...] = STATES
 MAX_FAILURES = 10
 MAX_IN_FLIGHT = 10
 
