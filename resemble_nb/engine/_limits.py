@@ -65,6 +65,7 @@ class RateLimiter:
         self._clock = clock
         self._tat = float("-inf")  # theoretical arrival time of the next request
         self._paused_until = 0.0
+        self._last_cut = float("-inf")
         self.waits = 0
         self.throttled = 0
         self.requests = 0
@@ -90,14 +91,25 @@ class RateLimiter:
             self.waits += 1
             await asyncio.sleep(wait)
 
-    def on_rate_limited(self, retry_after: float | None) -> None:
-        """A 429 came back: pause for ``retry_after`` (or 1 s) and halve the rate."""
+    def now(self) -> float:
+        """The limiter's clock (what ``sent_at`` is measured on)."""
+        return self._clock()
+
+    def on_rate_limited(self, retry_after: float | None, sent_at: float | None = None) -> None:
+        """A 429 came back: pause for ``retry_after`` (or 1 s) and halve the rate.
+
+        A 429 for a request sent before the last cut does not cut again: that request
+        left at the old rate, which the cut already answered. Without this, a burst of
+        in-flight requests answered 429 would halve the rate once each.
+        """
         self.throttled += 1
         pause = min(max(retry_after if retry_after is not None else 1.0, 0.1), 60.0)
         now = self._clock()
         self._paused_until = max(self._paused_until, now + pause)
         self._tat = max(self._tat, self._paused_until)
-        self.current_rate = max(1.0, self.current_rate / 2)
+        if sent_at is None or sent_at >= self._last_cut:
+            self.current_rate = max(1.0, self.current_rate / 2)
+            self._last_cut = now
 
     def on_success(self) -> None:
         """A non-429 answer: creep back toward the configured rate."""
@@ -115,10 +127,11 @@ class LimitedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await self.limiter.acquire()
+        sent_at = self.limiter.now()
         response = await self._inner.handle_async_request(request)
         self.responses[response.status_code] = self.responses.get(response.status_code, 0) + 1
         if response.status_code == 429:
-            self.limiter.on_rate_limited(_retry_after(response.headers))
+            self.limiter.on_rate_limited(_retry_after(response.headers), sent_at)
         else:
             self.limiter.on_success()
         return response

@@ -52,6 +52,19 @@ def test_a_429_pauses_and_halves_the_rate_then_it_recovers() -> None:
     assert limiter.current_rate == 20.0
 
 
+def test_429s_for_requests_already_in_flight_cut_the_rate_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(20.0, clock=clock)
+    sent = [clock.now] * 4  # four requests left together at the old rate...
+    clock.now += 0.05
+    for sent_at in sent:  # ...and all came back 429
+        limiter.on_rate_limited(1.0, sent_at)
+    assert limiter.current_rate == 10.0 and limiter.throttled == 4
+    clock.now += 1.5
+    limiter.on_rate_limited(1.0, clock.now - 0.01)  # sent after the cut: cut again
+    assert limiter.current_rate == 5.0
+
+
 def test_the_limiter_refuses_a_nonsense_rate() -> None:
     with pytest.raises(ValueError, match="rate_limit"):
         RateLimiter(0)
