@@ -85,6 +85,38 @@ class AsyncClient(BaseClient):
         )
         self._sleep = asyncio.sleep
 
+    @classmethod
+    def from_client(
+        cls,
+        client: BaseClient,
+        *,
+        max_retries: int | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> AsyncClient:
+        """An async client for the same account as ``client`` (sync or async).
+
+        Same key, base URL and timeout; the key passes from one :class:`Secret` to the
+        other and is never exposed on the way.
+
+        >>> sync = Client(api_key="...")  # doctest: +SKIP
+        >>> async with AsyncClient.from_client(sync) as client:  # doctest: +SKIP
+        ...     page = await client.list_detects()
+
+        Args:
+            client: The client whose account to use.
+            max_retries: Defaults to ``client.max_retries``.
+            http_client: As for the constructor.
+        """
+        made = cls(
+            api_key=client._api_key.reveal(),
+            base_url=client.base_url,
+            timeout=client.timeout,
+            max_retries=client.max_retries if max_retries is None else max_retries,
+            http_client=http_client,
+        )
+        made.is_sandbox = client.is_sandbox
+        return made
+
     async def aclose(self) -> None:
         """Close the connections (unless ``http_client`` was given). Idempotent."""
         if self._owns_http:

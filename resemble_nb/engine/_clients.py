@@ -31,12 +31,6 @@ class EngineClients:
         await self.http.aclose()
 
 
-def _key_of(client: Client | AsyncClient) -> str:
-    # The key stays inside the api layer's Secret; it is read here only to hand it to the
-    # engine's own client for the same account (never stored elsewhere or shown).
-    return client._api_key.reveal()
-
-
 def make_clients(client: Client | AsyncClient, limiter: RateLimiter) -> EngineClients:
     """Async clients for ``client``'s account, sending through ``limiter``.
 
@@ -53,20 +47,6 @@ def make_clients(client: Client | AsyncClient, limiter: RateLimiter) -> EngineCl
         timeout=timeout,
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
     )
-    key = _key_of(client)
-    api = AsyncClient(
-        api_key=key,
-        base_url=client.base_url,
-        timeout=timeout,
-        max_retries=client.max_retries,
-        http_client=http,
-    )
-    creator = AsyncClient(
-        api_key=key,
-        base_url=client.base_url,
-        timeout=timeout,
-        max_retries=0,
-        http_client=http,
-    )
-    api.is_sandbox = creator.is_sandbox = client.is_sandbox
+    api = AsyncClient.from_client(client, http_client=http)
+    creator = AsyncClient.from_client(client, max_retries=0, http_client=http)
     return EngineClients(api=api, creator=creator, transport=transport, http=http)

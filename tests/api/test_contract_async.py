@@ -12,6 +12,7 @@ import pytest
 from resemble_nb.api import (
     AsyncClient,
     Batch,
+    Client,
     Detection,
     Label,
     MissingAPIKeyError,
@@ -131,3 +132,18 @@ async def test_retries_and_context_manager(
         assert page.total_count == 0 and client.stats.last_retries == 2 and len(waits) == 2
         assert "test_team_a_key" not in repr(client)
     assert client._http.is_closed
+
+
+async def test_from_client_uses_the_same_account(
+    sandbox: Sandbox, client: Client, samples: Path
+) -> None:
+    mine = client.detect(file=samples / "speech.wav")
+    async with AsyncClient.from_client(client, max_retries=0) as twin:
+        assert (twin.base_url, twin.timeout, twin.max_retries) == (
+            client.base_url,
+            client.timeout,
+            0,
+        )
+        assert (await twin.get_detect(mine.uuid)).uuid == mine.uuid  # same team sees it
+        assert twin.is_sandbox
+        assert sandbox.api_key not in repr(twin)
