@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
-from types import TracebackType
 from typing import Any, Literal, overload
 
-import httpx
-
 from ._base import (
-    DEFAULT_MAX_RETRIES,
     DEFAULT_PAGE_SIZE,
-    DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
-    BaseClient,
-    TimeoutTypes,
 )
-from ._calls import Call
+from ._transport import AsyncTransport
 from ._uploads import FileInput
 from ._wait import poll_intervals, wait_target, wait_timeout_error
 from .errors import NotFoundError
@@ -26,7 +18,7 @@ from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken
 __all__ = ["AsyncClient"]
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(AsyncTransport):
     """An asyncio client for Resemble AI's deepfake detection API (v2).
 
     The same methods as :class:`Client`, as coroutines (``iter_detects`` is an async
@@ -69,92 +61,6 @@ class AsyncClient(BaseClient):
         is_sandbox: ``True`` once an answer came from the local sandbox (synthetic scores).
         stats: Request and retry counters (:class:`ClientStats`).
     """
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries)
-        self._owns_http = http_client is None
-        self._http = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
-        )
-        self._sleep = asyncio.sleep
-
-    @classmethod
-    def from_client(
-        cls,
-        client: BaseClient,
-        *,
-        max_retries: int | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> AsyncClient:
-        """An async client for the same account as ``client`` (sync or async).
-
-        Same key, base URL and timeout; the key passes from one :class:`Secret` to the
-        other and is never exposed on the way.
-
-        >>> sync = Client(api_key="...")  # doctest: +SKIP
-        >>> async with AsyncClient.from_client(sync) as client:  # doctest: +SKIP
-        ...     page = await client.list_detects()
-
-        Args:
-            client: The client whose account to use.
-            max_retries: Defaults to ``client.max_retries``.
-            http_client: As for the constructor.
-        """
-        made = cls(
-            api_key=client._api_key.reveal(),
-            base_url=client.base_url,
-            timeout=client.timeout,
-            max_retries=client.max_retries if max_retries is None else max_retries,
-            http_client=http_client,
-        )
-        made.is_sandbox = client.is_sandbox
-        return made
-
-    async def aclose(self) -> None:
-        """Close the connections (unless ``http_client`` was given). Idempotent."""
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def _send(self, call: Call) -> httpx.Response:
-        retries = 0
-        while True:
-            headers = self._headers(call)
-            self._log_request(call, headers, retries)
-            self.stats.requests += 1
-            self.stats.last_retries = retries
-            try:
-                with call.request_kwargs() as kwargs:
-                    response = await self._http.request(
-                        call.method, self._url(call.path), headers=headers, **kwargs
-                    )
-            except httpx.TransportError as exc:
-                delay = self._on_exception(call, exc, retries)
-            else:
-                maybe_delay = self._on_response(call, response, retries)
-                if maybe_delay is None:
-                    return response
-                delay = maybe_delay
-            await self._sleep(delay)
-            retries += 1
-            self.stats.retries += 1
 
     async def secure_upload(
         self, path_or_file: FileInput, *, filename: str | None = None

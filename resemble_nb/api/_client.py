@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
-from types import TracebackType
 from typing import Any, Literal, overload
 
-import httpx
-
 from ._base import (
-    DEFAULT_MAX_RETRIES,
     DEFAULT_PAGE_SIZE,
-    DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
-    BaseClient,
-    TimeoutTypes,
 )
-from ._calls import Call
+from ._transport import SyncTransport
 from ._uploads import FileInput
 from ._wait import poll_intervals, wait_target, wait_timeout_error
 from .errors import NotFoundError
@@ -26,7 +18,7 @@ from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken
 __all__ = ["Client"]
 
 
-class Client(BaseClient):
+class Client(SyncTransport):
     """A client for Resemble AI's deepfake detection API (v2).
 
     One method per endpoint; answers come back as parsed models (:class:`Detection`,
@@ -66,58 +58,6 @@ class Client(BaseClient):
         is_sandbox: ``True`` once an answer came from the local sandbox (synthetic scores).
         stats: Request and retry counters (:class:`ClientStats`).
     """
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries)
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
-        self._sleep = time.sleep
-
-    def close(self) -> None:
-        """Close the connections (unless ``http_client`` was given). Idempotent."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _send(self, call: Call) -> httpx.Response:
-        retries = 0
-        while True:
-            headers = self._headers(call)
-            self._log_request(call, headers, retries)
-            self.stats.requests += 1
-            self.stats.last_retries = retries
-            try:
-                with call.request_kwargs() as kwargs:
-                    response = self._http.request(
-                        call.method, self._url(call.path), headers=headers, **kwargs
-                    )
-            except httpx.TransportError as exc:
-                delay = self._on_exception(call, exc, retries)
-            else:
-                maybe_delay = self._on_response(call, response, retries)
-                if maybe_delay is None:
-                    return response
-                delay = maybe_delay
-            self._sleep(delay)
-            retries += 1
-            self.stats.retries += 1
 
     def secure_upload(self, path_or_file: FileInput, *, filename: str | None = None) -> MediaToken:
         """Upload a file privately (``POST /secure_uploads``) and get a media token.
