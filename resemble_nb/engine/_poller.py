@@ -204,12 +204,8 @@ class Poller:
         while True:
             result = await safely(ctx, partial(ctx.api.list_detects, page, page_size))
             ctx.count("list_polls")
-            oldest: datetime | None = None
-            for det in result.items:
-                if det.uuid in wanted:
-                    seen[det.uuid] = det
-                if det.created_at is not None and (oldest is None or det.created_at < oldest):
-                    oldest = det.created_at
+            seen.update(result.find(wanted))  # parse only what is waited for
+            oldest = result.oldest_created_at
             if (
                 len(seen) >= len(wanted)
                 or not result.items

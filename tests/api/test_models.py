@@ -263,6 +263,19 @@ def test_list_page_with_numbers_instead_of_strings() -> None:
     assert d.created_at.microsecond == 0 and d.updated_at is not None
 
 
+def test_a_page_finds_only_the_detects_asked_for() -> None:
+    first = LIST_BODY["items"][0]
+    items = [
+        {**first, "uuid": f"u{i}", "created_at": f"2025-12-10T15:{30 + i}:00Z"} for i in range(5)
+    ]
+    page = DetectionPage.from_json({**LIST_BODY, "items": [*items, "junk"]})
+    found = page.find({"u1", "u3", "elsewhere"})
+    assert sorted(found) == ["u1", "u3"] and found["u3"].label is Label.REAL
+    assert page.oldest_created_at is not None and page.oldest_created_at.minute == 30
+    assert len(page) == 5 and [d.uuid for d in page.items] == [f"u{i}" for i in range(5)]
+    assert DetectionPage.from_json({"page": 1}).oldest_created_at is None
+
+
 def test_unknown_fields_are_kept_and_raw_is_untouched() -> None:
     item = {**SYNC_AUDIO, "brand_new_field": {"x": 1}, "pipeline": "general"}
     d = Detection.from_json(item)
