@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
+
+from .lab import shut_down_kernels
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("RNB_CHROMIUM", "/usr/bin/chromium"))
@@ -235,3 +238,10 @@ def artifacts() -> Path:
     """Where screenshots go (``test-artifacts/``, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def lab_page(page: Page) -> Iterator[Page]:
+    """The test's browser page; the kernels it started are shut down afterwards."""
+    yield page
+    shut_down_kernels(page)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 import resemble_nb as rnb
@@ -22,15 +20,8 @@ from .lab import (
     output_with,
     query,
     run_all,
-    shut_down_kernels,
     wait_until_all_ran,
 )
-
-
-@pytest.fixture
-def lab_page(page: Page) -> Iterator[Page]:
-    yield page
-    shut_down_kernels(page)
 
 
 def _sha256(path: Path) -> str:

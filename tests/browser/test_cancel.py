@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import CANCEL_LATENCY, CANCEL_NOTEBOOK
@@ -18,15 +16,8 @@ from .lab import (
     progress_bar,
     query,
     run_all,
-    shut_down_kernels,
     wait_until_all_ran,
 )
-
-
-@pytest.fixture
-def lab_page(page: Page) -> Iterator[Page]:
-    yield page
-    shut_down_kernels(page)
 
 
 def test_cancel_stops_a_long_review(

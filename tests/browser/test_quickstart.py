@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .lab import (
@@ -18,15 +16,8 @@ from .lab import (
     output_with,
     query,
     run_all,
-    shut_down_kernels,
     wait_until_all_ran,
 )
-
-
-@pytest.fixture
-def lab_page(page: Page) -> Iterator[Page]:
-    yield page
-    shut_down_kernels(page)
 
 
 def test_quickstart_board_table_and_timeline(

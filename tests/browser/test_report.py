@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, Route, expect
 
 from .lab import (
@@ -16,15 +14,8 @@ from .lab import (
     open_notebook,
     output_with,
     run_all,
-    shut_down_kernels,
     wait_until_all_ran,
 )
-
-
-@pytest.fixture
-def lab_page(page: Page) -> Iterator[Page]:
-    yield page
-    shut_down_kernels(page)
 
 
 def test_report_notebook_writes_a_report_that_opens_offline(
