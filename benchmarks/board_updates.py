@@ -24,16 +24,16 @@ import threading
 import time
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import comm
 
+from resemble_nb.engine import TERMINAL, ItemStatus, Progress, RunEvent
 from resemble_nb.widgets import JobBoard
 
-TERMINAL = ("completed", "failed", "skipped", "cancelled")
 PATH = ("uploading", "submitting", "submitted", "processing")
 
 
@@ -54,54 +54,13 @@ class _CountingComm:
         _CountingComm.bytes_sent += len(json.dumps(data, default=str))
 
 
-@dataclass(frozen=True)
-class _Progress:
-    total: int
-    counts: dict[str, int]
-
-    @property
-    def finished(self) -> int:
-        return sum(self.counts.get(s, 0) for s in TERMINAL)
-
-    @property
-    def fraction(self) -> float:
-        return self.finished / self.total if self.total else 1.0
-
-
-@dataclass(frozen=True)
-class _Item:
-    key: str
-    name: str
-    media_type: str | None
-    state: str
-    label: str | None = None
-    score: float | None = None
-    error: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    @property
-    def elapsed(self) -> float | None:
-        if self.started_at is None:
-            return None
-        end = self.finished_at or datetime.now(timezone.utc)
-        return (end - self.started_at).total_seconds()
-
-
-@dataclass(frozen=True)
-class _Event:
-    kind: str
-    item: _Item | None
-    progress: _Progress
-
-
 class _StreamRun:
     """The Run interface over a scripted event stream (what the engine would emit)."""
 
     def __init__(self, n: int) -> None:
         self._lock = threading.Lock()
         self._items = {
-            f"k{i}": _Item(f"k{i}", f"clip{i:04d}.wav", "audio", "pending") for i in range(n)
+            f"k{i}": ItemStatus(f"k{i}", f"clip{i:04d}.wav", "audio", "pending") for i in range(n)
         }
         self._counts = {"pending": n}
         self._subs: list[Callable[[Any], None]] = []
@@ -113,11 +72,11 @@ class _StreamRun:
         return self._done
 
     @property
-    def progress(self) -> _Progress:
+    def progress(self) -> Progress:
         with self._lock:
-            return _Progress(len(self._items), dict(self._counts))
+            return Progress(len(self._items), dict(self._counts))
 
-    def items(self) -> list[_Item]:
+    def items(self) -> list[ItemStatus]:
         with self._lock:
             return list(self._items.values())
 
@@ -142,13 +101,13 @@ class _StreamRun:
             self._items[key] = new
             self._counts[old.state] -= 1
             self._counts[state] = self._counts.get(state, 0) + 1
-        self._emit(_Event("item", new, self.progress))
+        self._emit(RunEvent("item", new, self.progress))
 
     def finish(self) -> None:
         self._done = True
-        self._emit(_Event("finished", None, self.progress))
+        self._emit(RunEvent("finished", None, self.progress))
 
-    def _emit(self, event: _Event) -> None:
+    def _emit(self, event: RunEvent) -> None:
         for callback in list(self._subs):
             start = time.perf_counter()
             callback(event)

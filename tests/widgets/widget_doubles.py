@@ -17,63 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-TERMINAL = ("completed", "failed", "skipped", "cancelled")
-STATES = (
-    "pending",
-    "inspecting",
-    "uploading",
-    "submitting",
-    "submitted",
-    "processing",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-)
+from resemble_nb.engine import STATES, TERMINAL, ItemStatus, Progress, RunEvent
+
 LABELS = ["real", "likely_real", "uncertain", "likely_fake", "fake"]
 VERDICTS = ["confirmed_fake", "confirmed_real", "needs_escalation", "inconclusive"]
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    counts: dict[str, int]
-
-    @property
-    def finished(self) -> int:
-        return sum(self.counts.get(s, 0) for s in TERMINAL)
-
-    @property
-    def fraction(self) -> float:
-        return self.finished / self.total if self.total else 1.0
-
-
-@dataclass(frozen=True)
-class ItemStatus:
-    key: str
-    name: str
-    media_type: str | None
-    state: str
-    label: str | None = None
-    score: float | None = None
-    error: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    @property
-    def elapsed(self) -> float | None:
-        if self.started_at is None:
-            return None
-        end = self.finished_at or datetime.now(timezone.utc)
-        return (end - self.started_at).total_seconds()
-
-
-@dataclass(frozen=True)
-class RunEvent:
-    kind: str
-    item: ItemStatus | None
-    progress: Progress
 
 
 class FakeRun:
