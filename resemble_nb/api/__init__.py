@@ -16,6 +16,7 @@ from ._async_client import AsyncClient
 from ._base import DEFAULT_BASE_URL, ClientStats
 from ._client import Client
 from ._labels import Label, parse_label, parse_percent, parse_score
+from ._page import DetectionPage, Page
 from ._secret import Secret
 from ._uploads import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, MEDIA_EXTENSIONS
 from .errors import (
@@ -43,11 +44,9 @@ from .models import (
     AudioSourceTracing,
     Batch,
     Detection,
-    DetectionPage,
     ImageMetrics,
     Intelligence,
     MediaToken,
-    Page,
     ReverseSearchSource,
     Segment,
     VideoFrame,

@@ -18,6 +18,7 @@ import httpx
 
 from . import _retry
 from ._calls import Call, CallBuilder
+from ._page import DetectionPage
 from ._secret import MASK, RedactingFilter, Secret, redact_headers, scrub
 from ._uploads import Upload
 from .errors import (
@@ -29,7 +30,7 @@ from .errors import (
     error_for_status,
     message_from_body,
 )
-from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken, Source
+from .models import Batch, Detection, Intelligence, MediaToken, Source
 
 __all__ = ["DEFAULT_BASE_URL", "BaseClient", "ClientStats"]
 

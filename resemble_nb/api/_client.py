@@ -9,11 +9,12 @@ from ._base import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_WAIT_TIMEOUT,
 )
+from ._page import DetectionPage
 from ._transport import SyncTransport
 from ._uploads import FileInput
 from ._wait import poll_intervals, wait_target, wait_timeout_error
 from .errors import NotFoundError
-from .models import Batch, Detection, DetectionPage, Intelligence, MediaToken
+from .models import Batch, Detection, Intelligence, MediaToken
 
 __all__ = ["Client"]
 
