@@ -1,7 +1,7 @@
 """Client edge cases a real server cannot easily produce, via httpx.MockTransport.
 
 The end-to-end behaviour (every method against the sandbox over HTTP) is in
-test_contract_sync.py and test_retries.py.
+test_contract_sync.py and test_retries_over_http.py.
 """
 
 from __future__ import annotations
