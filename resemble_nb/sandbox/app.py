@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import routes_admin as admin
+from . import routes_analysis as analysis
 from .config import SandboxConfig
 from .errors import ApiError, error_response
 from .middleware import SandboxMiddleware
@@ -22,7 +23,6 @@ from .routes_detect import (
     create_intelligence,
     delete_detect,
     get_detect,
-    get_intelligence,
     list_detects,
     secure_upload,
 )
@@ -68,7 +68,19 @@ ROUTES = [
     Route(f"{V2}/detect/{{uuid}}", get_detect, methods=["GET"]),
     Route(f"{V2}/detect/{{uuid}}", delete_detect, methods=["DELETE"]),
     Route(f"{V2}/intelligence", create_intelligence, methods=["POST"]),
-    Route(f"{V2}/intelligences/{{uuid}}", get_intelligence, methods=["GET"]),
+    Route(f"{V2}/intelligences", analysis.list_intelligences, methods=["GET"]),
+    Route(f"{V2}/intelligences/{{uuid}}", analysis.get_intelligence, methods=["GET"]),
+    Route(f"{V2}/detects/{{uuid}}/intelligence", analysis.ask_question, methods=["POST"]),
+    Route(
+        f"{V2}/detects/{{uuid}}/intelligence/{{question_uuid}}",
+        analysis.get_question,
+        methods=["GET"],
+    ),
+    Route(f"{V2}/detect/{{uuid}}/feedback", analysis.get_feedback, methods=["GET"]),
+    Route(f"{V2}/detect/{{uuid}}/feedback", analysis.send_feedback, methods=["POST"]),
+    Route(f"{V2}/detect/{{uuid}}/feedback", analysis.delete_feedback, methods=["DELETE"]),
+    Route(f"{V2}/audio_source_tracings", analysis.list_tracings, methods=["GET"]),
+    Route(f"{V2}/audio_source_tracings/{{uuid}}", analysis.get_tracing, methods=["GET"]),
     Route("/_sandbox/stats", admin.stats, methods=["GET"]),
     Route("/_sandbox/reset", admin.reset, methods=["POST"]),
     Route("/_sandbox/faults", admin.get_faults, methods=["GET"]),

@@ -35,7 +35,9 @@ class SandboxConfig:
     used for token expiry and ``time`` progress; tests inject one to expire tokens.
     ``batch_order`` is the order of a batch's ``detect_uuids``: ``"files"`` (the order the
     files were sent) or ``"sorted"`` (by uuid, so not the file order: the contract does
-    not promise one, and clients must not rely on it).
+    not promise one, and clients must not rely on it). ``answers`` is how questions
+    about a detect (``POST /detects/{uuid}/intelligence``) end: ``"complete"`` with a
+    synthetic answer, or ``"fail"`` with an ``error_message``.
     """
 
     api_keys: Sequence[str] = ()
@@ -58,6 +60,7 @@ class SandboxConfig:
     intelligence_cost_cents: float = 1.0
     storage_dir: str | None = None
     callback_timeout: float = 5.0
+    answers: str = "complete"
     token_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +72,10 @@ class SandboxConfig:
         if self.batch_order not in ("files", "sorted"):
             raise ValueError(
                 f"SandboxConfig.batch_order must be 'files' or 'sorted', got {self.batch_order!r}"
+            )
+        if self.answers not in ("complete", "fail"):
+            raise ValueError(
+                f"SandboxConfig.answers must be 'complete' or 'fail', got {self.answers!r}"
             )
         if self.latency < 0:
             raise ValueError(f"SandboxConfig.latency must be >= 0, got {self.latency!r}")

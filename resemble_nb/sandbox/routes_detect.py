@@ -1,4 +1,4 @@
-"""``/secure_uploads``, ``/detect`` (create, get, list, delete) and ``/intelligence``."""
+"""``/secure_uploads``, ``/detect`` (create, get, list, delete) and ``POST /intelligence``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ __all__ = [
     "create_intelligence",
     "delete_detect",
     "get_detect",
-    "get_intelligence",
     "list_detects",
     "secure_upload",
 ]
@@ -332,13 +331,3 @@ async def create_intelligence(request: Request) -> JSONResponse:
         pending = {"uuid": item["uuid"], "media_type": media_type, "created_at": now}
         return JSONResponse({"success": True, "item": pending}, status_code=202)
     return JSONResponse({"success": True, "item": public})
-
-
-async def get_intelligence(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    item = svc.store.intelligences.get(request.path_params["uuid"])
-    if item is None or item["team_id"] != team_of(request).id:
-        raise ApiError(404, "Not found", extra={"item": None})
-    return JSONResponse(
-        {"success": True, "item": {k: v for k, v in item.items() if k != "team_id"}}
-    )

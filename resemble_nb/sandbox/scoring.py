@@ -15,7 +15,15 @@ import random
 import statistics
 from typing import Any
 
-__all__ = ["analyse", "audio_label", "base_score", "five_step_label", "intelligence_text"]
+__all__ = [
+    "analyse",
+    "answer_text",
+    "audio_label",
+    "base_score",
+    "five_step_label",
+    "intelligence_text",
+    "tracing_label",
+]
 
 _MAX_WINDOWS = 5000
 _MAX_FRAMES = 120
@@ -208,9 +216,77 @@ def analyse(
     if has_audio and not (media_type == "video" and modality == "video"):
         out["metrics"] = _audio_metrics(sha256, dur, options)
         if options.get("audio_source_tracing") and out["metrics"]["label"] == "fake":
-            source = _rng("tracing", sha256).choice(_TRACING_SOURCES)
+            source = tracing_label(sha256, "fake")
             out["audio_source_tracing"] = {"label": source, "error_message": None}
     return out
+
+
+def tracing_label(sha256: str, audio: str) -> str:
+    """Which generator made fake audio (one per content), or ``"real"``.
+
+    >>> tracing_label("ab" * 32, "real")
+    'real'
+    """
+    if audio.lower() != "fake":
+        return "real"
+    return _rng("tracing", sha256).choice(_TRACING_SOURCES)
+
+
+def _headline(outcome: dict[str, Any]) -> tuple[str | None, float | None]:
+    for block, key in (("video_metrics", "score"), ("image_metrics", "score")):
+        found = outcome.get(block) or {}
+        if found.get(key) is not None:
+            return str(found.get("label")), float(found[key])
+    metrics = outcome.get("metrics") or {}
+    if metrics.get("aggregated_score") not in (None, ""):
+        return str(metrics.get("label")), float(metrics["aggregated_score"])
+    return None, None
+
+
+_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("clone", "cloned", "voice", "speaker", "generator", "tts"),
+        "The voice {shows} the marks of a speech generator; the prosody is {prosody}.",
+    ),
+    (
+        ("language", "accent", "dialect", "translate"),
+        "The speech is in English (en-US), in a conversational style.",
+    ),
+    (
+        ("edit", "edited", "splice", "cut", "manipulat", "alter"),
+        "The analysed windows are {consistency}; {edits}.",
+    ),
+    (
+        ("face", "person", "subject", "image", "picture", "photo", "video"),
+        "The visual analysis {shows} signs of synthesis in the subject's region.",
+    ),
+)
+
+
+def answer_text(sha256: str, media_type: str, query: str, outcome: dict[str, Any]) -> str:
+    """A deterministic answer to a question about a detect, built from its result.
+
+    >>> answer_text("ab" * 32, "audio", "Was it cloned?", {})[:16]
+    'Sandbox answer: '
+    """
+    label, score = _headline(outcome)
+    fake = score is not None and score >= 0.5
+    words = query.lower()
+    facts = {
+        "shows": "shows" if fake else "does not show",
+        "prosody": "unusually even" if fake else "natural, with ordinary variation",
+        "consistency": "consistent with one another" if not fake else "uneven",
+        "edits": "no splice points stand out" if not fake else "two transitions look abrupt",
+    }
+    parts = [fmt.format(**facts) for keys, fmt in _TOPICS if any(k in words for k in keys)]
+    if not parts:
+        parts = [
+            f"The {media_type} {facts['shows']} signs of synthesis overall."
+            if score is not None
+            else f"The {media_type} has no score to reason from."
+        ]
+    verdict = f" The detect labelled it {label} (score {score:.2f})." if score is not None else ""
+    return "Sandbox answer: " + " ".join(parts) + verdict
 
 
 def intelligence_text(sha256: str, media_type: str, structured: bool) -> str | dict[str, Any]:

@@ -153,6 +153,8 @@ class Store:
         self.detects: dict[str, Detect] = {}
         self.batches: dict[str, Batch] = {}
         self.intelligences: dict[str, dict[str, Any]] = {}
+        self.questions: dict[str, Any] = {}  # question uuid -> routes_analysis.Question
+        self.feedback: dict[tuple[str, str], dict[str, Any]] = {}  # (team, detect) -> item
         self._by_team: dict[str, dict[str, Detect]] = {}  # in creation order
 
     def add_detect(self, detect: Detect) -> None:
@@ -174,3 +176,5 @@ class Store:
         self.detects.clear()
         self.batches.clear()
         self.intelligences.clear()
+        self.questions.clear()
+        self.feedback.clear()
