@@ -16,9 +16,16 @@ from ._async_client import AsyncClient
 from ._base import DEFAULT_BASE_URL, ClientStats
 from ._client import Client
 from ._labels import Label, parse_label, parse_percent, parse_score
+from ._limits import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_FILES,
+    MAX_DIRECT_UPLOAD_BYTES,
+    MAX_WATERMARK_BYTES,
+    MB,
+)
 from ._page import DetectionPage, Page
 from ._secret import Secret
-from ._uploads import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, MEDIA_EXTENSIONS
+from ._uploads import MEDIA_EXTENSIONS
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -58,6 +65,8 @@ __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_BATCH_FILES",
     "MAX_DIRECT_UPLOAD_BYTES",
+    "MAX_WATERMARK_BYTES",
+    "MB",
     "MEDIA_EXTENSIONS",
     "APIConnectionError",
     "APIStatusError",

@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Union
 
+from ._limits import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, MB
 from .errors import BatchLimitError, FileRejectedError
 
 __all__ = [
-    "MAX_BATCH_BYTES",
-    "MAX_BATCH_FILES",
-    "MAX_DIRECT_UPLOAD_BYTES",
     "MEDIA_EXTENSIONS",
     "FileInput",
     "Upload",
@@ -30,12 +28,6 @@ __all__ = [
 
 FileInput = Union[str, "os.PathLike[str]", BinaryIO, IO[bytes]]
 """A path, or a file object opened in binary mode."""
-
-MB = 1_000_000
-MAX_DIRECT_UPLOAD_BYTES = 150 * MB
-"""Direct multipart upload cap of ``POST /detect``."""
-MAX_BATCH_FILES = 50
-MAX_BATCH_BYTES = 500 * MB
 
 _TYPES = {
     ".wav": "audio/wav",
@@ -141,9 +133,9 @@ def check_direct(upload: Upload) -> None:
     """Refuse a direct ``POST /detect`` upload over the 150 MB cap, before sending."""
     if upload.size is not None and upload.size > MAX_DIRECT_UPLOAD_BYTES:
         raise FileRejectedError(
-            f"{upload.filename}: {upload.size / MB:.1f} MB is over the 150 MB limit for "
-            "direct upload to POST /detect; upload it with secure_upload() and pass "
-            "media_token= instead",
+            f"{upload.filename}: {upload.size / MB:.1f} MB is over the "
+            f"{MAX_DIRECT_UPLOAD_BYTES // MB} MB limit for direct upload to POST /detect; "
+            "upload it with secure_upload() and pass media_token= instead",
             path=upload.filename,
         )
 
@@ -189,6 +181,7 @@ def check_batch(uploads: Sequence[Upload], zip_upload: Upload | None = None) -> 
         what = f"{len(uploads)} files"
     if total > MAX_BATCH_BYTES:
         raise BatchLimitError(
-            f"{what}: {total / MB:.1f} MB in total; a batch takes at most 500 MB. "
+            f"{what}: {total / MB:.1f} MB in total; a batch takes at most "
+            f"{MAX_BATCH_BYTES // MB} MB. "
             "Split it into several batches."
         )

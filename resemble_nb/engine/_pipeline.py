@@ -24,7 +24,7 @@ from functools import partial
 
 from ..api import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, NotFoundError
 from ..ledger import JobSpec
-from ..media import DIRECT_UPLOAD_MAX_BYTES, Include, MediaItem, Route, plan_batches, route
+from ..media import Include, MediaItem, Route, plan_batches, route
 from ._batch import submit_batch
 from ._calls import FatalAPIError, safely
 from ._context import Context, Work, describe
@@ -37,7 +37,6 @@ __all__ = ["ReviewSpec", "run_review"]
 
 logger = logging.getLogger("resemble_nb.engine")
 
-_PER_FILE_CAP = min(DIRECT_UPLOAD_MAX_BYTES, MAX_DIRECT_UPLOAD_BYTES)
 PREFLIGHT_ATTEMPTS = 3
 
 
@@ -102,7 +101,7 @@ def _settled(ctx: Context, item: MediaItem) -> bool:
 
 
 def _route(item: MediaItem, ctx: Context, strategy: str) -> Route:
-    return route(item, ctx.options, strategy, batch_file_max_bytes=_PER_FILE_CAP)  # type: ignore[arg-type]
+    return route(item, ctx.options, strategy, batch_file_max_bytes=MAX_DIRECT_UPLOAD_BYTES)  # type: ignore[arg-type]
 
 
 def _plan(

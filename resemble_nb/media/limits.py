@@ -2,8 +2,9 @@
 
 The numbers come from the API contract (``reference/resemble-api-contract.md`` §3.1, §4.4):
 direct upload accepts one file of at most 150 MB, ``/detect/batch`` at most 50 files and
-500 MB in total, ``detect_watermark`` at most 200 MB. Megabytes are counted as MiB
-(``1024**2`` bytes) throughout.
+500 MB in total, ``detect_watermark`` at most 200 MB. They are defined once, in
+:mod:`resemble_nb.api` (decimal megabytes, as the docs write them), and re-exported here
+under the names media planning uses.
 
 Each allowed extension belongs to a *content family*: the container format its bytes must
 be in. Several extensions share a family (``.mp4``, ``.m4a``, ``.mov`` and ``.3gp`` are all
@@ -21,6 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..api._limits import MAX_BATCH_BYTES as BATCH_MAX_BYTES
+from ..api._limits import MAX_BATCH_FILES as BATCH_MAX_FILES
+from ..api._limits import MAX_DIRECT_UPLOAD_BYTES as DIRECT_UPLOAD_MAX_BYTES
+from ..api._limits import MAX_WATERMARK_BYTES as WATERMARK_MAX_BYTES
+from ..api._limits import MB
+
 __all__ = [
     "ALLOWED_EXTENSIONS",
     "BATCH_MAX_BYTES",
@@ -28,7 +35,7 @@ __all__ = [
     "DIRECT_UPLOAD_MAX_BYTES",
     "FAMILIES",
     "MAX_FILE_BYTES",
-    "MIB",
+    "MB",
     "WATERMARK_MAX_BYTES",
     "ContentFamily",
     "MediaType",
@@ -40,14 +47,7 @@ __all__ = [
 
 MediaType = Literal["audio", "video", "image"]
 
-MIB = 1024**2
-DIRECT_UPLOAD_MAX_BYTES = 150 * MIB
-"""Direct multipart ``/detect`` upload cap; also the per-file cap assumed for a batch."""
-BATCH_MAX_FILES = 50
-BATCH_MAX_BYTES = 500 * MIB
-WATERMARK_MAX_BYTES = 200 * MIB
-"""Source limit when ``detect_watermark`` is on (spec-B)."""
-MAX_FILE_BYTES = 5 * 1024**3
+MAX_FILE_BYTES = 5_000 * MB
 """Local safety cap for any path. ``/secure_uploads`` documents no cap; this one is ours."""
 
 
@@ -165,17 +165,17 @@ def mime_for_extension(extension: str) -> str | None:
 
 
 def format_bytes(size: int) -> str:
-    """A size for people: ``format_bytes(157286400) == '150 MB'`` (MiB, called MB).
+    """A size for people, in the decimal units the API's caps are written in.
 
-    >>> format_bytes(0), format_bytes(1536), format_bytes(3 * 1024**3)
-    ('0 bytes', '1.5 KB', '3 GB')
+    >>> format_bytes(0), format_bytes(1500), format_bytes(150_000_000), format_bytes(3 * 10**9)
+    ('0 bytes', '1.5 KB', '150 MB', '3 GB')
     """
-    if size < 1024:
+    if size < 1000:
         return f"{size} byte" + ("" if size == 1 else "s")
     value = float(size)
     for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
+        value /= 1000
+        if value < 1000 or unit == "TB":
             text = f"{value:.1f}".rstrip("0").rstrip(".")
             return f"{text} {unit}"
     raise AssertionError("unreachable")  # pragma: no cover

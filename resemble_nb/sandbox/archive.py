@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .config import MB
 from .errors import ApiError
 from .probe import is_allowed_extension, looks_non_media
 from .state import StoredFile
@@ -84,7 +85,7 @@ def extract_media(
                 raise ApiError(400, f"A batch holds at most {max_files} files; the zip has more")
             if declared > max_total_bytes and written + info.file_size > max_total_bytes:
                 raise ApiError(
-                    400, f"zip expands beyond the {max_total_bytes // 2**20} MB batch limit"
+                    400, f"zip expands beyond the {max_total_bytes // MB} MB batch limit"
                 )
             target = storage.new_path(base)
             hasher = hashlib.sha256()
@@ -98,7 +99,7 @@ def extract_media(
                         if written > max_total_bytes:
                             raise ApiError(
                                 400,
-                                f"zip expands beyond the {max_total_bytes // 2**20} MB batch limit",
+                                f"zip expands beyond the {max_total_bytes // MB} MB batch limit",
                             )
                         if len(head) < 4096:
                             head += chunk[: 4096 - len(head)]

@@ -7,14 +7,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-__all__ = ["FaultsSetting", "SandboxConfig", "WalletSetting"]
+__all__ = ["MB", "FaultsSetting", "SandboxConfig", "WalletSetting"]
 
 #: A fault spec string (``"POST /detect:500@0.1,*:drop@0.02"``) or a list of rules.
 FaultsSetting: TypeAlias = "str | Sequence[str | Mapping[str, Any]] | None"
 #: Wallet in cents for every team, or per API key; ``None`` means unlimited.
 WalletSetting: TypeAlias = "float | Mapping[str, float] | None"
 
-MB = 1024 * 1024
+MB = 1_000_000
+"""A megabyte as the docs write the caps (decimal). The sandbox keeps its own copy of the
+documented limits, written from the contract; a test checks it agrees with the client's."""
 
 
 def _random_key() -> str:

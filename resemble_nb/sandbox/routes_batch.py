@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from .archive import extract_media
+from .config import MB
 from .errors import ApiError
 from .options import parse_options
 from .routes_detect import base_url_of, check_media_file, is_multipart, service_of, team_of
@@ -35,7 +36,7 @@ async def create_batch(request: Request) -> JSONResponse:
     cfg = svc.config
     if not is_multipart(request):
         raise ApiError(400, "Send the batch as multipart/form-data with files[] or one zip file")
-    mb = cfg.max_batch_bytes // (1024 * 1024)
+    mb = cfg.max_batch_bytes // MB
     form = await read_multipart(
         request.headers["content-type"],
         request.stream(),

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from .clock import isoformat
+from .config import MB
 from .errors import ApiError
 from .options import parse_bool, parse_options
 from .probe import ALLOWED_EXTENSIONS, looks_non_media
@@ -165,7 +166,7 @@ async def create_detect(request: Request) -> JSONResponse:
     team = team_of(request)
     stored: StoredFile | None = None
     if is_multipart(request):
-        mb = svc.config.max_direct_bytes // (1024 * 1024)
+        mb = svc.config.max_direct_bytes // MB
         form = await read_multipart(
             request.headers["content-type"],
             request.stream(),

@@ -17,15 +17,15 @@ def escape(value: object) -> str:
 
 
 def human_size(n: int | float) -> str:
-    """``human_size(150 * 1024**2) == "150 MB"`` (1024-based, as file browsers show it)."""
+    """``human_size(150_000_000) == "150 MB"`` (decimal, the unit of the API's caps)."""
     size = float(n)
     for unit in _UNITS:
-        if abs(size) < 1024 or unit == _UNITS[-1]:
+        if abs(size) < 1000 or unit == _UNITS[-1]:
             if unit == "bytes":
                 return f"{int(size)} bytes"
             text = f"{size:.1f}".rstrip("0").rstrip(".")
             return f"{text} {unit}"
-        size /= 1024
+        size /= 1000
     raise AssertionError("unreachable")  # pragma: no cover
 
 

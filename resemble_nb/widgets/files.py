@@ -36,8 +36,9 @@ __all__ = [
 
 #: The API's direct-upload cap; bigger files are flagged in the picker.
 DEFAULT_MAX_BYTES = DIRECT_UPLOAD_MAX_BYTES
-#: Browser uploads travel in one websocket message, which Jupyter caps at 10 MiB by default.
-DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024**2
+#: Browser uploads travel in one websocket message, which Jupyter caps at 10 MiB by default;
+#: 10 MB (decimal, like every size the toolkit shows) stays under it.
+DEFAULT_UPLOAD_MAX_BYTES = 10 * 1000**2
 
 #: File name extensions the pickers offer (the API's allowlist), by media type.
 MEDIA_EXTENSIONS: Mapping[str, frozenset[str]] = {

@@ -39,12 +39,13 @@ def test_every_allowed_extension_has_one_family_a_type_and_a_mime() -> None:
 
 
 def test_caps() -> None:
-    assert DIRECT_UPLOAD_MAX_BYTES == 150 * 1024**2
-    assert (BATCH_MAX_FILES, BATCH_MAX_BYTES) == (50, 500 * 1024**2)
+    """Decimal megabytes, as the docs write them (contract §3.1, §4.4)."""
+    assert DIRECT_UPLOAD_MAX_BYTES == 150 * 1000**2
+    assert (BATCH_MAX_FILES, BATCH_MAX_BYTES) == (50, 500 * 1000**2)
 
 
 def test_format_bytes() -> None:
     assert format_bytes(1) == "1 byte"
     assert format_bytes(DIRECT_UPLOAD_MAX_BYTES) == "150 MB"
     assert format_bytes(DIRECT_UPLOAD_MAX_BYTES + 1) == "150 MB"
-    assert format_bytes(int(2.5 * 1024**3)) == "2.5 GB"
+    assert format_bytes(int(2.5 * 1000**3)) == "2.5 GB"

@@ -12,7 +12,7 @@ from resemble_nb.media import (
     BATCH_MAX_BYTES,
     BATCH_MAX_FILES,
     DIRECT_UPLOAD_MAX_BYTES,
-    MIB,
+    MB,
     WATERMARK_MAX_BYTES,
     MediaItem,
     check_strategy,
@@ -37,7 +37,7 @@ def item(size: int, n: int = 0) -> MediaItem:
 
 
 def test_auto_sends_small_items_by_batch() -> None:
-    assert route(item(10 * MIB), {"intelligence": True}).strategy == "batch"
+    assert route(item(10 * MB), {"intelligence": True}).strategy == "batch"
     assert route(item(DIRECT_UPLOAD_MAX_BYTES)).strategy == "batch"  # exactly at the cap
 
 
@@ -59,14 +59,14 @@ def test_auto_sends_large_items_single() -> None:
     ],
 )
 def test_auto_sends_single_only_options_single(option: dict) -> None:
-    chosen = route(item(MIB), option)
+    chosen = route(item(MB), option)
     assert chosen.strategy == "single"
     assert next(iter(option)) in chosen.reason
 
 
 def test_forced_strategies() -> None:
-    assert route(item(MIB), strategy="single").strategy == "single"
-    assert route(item(MIB), strategy="batch").strategy == "batch"
+    assert route(item(MB), strategy="single").strategy == "single"
+    assert route(item(MB), strategy="batch").strategy == "batch"
     refused = route(item(DIRECT_UPLOAD_MAX_BYTES + 1), strategy="batch")
     assert refused.strategy is None and not refused.ok
     assert "/evidence/0.wav" in refused.reason and "strategy='auto'" in refused.reason
@@ -78,7 +78,7 @@ def test_batch_strategy_with_a_single_only_option_is_refused_up_front() -> None:
     with pytest.raises(ValueError, match="strategy must be"):
         check_strategy("fast")
     with pytest.raises(ValueError):
-        route(item(MIB), {"signal": True}, strategy="batch")
+        route(item(MB), {"signal": True}, strategy="batch")
 
 
 def test_watermark_over_its_limit_fits_no_path() -> None:
@@ -99,7 +99,7 @@ def test_exactly_fifty_files_make_one_batch_and_fifty_one_make_two() -> None:
 
 
 def test_500_mb_boundary() -> None:
-    exact = [item(100 * MIB, n) for n in range(5)]
+    exact = [item(100 * MB, n) for n in range(5)]
     assert [len(b) for b in plan_batches(exact)] == [5]
     over = [*exact, item(1, 5)]
     assert [len(b) for b in plan_batches(over)] == [5, 1]
@@ -107,9 +107,9 @@ def test_500_mb_boundary() -> None:
 
 
 def test_first_fit_keeps_order_and_fills_gaps() -> None:
-    sizes = [300 * MIB, 300 * MIB, 150 * MIB, 100 * MIB]
+    sizes = [300 * MB, 300 * MB, 150 * MB, 100 * MB]
     batches = plan_batches([item(s, n) for n, s in enumerate(sizes)])
-    assert [[i.size // MIB for i in b] for b in batches] == [[300, 150], [300, 100]]
+    assert [[i.size // MB for i in b] for b in batches] == [[300, 150], [300, 100]]
 
 
 def test_an_item_too_large_for_any_batch_is_refused_naming_it() -> None:
@@ -123,7 +123,7 @@ def test_sparse_files_on_disk_plan_by_their_real_size(tmp_path: Path) -> None:
     for n in range(3):
         path = tmp_path / f"{n}.wav"
         with open(path, "wb") as out:
-            out.truncate(200 * MIB)
+            out.truncate(200 * MB)
         items.append(
             MediaItem(f"{n:064x}", path.stat().st_size, "audio", "audio/wav", ".wav", None, (path,))
         )

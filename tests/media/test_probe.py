@@ -169,7 +169,7 @@ def test_too_large_does_not_read_the_file(tmp_path: Path) -> None:
     """A 6 GB sparse file is refused from its size alone (no hashing of 6 GB)."""
     huge = tmp_path / "huge.mp4"
     with open(huge, "wb") as out:
-        out.truncate(6 * 1024**3)
+        out.truncate(6 * 1000**3)
     found = inspect(huge)
     _skipped(found, "too_large", "6 GB", "limit 5 GB")
     assert found.sha256 is None

@@ -47,7 +47,7 @@ def test_lists_media_and_subfolders_but_not_text_or_hidden_files(evidence: Path)
     assert listed(picker) == ["interview.mp4", "speech.wav", "street.jpg"]
     assert list(picker._folders.options) == ["calls", "Photos"]
     labels = [label for label, _ in picker._files.options]
-    assert labels[1] == "speech.wav  (187.5 KB)"
+    assert labels[1] == "speech.wav  (192 KB)"
     assert picker.selected == []
     assert str(evidence) in picker._location.value
 
@@ -73,8 +73,8 @@ def test_multi_select_shows_count_and_total_size(evidence: Path) -> None:
     assert picker.selected == [evidence / "speech.wav", evidence / "street.jpg"]
     total = (evidence / "speech.wav").stat().st_size + (evidence / "street.jpg").stat().st_size
     assert picker.total_bytes == total
-    assert "2 files selected (195.3 KB)" in picker._summary.value
-    assert repr(picker) == f"FilePicker: {evidence} — 2 files selected (195.3 KB)"
+    assert "2 files selected (199.9 KB)" in picker._summary.value
+    assert repr(picker) == f"FilePicker: {evidence} — 2 files selected (199.9 KB)"
 
 
 def test_selection_is_kept_across_folders(evidence: Path) -> None:
@@ -116,14 +116,14 @@ def test_files_over_the_limit_are_named_in_the_summary(evidence: Path) -> None:
 
     assert picker.too_large == [evidence / "speech.wav"]
     summary = picker._summary.value
-    assert "1 over the 48.8 KB limit" in summary and "speech.wav (187.5 KB)" in summary
-    assert "⚠ over 48.8 KB" in dict((v, k) for k, v in picker._files.options)["speech.wav"]
-    assert repr(picker).endswith("1 over 48.8 KB")
+    assert "1 over the 50 KB limit" in summary and "speech.wav (192 KB)" in summary
+    assert "⚠ over 50 KB" in dict((v, k) for k, v in picker._files.options)["speech.wav"]
+    assert repr(picker).endswith("1 over 50 KB")
     assert picker.too_large[0] in picker.selected  # flagged, not silently dropped
 
 
 def test_default_limit_is_the_direct_upload_cap(evidence: Path) -> None:
-    assert FilePicker(evidence).max_bytes == DEFAULT_MAX_BYTES == 150 * 1024**2
+    assert FilePicker(evidence).max_bytes == DEFAULT_MAX_BYTES == 150 * 1000**2
 
 
 def test_clear_button_empties_the_selection_everywhere(evidence: Path) -> None:
@@ -216,7 +216,7 @@ def test_upload_saves_into_the_case_and_clears_the_widget(case: SimpleNamespace)
     assert picker._upload.get_state()["value"] == []
     digest = hashlib.sha256(data).hexdigest()
     assert picker.messages == [
-        f"Saved: speech.wav (187.5 KB, audio) as speech.wav, sha256 {digest[:12]}…"
+        f"Saved: speech.wav (192 KB, audio) as speech.wav, sha256 {digest[:12]}…"
     ]
     assert "speech.wav" in picker._status.value
     assert [p.name for p in saved.parent.iterdir()] == ["speech.wav"]  # no temp files left
@@ -235,10 +235,10 @@ def test_several_files_at_once_and_a_folder_path_instead_of_a_case(tmp_path: Pat
 
 
 def test_too_large_is_refused_on_its_declared_size_before_reading(case: SimpleNamespace) -> None:
-    picker = UploadPicker(case, max_bytes=1024**2)
+    picker = UploadPicker(case, max_bytes=1000**2)
 
     # content=None: touching it would raise, so a clean refusal shows it was never read
-    upload(picker, browser_file("huge.mp4", None, size=3 * 1024**2))
+    upload(picker, browser_file("huge.mp4", None, size=3 * 1000**2))
 
     assert picker.paths == []
     assert picker.messages == [
@@ -258,7 +258,7 @@ def test_a_wrong_declared_size_does_not_get_past_the_limit(case: SimpleNamespace
 
 def test_default_upload_limit_matches_jupyters_message_cap(case: SimpleNamespace) -> None:
     picker = UploadPicker(case)
-    assert picker.max_bytes == DEFAULT_UPLOAD_MAX_BYTES == 10 * 1024**2
+    assert picker.max_bytes == DEFAULT_UPLOAD_MAX_BYTES == 10 * 1000**2
     assert "up to 10 MB each" in picker._help.value
 
 

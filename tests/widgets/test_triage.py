@@ -95,7 +95,7 @@ def test_audio_plays_inline_from_the_file_on_disk(case: FakeCase) -> None:
     assert type(player).__name__ == "Audio"
     assert bytes(player.value) == (SAMPLES / "speech.wav").read_bytes()
     assert player.format == "wav" and player.autoplay is False
-    assert "speech.wav · audio · 187.5 KB" in board._media_note.value
+    assert "speech.wav · audio · 192 KB" in board._media_note.value
 
 
 def test_video_and_image_previews(case: FakeCase) -> None:
@@ -114,7 +114,7 @@ def test_media_over_the_cap_is_never_loaded(case: FakeCase) -> None:
     board = TriageBoard(case, preview_max_bytes=100_000)
     assert board._media_box.children == ()
     note = board._media_note.value
-    assert "speech.wav is 187.5 KB, over the 97.7 KB preview limit" in note
+    assert "speech.wav is 192 KB, over the 100 KB preview limit" in note
     assert str(SAMPLES / "speech.wav") in note
 
 
