@@ -12,9 +12,11 @@ return and :mod:`resemble_nb.api.errors` for what they raise.
 
 from __future__ import annotations
 
+from ._analysis import FEEDBACK_TYPES, Feedback, ListPage, Question, SourceTrace
 from ._async_client import AsyncClient
 from ._base import DEFAULT_BASE_URL, ClientStats
 from ._client import Client
+from ._findings import Artifact, C2PAManifest, Findings, Watermark
 from ._labels import Label, parse_label, parse_percent, parse_score
 from ._limits import (
     MAX_BATCH_BYTES,
@@ -62,6 +64,7 @@ from .models import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "FEEDBACK_TYPES",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_FILES",
     "MAX_DIRECT_UPLOAD_BYTES",
@@ -71,6 +74,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "Artifact",
     "AsyncClient",
     "AudioMetrics",
     "AudioSourceTracing",
@@ -78,15 +82,19 @@ __all__ = [
     "BadRequestError",
     "Batch",
     "BatchLimitError",
+    "C2PAManifest",
     "Client",
     "ClientStats",
     "Detection",
     "DetectionPage",
+    "Feedback",
     "FileRejectedError",
+    "Findings",
     "ImageMetrics",
     "Intelligence",
     "InternalServerError",
     "Label",
+    "ListPage",
     "MediaToken",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -94,16 +102,19 @@ __all__ = [
     "Page",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "Question",
     "RateLimitError",
     "ResembleError",
     "ReverseSearchSource",
     "Secret",
     "Segment",
+    "SourceTrace",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
     "VideoFrame",
     "VideoMetrics",
     "WaitTimeoutError",
+    "Watermark",
     "parse_label",
     "parse_percent",
     "parse_score",

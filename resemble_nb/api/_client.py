@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, overload
 
+from . import _analysis
+from ._analysis import Feedback, FeedbackType, ListPage, Question, SourceTrace
 from ._base import (
+    DEFAULT_ANSWER_TIMEOUT,
     DEFAULT_PAGE_SIZE,
     DEFAULT_WAIT_TIMEOUT,
 )
 from ._page import DetectionPage
 from ._transport import SyncTransport
 from ._uploads import FileInput
-from ._wait import poll_intervals, wait_target, wait_timeout_error
+from ._wait import (
+    answer_intervals,
+    answer_timeout_error,
+    poll_intervals,
+    wait_target,
+    wait_timeout_error,
+)
 from .errors import NotFoundError
 from .models import Batch, Detection, Intelligence, MediaToken
 
@@ -377,3 +386,151 @@ class Client(SyncTransport):
             if waited >= timeout:
                 raise wait_timeout_error(what, uuid, last, waited)
             self._sleep(min(next(intervals), timeout - waited))
+
+    # -- questions, reports, feedback, source tracing (contract §4.6, §5) ------------------
+
+    def ask(self, detect_uuid: str, query: str) -> Question:
+        """Ask a question about a completed detect (``POST /detects/{uuid}/intelligence``).
+
+        Returns at once with the question ``pending``; get the answer with
+        :meth:`wait_for_answer` (or poll :meth:`get_question`).
+
+        Args:
+            detect_uuid: The detect, which must be ``completed``.
+            query: The question in plain words.
+
+        Raises:
+            ValueError: The question is empty.
+            UnprocessableEntityError: The detect has not completed (422).
+            NotFoundError: No such detect for this key's team.
+            OutcomeUnknownError: The connection failed after sending (not retried: a
+                second question would be answered twice).
+        """
+        call = _analysis.ask_call(detect_uuid, query)
+        response = self._send(call)
+        return Question.from_json(self._item(call, response), self._source(response))
+
+    def get_question(self, detect_uuid: str, question_uuid: str) -> Question:
+        """Fetch a question and its answer (``GET /detects/{uuid}/intelligence/{id}``).
+
+        Raises:
+            NotFoundError: No such detect or question.
+        """
+        call = _analysis.get_question_call(detect_uuid, question_uuid)
+        response = self._send(call)
+        return Question.from_json(self._item(call, response), self._source(response))
+
+    def wait_for_answer(
+        self,
+        question: Question,
+        *,
+        timeout: float = DEFAULT_ANSWER_TIMEOUT,
+        poll_interval: tuple[float, float] = (1.0, 10.0),
+    ) -> Question:
+        """Poll a question until it is answered or failed, as the docs advise.
+
+        Waits start at 1 s and double up to 10 s (most answers take 5-15 s).
+
+        Returns:
+            The :class:`Question`, ``completed`` (with ``answer``) or ``failed``
+            (with ``error_message``).
+
+        Raises:
+            WaitTimeoutError: Not answered after ``timeout`` s; ``.last`` is the last state.
+        """
+        if question.done:
+            return question
+        waits = answer_intervals(poll_interval)
+        start = self._monotonic()
+        last = question
+        while True:
+            waited = self._monotonic() - start
+            if waited >= timeout:
+                raise answer_timeout_error(last, waited)
+            self._sleep(min(next(waits), timeout - waited))
+            last = self.get_question(question.detect_uuid, question.uuid)
+            if last.done:
+                return last
+
+    def get_intelligence(self, uuid: str) -> Intelligence:
+        """Fetch one intelligence report (``GET /intelligences/{uuid}``).
+
+        Raises:
+            NotFoundError: No such report for this key's team.
+        """
+        call = _analysis.get_intelligence_call(uuid)
+        return self._parse_intelligence(call, self._send(call))
+
+    def list_intelligences(
+        self, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> ListPage[Intelligence]:
+        """One page of the team's intelligence reports (``GET /intelligences``).
+
+        Raises:
+            ValueError: ``page`` or ``page_size`` out of range (from 1; 10 to 1000).
+        """
+        call = _analysis.list_intelligences_call(page, page_size)
+        response = self._send(call)
+        return _analysis.intelligence_page(self._body(call, response), self._source(response))
+
+    def get_feedback(self, detect_uuid: str) -> Feedback | None:
+        """The feedback this key gave on a detect (``GET /detect/{uuid}/feedback``).
+
+        Returns:
+            The :class:`Feedback`, or ``None`` when none was given.
+        """
+        call = _analysis.get_feedback_call(detect_uuid)
+        response = self._send(call)
+        item = self._body(call, response).get("item")
+        return Feedback.from_json(item, self._source(response)) if isinstance(item, dict) else None
+
+    def send_feedback(
+        self,
+        detect_uuid: str,
+        type: FeedbackType | str,
+        *,
+        comment: str | None = None,
+        source: str | None = None,
+    ) -> Feedback:
+        """Tell Resemble whether a detect was right (``POST /detect/{uuid}/feedback``).
+
+        Args:
+            detect_uuid: A completed detect.
+            type: ``correct``, ``should_be_ai_generated``, ``should_be_authentic``,
+                ``should_be_non_ai``, ``should_be_neutral`` or ``skipped``.
+            comment: Free text, at most 1,000 characters.
+            source: The feedback's ``source`` field (the server's default is ``"api"``).
+
+        Raises:
+            ValueError: Unknown type or a comment over 1,000 characters (nothing sent).
+            BadRequestError: The detect has not completed (400).
+        """
+        call = _analysis.send_feedback_call(detect_uuid, type, comment, source)
+        response = self._send(call)
+        return Feedback.from_json(self._item(call, response), self._source(response))
+
+    def delete_feedback(self, detect_uuid: str) -> None:
+        """Withdraw this key's feedback on a detect (``DELETE /detect/{uuid}/feedback``).
+
+        A 404 after a retry whose first attempt may have gone through counts as deleted.
+        """
+        call = _analysis.delete_feedback_call(detect_uuid)
+        try:
+            self._send(call)
+        except NotFoundError:
+            if not call.maybe_applied:
+                raise
+
+    def get_audio_source_tracing(self, uuid: str) -> SourceTrace:
+        """Fetch one audio source tracing record (``GET /audio_source_tracings/{uuid}``)."""
+        call = _analysis.get_tracing_call(uuid)
+        response = self._send(call)
+        return SourceTrace.from_json(self._item(call, response), self._source(response))
+
+    def list_audio_source_tracings(
+        self, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> ListPage[SourceTrace]:
+        """One page of the team's audio source tracings (``GET /audio_source_tracings``)."""
+        call = _analysis.list_tracings_call(page, page_size)
+        response = self._send(call)
+        return _analysis.tracing_page(self._body(call, response), self._source(response))

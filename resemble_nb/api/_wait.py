@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import WaitTimeoutError
 from .models import Batch, Detection
 
-__all__ = ["poll_intervals", "wait_target", "wait_timeout_error"]
+if TYPE_CHECKING:
+    from ._analysis import Question
+
+__all__ = [
+    "answer_intervals",
+    "answer_timeout_error",
+    "poll_intervals",
+    "wait_target",
+    "wait_timeout_error",
+]
 
 
 def poll_intervals(poll_interval: tuple[float, float] | float) -> Iterator[float]:
@@ -45,6 +54,31 @@ def wait_timeout_error(
     return WaitTimeoutError(
         f"{kind} {uuid} is still {status!r} after {waited:.0f} s of waiting; "
         "the last state seen is in .last (it is not finished: do not read it as a result)",
+        last=last,
+        waited=waited,
+    )
+
+
+def answer_intervals(poll_interval: tuple[float, float]) -> Iterator[float]:
+    """Waits for an answer, as the docs advise: from 1 s, doubling, at most 10 s.
+
+    >>> waits = answer_intervals((1.0, 10.0))
+    >>> [next(waits) for _ in range(6)]
+    [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    """
+    low, high = (float(v) for v in poll_interval)
+    if low <= 0 or high < low:
+        raise ValueError(f"poll_interval must be positive and (low, high) ordered: {poll_interval}")
+    interval = low
+    while True:
+        yield interval
+        interval = min(high, interval * 2)
+
+
+def answer_timeout_error(last: Question, waited: float) -> WaitTimeoutError:
+    return WaitTimeoutError(
+        f"question {last.uuid} about detect {last.detect_uuid} is still {last.status!r} "
+        f"after {waited:.0f} s of waiting; ask for it again later with get_question()",
         last=last,
         waited=waited,
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from ._findings import Artifact, C2PAManifest, Findings, Watermark
 from ._labels import Label, label_text, parse_score
 from ._metrics import (
     AudioMetrics,
@@ -108,6 +109,11 @@ class Intelligence:
             raw=dict(data),
             extra=unknown_fields(data, cls._KNOWN),
         )
+
+    @property
+    def findings(self) -> Findings | None:
+        """The description read field by field (text or structured), or ``None``."""
+        return Findings.from_description(self.description)
 
 
 def _worst(*pairs: tuple[Label | None, float | None]) -> tuple[Label | None, float | None]:
@@ -202,6 +208,34 @@ class Detection:
             f"media_type={self.media_type!r}, label={label!r}, score={self.score!r}, "
             f"filename={self.filename!r}, source={self.source!r})"
         )
+
+    @property
+    def findings(self) -> Findings | None:
+        """The latest intelligence description read field by field, or ``None``."""
+        return self.intelligence.findings if self.intelligence is not None else None
+
+    @property
+    def watermark_analysis(self) -> Watermark | None:
+        """The ``watermark`` block as a :class:`Watermark` (only if it was asked for)."""
+        return Watermark.from_json(self.watermark)
+
+    @property
+    def c2pa(self) -> C2PAManifest | None:
+        """The ``c2pa_manifest`` block as a :class:`C2PAManifest`, if sent."""
+        return C2PAManifest.from_json(self.c2pa_manifest)
+
+    @property
+    def artifacts(self) -> dict[str, Artifact]:
+        """Visualizations sent (``visualize``): ``audio_heatmap``, ``image_heatmap``,
+        ``ifl_heatmap``, ``video_treeview``; URLs kept secret (see :class:`Artifact`)."""
+        values = {
+            "audio_heatmap": self.audio.visualization if self.audio else None,
+            "image_heatmap": self.image.visualization if self.image else None,
+            "ifl_heatmap": self.image.ifl_heatmap if self.image else None,
+            "video_treeview": self.video.treeview if self.video else None,
+        }
+        found = {name: Artifact.from_value(value, name) for name, value in values.items()}
+        return {name: artifact for name, artifact in found.items() if artifact is not None}
 
     @property
     def completed(self) -> bool:
