@@ -200,12 +200,14 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 
 def _summary(run: Run, case_folder: Path) -> str:
+    from .ledger import PROBLEM_STATES
+
     progress = run.progress
     lines = [f"{progress.describe()} in {run.elapsed:.1f} s"]
     counts = ", ".join(f"{state}: {n}" for state, n in sorted(progress.counts.items()) if n)
     if counts:
         lines.append(f"  {counts}")
-    problems = [item for item in run.items() if item.state in ("failed", "skipped", "cancelled")]
+    problems = [item for item in run.items() if item.state in PROBLEM_STATES]
     for item in sorted(problems, key=lambda i: (i.state, i.name)):
         lines.append(f"  {item.state:9} {item.name}: {item.error or 'no reason recorded'}")
     if run.source == "sandbox":

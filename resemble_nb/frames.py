@@ -25,6 +25,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .api import LABELS as _LABELS
+from .ledger import STATES as _JOB_STATES
+from .ledger import VERDICTS as _VERDICTS
+
 if TYPE_CHECKING:
     from .ledger import Ledger
 
@@ -48,21 +52,13 @@ __all__ = [
     "segments_frame",
 ]
 
-LABELS: list[str] = ["real", "likely_real", "uncertain", "likely_fake", "fake"]
+LABELS: list[str] = list(_LABELS)
 """The five-step verdict scale, from most real to most fake (an ordered categorical)."""
 LABEL_DTYPE = pd.CategoricalDtype(LABELS, ordered=True)
 MEDIA_TYPES: list[str] = ["audio", "video", "image"]
-STATUSES: list[str] = [
-    "pending",
-    "uploading",
-    "submitting",
-    "submitted",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-]
-VERDICTS: list[str] = ["confirmed_fake", "confirmed_real", "needs_escalation", "inconclusive"]
+STATUSES: list[str] = list(_JOB_STATES)
+"""A job's states, as the ledger keeps them."""
+VERDICTS: list[str] = list(_VERDICTS)
 SOURCES: list[str] = ["api", "sandbox"]
 KINDS: list[str] = ["window", "frame", "segment"]
 DEFAULT_THRESHOLD = 0.5

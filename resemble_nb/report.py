@@ -24,11 +24,13 @@ import pandas as pd
 
 from resemble_nb import plots
 from resemble_nb._export import _text, _write_atomically, export_results
+from resemble_nb.api import Label
+from resemble_nb.ledger import PROBLEM_STATES
 
 __all__ = ["UnsafeReportError", "export_results", "render_report"]
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.")
-_FLAG_LABELS = ("likely_fake", "fake")
+_FLAG_LABELS = (Label.LIKELY_FAKE.value, Label.FAKE.value)
 _FLAG_VERDICTS = ("confirmed_fake", "needs_escalation")
 _TIMELINE_DPI = 90
 _PLOT_DPI = 110
@@ -109,7 +111,7 @@ def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str
         "verdict": _words(_text(row["verdict"])),
         "note": _text(row["note"]),
         "status": status + (f": {error}" if error else ""),
-        "failed": status in ("failed", "skipped", "cancelled"),
+        "failed": status in PROBLEM_STATES,
         "reasons": _flag_reasons(row, threshold),
         "sha256": sha,
         "paths": [str(p) for p in (row["paths"] if isinstance(row["paths"], list) else [])]

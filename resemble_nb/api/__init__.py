@@ -17,7 +17,7 @@ from ._async_client import AsyncClient
 from ._base import DEFAULT_BASE_URL, ClientStats
 from ._client import Client
 from ._findings import Artifact, C2PAManifest, Findings, Watermark
-from ._labels import Label, parse_label, parse_percent, parse_score
+from ._labels import LABELS, Label, parse_label, parse_percent, parse_score
 from ._limits import (
     MAX_BATCH_BYTES,
     MAX_BATCH_FILES,
@@ -65,6 +65,7 @@ from .models import (
 __all__ = [
     "DEFAULT_BASE_URL",
     "FEEDBACK_TYPES",
+    "LABELS",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_FILES",
     "MAX_DIRECT_UPLOAD_BYTES",

@@ -20,7 +20,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["Label", "parse_label", "parse_percent", "parse_score"]
+__all__ = ["LABELS", "Label", "parse_label", "parse_percent", "parse_score"]
 
 
 class Label(str, enum.Enum):
@@ -47,6 +47,11 @@ class Label(str, enum.Enum):
     def rank(self) -> int:
         """Position on the scale: 0 for ``REAL`` up to 4 for ``FAKE``."""
         return _RANK[self]
+
+    @property
+    def words(self) -> str:
+        """The label in plain words for people: ``"Likely fake"``, ``"Uncertain"``..."""
+        return _WORDING[self]
 
     @classmethod
     def order(cls) -> list[str]:
@@ -90,6 +95,16 @@ class Label(str, enum.Enum):
 
 
 _RANK: dict[Label, int] = {member: index for index, member in enumerate(Label)}
+_WORDING: dict[Label, str] = {
+    Label.REAL: "Real",
+    Label.LIKELY_REAL: "Likely real",
+    Label.UNCERTAIN: "Uncertain",
+    Label.LIKELY_FAKE: "Likely fake",
+    Label.FAKE: "Fake",
+}
+
+LABELS: tuple[str, ...] = tuple(Label.order())
+"""The five-step scale's values, most real first: the one list every layer uses."""
 
 # Wording -> label, after lower-casing and collapsing separators to single spaces.
 _WORDS: dict[str, Label] = {

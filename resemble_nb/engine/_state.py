@@ -11,7 +11,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Literal, get_args
+from typing import Literal
+
+from ..ledger import STATES as JOB_STATES
+from ..ledger import TERMINAL_STATES, JobState
 
 __all__ = [
     "LIVE",
@@ -26,21 +29,21 @@ __all__ = [
 
 logger = logging.getLogger("resemble_nb.engine")
 
-State = Literal[
-    "pending",
-    "inspecting",
-    "uploading",
-    "submitting",
-    "submitted",
-    "processing",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-]
-STATES: tuple[State, ...] = get_args(State)
-TERMINAL: frozenset[str] = frozenset({"completed", "failed", "skipped", "cancelled"})
-"""States an item never leaves within a run."""
+RunOnlyState = Literal["inspecting", "processing"]
+"""States a run shows that the ledger never stores: reading a file; the server at work."""
+State = Literal[JobState, RunOnlyState]
+"""An item's state in a run: the ledger's job states plus the run's own."""
+
+# Where each run-only state sits in pipeline order: right after the named ledger state.
+_AFTER: dict[RunOnlyState, JobState] = {"inspecting": "pending", "processing": "submitted"}
+STATES: tuple[State, ...] = tuple(
+    state
+    for job_state in JOB_STATES
+    for state in (job_state, *(extra for extra, after in _AFTER.items() if after == job_state))
+)
+"""Every state in pipeline order (the board's counts line lists them so)."""
+TERMINAL: frozenset[str] = frozenset(TERMINAL_STATES)
+"""States an item never leaves within a run (the ledger's terminal states)."""
 LIVE: frozenset[str] = frozenset(STATES) - TERMINAL
 
 

@@ -15,9 +15,11 @@ from .errors import InvalidTransition, LedgerError, LedgerVersionError, NotALedg
 from .ledger import LEDGER_FILENAME, Ledger
 from .records import (
     LIVE_STATES,
+    PROBLEM_STATES,
     STATES,
     TERMINAL_STATES,
     TRANSITIONS,
+    VERDICT_WORDS,
     VERDICTS,
     Decision,
     Item,
@@ -43,6 +45,7 @@ __all__ = [
     "LEDGER_FILENAME",
     "LIVE_STATES",
     "MIGRATIONS",
+    "PROBLEM_STATES",
     "RESULTS_COLUMNS",
     "RESULTS_TIME_COLUMNS",
     "SEGMENTS_COLUMNS",
@@ -50,6 +53,7 @@ __all__ = [
     "TERMINAL_STATES",
     "TRANSITIONS",
     "VERDICTS",
+    "VERDICT_WORDS",
     "Decision",
     "InvalidTransition",
     "Item",

@@ -18,21 +18,27 @@ Statements are executed one by one (never ``executescript``, which would commit 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .errors import LedgerError, LedgerVersionError, NotALedgerError
+from .records import LIVE_STATES, STATES, VERDICTS
 
 __all__ = ["APP_ID", "MIGRATIONS", "Migration", "check_version", "latest_version", "migrate"]
 
 APP_ID = "resemble_nb"
 Migration = Callable[[sqlite3.Connection], None]
 
-_STATES = (
-    "'pending','uploading','submitting','submitted','completed','failed','skipped','cancelled'"
-)
-_LIVE = "'pending','uploading','submitting','submitted'"
-_VERDICTS = "'confirmed_fake','confirmed_real','needs_escalation','inconclusive'"
+
+def _sql_list(values: Iterable[str]) -> str:
+    """``'a','b'`` for a CHECK (... IN (...)) built from the one list of names."""
+    return ",".join(f"'{value}'" for value in values)
+
+
+# Built from records' lists, in their order, so the text is what v1 always wrote.
+_STATES = _sql_list(STATES)
+_LIVE = _sql_list(state for state in STATES if state in LIVE_STATES)
+_VERDICTS = _sql_list(VERDICTS)
 
 _V1 = [
     """CREATE TABLE meta (

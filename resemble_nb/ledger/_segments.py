@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..api import LABELS
 from .records import SegmentRecord
 
-SEGMENT_LABELS: tuple[str, ...] = ("real", "likely_real", "uncertain", "likely_fake", "fake")
+SEGMENT_LABELS: tuple[str, ...] = LABELS
 """Labels a segment may carry (the five-step scale, as stored); code 0 means none."""
 _CODES = {label: code for code, label in enumerate(SEGMENT_LABELS, start=1)}
 _NO_INDEX = -1

@@ -7,14 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol, get_args
 
 __all__ = [
     "LIVE_STATES",
+    "PROBLEM_STATES",
     "STATES",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "VERDICTS",
+    "VERDICT_WORDS",
     "Decision",
     "Item",
     "ItemLike",
@@ -38,31 +40,30 @@ __all__ = [
 JobState = Literal[
     "pending", "uploading", "submitting", "submitted", "completed", "failed", "skipped", "cancelled"
 ]
+"""A job's state. The engine adds its own in-run states on top (``engine.State``)."""
 Strategy = Literal["batch", "single"]
 Source = Literal["api", "sandbox"]
 Verdict = Literal["confirmed_fake", "confirmed_real", "needs_escalation", "inconclusive"]
 Track = Literal["audio", "video", "image"]
 SegmentKind = Literal["window", "frame", "segment"]
 
-STATES: tuple[JobState, ...] = (
-    "pending",
-    "uploading",
-    "submitting",
-    "submitted",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-)
-LIVE_STATES: frozenset[JobState] = frozenset({"pending", "uploading", "submitting", "submitted"})
-"""At most one job per item and options key is in one of these (enforced by the schema)."""
+STATES: tuple[JobState, ...] = get_args(JobState)
+"""Every job state in pipeline order: the one list (frames, schema and engine build on it)."""
 TERMINAL_STATES: frozenset[JobState] = frozenset({"completed", "failed", "skipped", "cancelled"})
-VERDICTS: tuple[Verdict, ...] = (
-    "confirmed_fake",
-    "confirmed_real",
-    "needs_escalation",
-    "inconclusive",
-)
+"""States a job ends in."""
+LIVE_STATES: frozenset[JobState] = frozenset(STATES) - TERMINAL_STATES
+"""At most one job per item and options key is in one of these (enforced by the schema)."""
+PROBLEM_STATES: frozenset[JobState] = TERMINAL_STATES - {"completed"}
+"""Ends without a result: each carries the reason in ``error``."""
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+"""The triage verdicts, in the order the triage board offers them: the one list."""
+VERDICT_WORDS: dict[Verdict, str] = {
+    "confirmed_fake": "Confirmed fake",
+    "confirmed_real": "Confirmed real",
+    "needs_escalation": "Needs escalation",
+    "inconclusive": "Inconclusive",
+}
+"""Each verdict in plain words, for boards and reports."""
 
 TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     "pending": frozenset({"uploading", "submitting", "failed", "skipped", "cancelled"}),

@@ -13,8 +13,11 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-#: The five-step label scale, least to most synthetic (the frames' category order).
-LABELS: tuple[str, ...] = ("real", "likely_real", "uncertain", "likely_fake", "fake")
+from resemble_nb.api import LABELS as _LABELS
+from resemble_nb.ledger import VERDICTS as _VERDICTS
+
+#: The five-step label scale, least to most synthetic (the API layer's one list).
+LABELS: tuple[str, ...] = _LABELS
 #: One palette for the label scale, shared by plots, report and widgets.
 LABEL_COLORS: dict[str, str] = {
     "real": "#1a9641",
@@ -25,8 +28,9 @@ LABEL_COLORS: dict[str, str] = {
 }
 #: Colour of an item that has a score but no label, or no result at all.
 NO_LABEL_COLOR = "#d9d9d9"
-#: Triage verdicts in the order they are drawn; ``None`` is "not reviewed yet".
-VERDICTS: tuple[str, ...] = ("confirmed_fake", "needs_escalation", "inconclusive", "confirmed_real")
+#: Triage verdicts in the order they are drawn (the ledger's one list); ``None`` is
+#: "not reviewed yet".
+VERDICTS: tuple[str, ...] = _VERDICTS
 VERDICT_COLORS: dict[str, str] = {
     "confirmed_fake": LABEL_COLORS["fake"],
     "needs_escalation": "#7b3294",

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
-from ..engine import STATES
+from ..engine import STATES, TERMINAL
+from ..ledger import PROBLEM_STATES
 from ._format import escape, human_duration, text_bar
-from ._protocols import TERMINAL_STATES, ItemStatusLike, ProgressLike
+from ._protocols import ItemStatusLike, ProgressLike
 
 __all__ = [
     "MAX_FAILURES",
@@ -36,6 +37,8 @@ _LABEL_COLOURS = {
     "likely_real": "#15803d",
     "real": "#166534",
 }
+#: Terminal states other than completed, in pipeline order (failed, skipped, cancelled).
+_PROBLEMS: tuple[str, ...] = tuple(s for s in STATES if s in PROBLEM_STATES)
 _STATE_COLOURS = {"failed": "#b91c1c", "skipped": "#6b7280", "cancelled": "#6b7280"}
 _TABLE_STYLE = (
     "<style>.rnb-board td,.rnb-board th{padding:1px 8px;text-align:left;"
@@ -55,7 +58,7 @@ def summary_text(progress: ProgressLike) -> str:
     fraction = fraction_of(progress)
     counts = progress.counts
     parts = [f"completed {counts.get('completed', 0)}"]
-    parts += [f"{s} {counts[s]}" for s in ("failed", "skipped", "cancelled") if counts.get(s)]
+    parts += [f"{s} {counts[s]}" for s in _PROBLEMS if counts.get(s)]
     return (
         f"{text_bar(fraction)} {int(fraction * 100 + 1e-9)}% "
         f"{progress.finished}/{progress.total} — {', '.join(parts)}"
@@ -91,8 +94,8 @@ def pick_rows(items: Sequence[ItemStatusLike], max_rows: int) -> tuple[list[Item
     ``MAX_IN_FLIGHT``), then the ``max_rows`` most recently finished others.
     """
     failed = [i for i in items if i.state == "failed"]
-    in_flight = [i for i in items if i.state not in TERMINAL_STATES and i.state != "pending"]
-    others = [i for i in items if i.state in TERMINAL_STATES and i.state != "failed"]
+    in_flight = [i for i in items if i.state not in TERMINAL and i.state != "pending"]
+    others = [i for i in items if i.state in TERMINAL and i.state != "failed"]
     others.sort(key=lambda i: _aware(_finished_key(i)), reverse=True)
     rows = failed[:MAX_FAILURES] + in_flight[:MAX_IN_FLIGHT] + others[: max(0, max_rows)]
     return rows, len(items) - len(rows)

@@ -1,9 +1,10 @@
 """What the widgets need from a case and a run, as structural types.
 
-The widgets are views over :mod:`resemble_nb.case` and :mod:`resemble_nb.engine`; they
-code against these protocols (the contract in the engine interface), not against the
-concrete classes, so the layers stay import-free in that direction and a plain test can
-drive a widget with a small double.
+The widgets are views over :mod:`resemble_nb.case` and :mod:`resemble_nb.engine`. They
+take their vocabulary (state, label and verdict names) from the layers below, as the
+layer table allows, but they code against these protocols for the live objects (a run,
+its items, a case), not against the concrete classes, so a plain test can drive a widget
+with a small double and no widget depends on how a run or a case is built.
 """
 
 from __future__ import annotations
@@ -17,25 +18,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "TERMINAL_STATES",
-    "VERDICTS",
     "CaseLike",
     "ItemStatusLike",
     "ProgressLike",
     "RunEventLike",
     "RunLike",
 ]
-
-#: States an item never leaves.
-TERMINAL_STATES: tuple[str, ...] = ("completed", "failed", "skipped", "cancelled")
-
-#: Triage verdicts, in the order the triage board shows their buttons.
-VERDICTS: tuple[str, ...] = (
-    "confirmed_fake",
-    "confirmed_real",
-    "needs_escalation",
-    "inconclusive",
-)
 
 
 class ProgressLike(Protocol):

@@ -10,10 +10,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..api import LABELS as _LABELS
+
 __all__ = ["LABELS", "build_queue", "check_labels", "positions", "row_dict"]
 
-#: The five-step label scale, from real to fake.
-LABELS: tuple[str, ...] = ("real", "likely_real", "uncertain", "likely_fake", "fake")
+#: The five-step label scale, from real to fake (the API layer's one list).
+LABELS: tuple[str, ...] = _LABELS
 
 
 def check_labels(labels: Iterable[str] | None) -> tuple[str, ...]:

@@ -19,21 +19,25 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
+from ..ledger import VERDICT_WORDS, VERDICTS
 from ._format import escape
 from ._panel import Panel
 from ._preview import DEFAULT_PREVIEW_MAX_BYTES, preview
-from ._protocols import VERDICTS, CaseLike
+from ._protocols import CaseLike
 from ._triage_queue import LABELS, build_queue, check_labels, positions, row_dict
 from ._triage_render import details_html, timeline_png
 
 __all__ = ["VERDICT_BUTTONS", "TriageBoard"]
 
-#: Verdict -> (button text, button style), in display order.
+_BUTTON_STYLES = {
+    "confirmed_fake": "danger",
+    "confirmed_real": "success",
+    "needs_escalation": "warning",
+    "inconclusive": "info",
+}
+#: Verdict -> (button text, button style), in the ledger's order.
 VERDICT_BUTTONS: Mapping[str, tuple[str, str]] = {
-    "confirmed_fake": ("Confirmed fake", "danger"),
-    "confirmed_real": ("Confirmed real", "success"),
-    "needs_escalation": ("Needs escalation", "warning"),
-    "inconclusive": ("Inconclusive", "info"),
+    verdict: (VERDICT_WORDS[verdict], _BUTTON_STYLES[verdict]) for verdict in VERDICTS
 }
 _TIMELINE_CACHE = 32
 
