@@ -26,6 +26,7 @@ from resemble_nb import plots
 from resemble_nb._export import _text, _write_atomically, export_results
 from resemble_nb.api import Label
 from resemble_nb.ledger import PROBLEM_STATES
+from resemble_nb.media.limits import format_bytes
 
 __all__ = ["UnsafeReportError", "export_results", "render_report"]
 
@@ -57,15 +58,17 @@ def _score(value: Any) -> str:
 
 
 def _size(value: Any) -> str:
+    """``1.5 MB (1,500,000 bytes)``: the one byte formatter, plus the exact count.
+
+    The count groups thousands from five digits on (``1 KB (1008 bytes)``), as SI style does.
+    """
     if value is None or pd.isna(value):
         return _DASH
-    size = float(value)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            text = f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-            return text if unit == "bytes" else f"{text} ({int(value):,} bytes)"
-        size /= 1024
-    raise AssertionError("unreachable")
+    size = int(value)
+    text = format_bytes(size)
+    if size < 1000:
+        return text
+    return f"{text} ({size:,} bytes)" if size >= 10_000 else f"{text} ({size} bytes)"
 
 
 def _words(value: str) -> str:

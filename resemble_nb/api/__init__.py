@@ -17,6 +17,7 @@ from ._async_client import AsyncClient
 from ._base import DEFAULT_BASE_URL, ClientStats
 from ._client import Client
 from ._findings import Artifact, C2PAManifest, Findings, Watermark
+from ._formats import MEDIA_EXTENSIONS
 from ._labels import LABELS, Label, parse_label, parse_percent, parse_score
 from ._limits import (
     MAX_BATCH_BYTES,
@@ -27,7 +28,6 @@ from ._limits import (
 )
 from ._page import DetectionPage, Page
 from ._secret import Secret
-from ._uploads import MEDIA_EXTENSIONS
 from .errors import (
     APIConnectionError,
     APIStatusError,

@@ -7,7 +7,6 @@ multipart encoder, which reads it in 64 KiB chunks (and rewinds it on a retry).
 from __future__ import annotations
 
 import io
-import mimetypes
 import os
 import zipfile
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Union
 
+from ._formats import MEDIA_EXTENSIONS, content_type
 from ._limits import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, MB
 from .errors import BatchLimitError, FileRejectedError
 
@@ -28,37 +28,6 @@ __all__ = [
 
 FileInput = Union[str, "os.PathLike[str]", BinaryIO, IO[bytes]]
 """A path, or a file object opened in binary mode."""
-
-_TYPES = {
-    ".wav": "audio/wav",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".ogg": "audio/ogg",
-    ".aac": "audio/aac",
-    ".flac": "audio/flac",
-    ".amr": "audio/amr",
-    ".3gp": "video/3gpp",
-    ".3gpp": "video/3gpp",
-    ".mp4": "video/mp4",
-    ".mov": "video/quicktime",
-    ".avi": "video/x-msvideo",
-    ".mkv": "video/x-matroska",
-    ".webm": "video/webm",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".zip": "application/zip",
-}
-MEDIA_EXTENSIONS = frozenset(_TYPES) - {".zip"}
-"""Extensions the API accepts for direct and batch uploads."""
-
-
-def content_type(filename: str) -> str:
-    """The MIME type to declare for ``filename`` (``application/octet-stream`` if unknown)."""
-    suffix = Path(filename).suffix.lower()
-    return _TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
 def _fileobj_size(fileobj: Any) -> int | None:

@@ -20,8 +20,8 @@ of its extension.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from ..api._formats import MEDIA_TYPES, MediaType
 from ..api._limits import MAX_BATCH_BYTES as BATCH_MAX_BYTES
 from ..api._limits import MAX_BATCH_FILES as BATCH_MAX_FILES
 from ..api._limits import MAX_DIRECT_UPLOAD_BYTES as DIRECT_UPLOAD_MAX_BYTES
@@ -44,8 +44,6 @@ __all__ = [
     "media_type_for_extension",
     "mime_for_extension",
 ]
-
-MediaType = Literal["audio", "video", "image"]
 
 MAX_FILE_BYTES = 5_000 * MB
 """Local safety cap for any path. ``/secure_uploads`` documents no cap; this one is ours."""
@@ -118,28 +116,8 @@ FAMILIES: tuple[ContentFamily, ...] = (
     _family("webp", "WebP image", ".webp", "", "image/webp"),
 )
 
-# extension -> (media type, canonical MIME type)
-_EXTENSIONS: dict[str, tuple[MediaType, str]] = {
-    ".wav": ("audio", "audio/wav"),
-    ".mp3": ("audio", "audio/mpeg"),
-    ".m4a": ("audio", "audio/mp4"),
-    ".ogg": ("audio", "audio/ogg"),
-    ".aac": ("audio", "audio/aac"),
-    ".flac": ("audio", "audio/flac"),
-    ".amr": ("audio", "audio/amr"),
-    ".3gp": ("video", "video/3gpp"),
-    ".3gpp": ("video", "video/3gpp"),
-    ".mp4": ("video", "video/mp4"),
-    ".mov": ("video", "video/quicktime"),
-    ".avi": ("video", "video/x-msvideo"),
-    ".mkv": ("video", "video/x-matroska"),
-    ".webm": ("video", "video/webm"),
-    ".jpg": ("image", "image/jpeg"),
-    ".jpeg": ("image", "image/jpeg"),
-    ".png": ("image", "image/png"),
-    ".gif": ("image", "image/gif"),
-    ".webp": ("image", "image/webp"),
-}
+# extension -> (media type, canonical MIME type): the API layer's one table
+_EXTENSIONS = MEDIA_TYPES
 
 ALLOWED_EXTENSIONS: frozenset[str] = frozenset(_EXTENSIONS)
 """The direct-upload allowlist (contract §3.1), lower case with the dot."""

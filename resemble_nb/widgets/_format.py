@@ -1,32 +1,21 @@
-"""Small text helpers shared by the widgets: sizes, durations, a text progress bar."""
+"""Small text helpers shared by the widgets: escaping, durations, a text progress bar.
+
+Sizes are written by :func:`resemble_nb.media.format_bytes`, the one byte formatter.
+"""
 
 from __future__ import annotations
 
 import html
 import math
 
-__all__ = ["escape", "human_duration", "human_size", "text_bar"]
+__all__ = ["escape", "human_duration", "text_bar"]
 
-_UNITS = ("bytes", "KB", "MB", "GB", "TB")
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 def escape(value: object) -> str:
     """HTML-escape anything for an ``HTML`` widget (file names are user input)."""
     return html.escape(str(value), quote=True)
-
-
-def human_size(n: int | float) -> str:
-    """``human_size(150_000_000) == "150 MB"`` (decimal, the unit of the API's caps)."""
-    size = float(n)
-    for unit in _UNITS:
-        if abs(size) < 1000 or unit == _UNITS[-1]:
-            if unit == "bytes":
-                return f"{int(size)} bytes"
-            text = f"{size:.1f}".rstrip("0").rstrip(".")
-            return f"{text} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def human_duration(seconds: float | None) -> str:

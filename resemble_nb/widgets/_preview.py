@@ -14,8 +14,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..media.limits import media_type_for_extension, mime_for_extension
-from ._format import human_size
+from ..media.limits import format_bytes, media_type_for_extension, mime_for_extension
 
 __all__ = ["DEFAULT_PREVIEW_MAX_BYTES", "Preview", "preview"]
 
@@ -69,8 +68,8 @@ def preview(
     if size > max_bytes:
         return Preview(
             None,
-            f"No preview: {path.name} is {human_size(size)}, over the "
-            f"{human_size(max_bytes)} preview limit. Open it from {path}.",
+            f"No preview: {path.name} is {format_bytes(size)}, over the "
+            f"{format_bytes(max_bytes)} preview limit. Open it from {path}.",
             path,
         )
     try:
@@ -87,4 +86,4 @@ def preview(
     else:
         widget = W.Image(value=data, format=fmt)
         widget.layout = W.Layout(max_width="480px", max_height="360px")
-    return Preview(widget, f"{path.name} · {kind} · {human_size(size)}", path)
+    return Preview(widget, f"{path.name} · {kind} · {format_bytes(size)}", path)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from ._format import escape, human_size
+from ..media.limits import format_bytes
+from ._format import escape
 
 __all__ = ["details_html", "timeline_png"]
 
@@ -41,7 +42,7 @@ def details_html(item: Mapping[str, Any]) -> str:
     if subs:
         rows.append(("Sub-scores", escape(subs)))
     if item.get("size") is not None:
-        rows.append(("Size", human_size(int(item["size"]))))
+        rows.append(("Size", format_bytes(int(item["size"]))))
     if item.get("duration") is not None:
         rows.append(("Duration", f"{float(item['duration']):.1f} s"))
     rows.append(("Detect", f"<code>{escape(item.get('detect_uuid') or '—')}</code>"))

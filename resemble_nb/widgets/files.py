@@ -19,9 +19,10 @@ from .. import media
 from ..media.limits import (
     ALLOWED_EXTENSIONS,
     DIRECT_UPLOAD_MAX_BYTES,
+    format_bytes,
     media_type_for_extension,
 )
-from ._format import escape, human_size
+from ._format import escape
 from ._panel import Panel
 from ._protocols import CaseLike
 from ._store import save_upload
@@ -196,13 +197,13 @@ class FilePicker(Panel):
     def __repr__(self) -> str:
         text = f"FilePicker: {self._cwd} — {self._count_text()}"
         if self.too_large:
-            text += f", {len(self.too_large)} over {human_size(self.max_bytes)}"
+            text += f", {len(self.too_large)} over {format_bytes(self.max_bytes)}"
         return text
 
     # -- internals ---------------------------------------------------------------------
     def _count_text(self) -> str:
         n = len(self._chosen)
-        return f"{n} file{'' if n == 1 else 's'} selected ({human_size(self.total_bytes)})"
+        return f"{n} file{'' if n == 1 else 's'} selected ({format_bytes(self.total_bytes)})"
 
     def _refresh(self, keep_note: bool = False) -> bool:
         """List the current folder; False (and a note) when it cannot be read."""
@@ -248,8 +249,8 @@ class FilePicker(Panel):
         return True
 
     def _label(self, name: str, size: int) -> str:
-        flag = f"  ⚠ over {human_size(self.max_bytes)}" if size > self.max_bytes else ""
-        return f"{name}  ({human_size(size)}){flag}"
+        flag = f"  ⚠ over {format_bytes(self.max_bytes)}" if size > self.max_bytes else ""
+        return f"{name}  ({format_bytes(size)}){flag}"
 
     def _sync_files_value(self) -> None:
         here = tuple(n for n in self._listing if (self._cwd / n) in self._chosen)
@@ -286,11 +287,13 @@ class FilePicker(Panel):
         parts = [f"<b>{escape(self._count_text())}</b>"]
         big = self.too_large
         if big:
-            names = ", ".join(f"{escape(p.name)} ({human_size(self._chosen[p])})" for p in big[:10])
+            names = ", ".join(
+                f"{escape(p.name)} ({format_bytes(self._chosen[p])})" for p in big[:10]
+            )
             more = f" and {len(big) - 10} more" if len(big) > 10 else ""
             parts.append(
                 f"<span style='color:#b45309'>⚠ {len(big)} over the "
-                f"{human_size(self.max_bytes)} limit: {names}{more}</span>"
+                f"{format_bytes(self.max_bytes)} limit: {names}{more}</span>"
             )
         if self._note:
             parts.append(f"<i>{escape(self._note)}</i>")
@@ -321,10 +324,10 @@ class UploadPicker(Panel):
             accept=",".join(accept),
             multiple=True,
             description="Upload media",
-            tooltip=f"Audio, video or images, up to {human_size(self.max_bytes)} each",
+            tooltip=f"Audio, video or images, up to {format_bytes(self.max_bytes)} each",
         )
         self._help = W.HTML(
-            f"<small>Files from this computer, up to {human_size(self.max_bytes)} each, "
+            f"<small>Files from this computer, up to {format_bytes(self.max_bytes)} each, "
             f"are saved into <code>{escape(self.folder)}</code>. Bigger files: copy them "
             "to the server and use <code>FilePicker</code>.</small>"
         )
@@ -362,7 +365,7 @@ class UploadPicker(Panel):
         size = int(entry.get("size") or 0)
         if size > self.max_bytes:  # decided on the declared size, before touching content
             self._messages.append(
-                f"Refused {name}: {human_size(size)} is over the {human_size(self.max_bytes)} "
+                f"Refused {name}: {format_bytes(size)} is over the {format_bytes(self.max_bytes)} "
                 "limit for browser uploads. Copy it to the server and pick it with FilePicker."
             )
             return
@@ -373,8 +376,8 @@ class UploadPicker(Panel):
         actual = content.nbytes if isinstance(content, memoryview) else len(content)
         if actual > self.max_bytes:  # the browser's declared size was wrong
             self._messages.append(
-                f"Refused {name}: {human_size(actual)} is over the "
-                f"{human_size(self.max_bytes)} limit for browser uploads."
+                f"Refused {name}: {format_bytes(actual)} is over the "
+                f"{format_bytes(self.max_bytes)} limit for browser uploads."
             )
             return
         try:
@@ -395,7 +398,7 @@ class UploadPicker(Panel):
             self._paths.append(saved.path)
         verb = "Saved" if saved.created else "Already there"
         self._messages.append(
-            f"{verb}: {name} ({human_size(saved.size)}, {found.media_type}) as "
+            f"{verb}: {name} ({format_bytes(saved.size)}, {found.media_type}) as "
             f"{saved.path.name}, sha256 {(found.sha256 or saved.sha256)[:12]}…"
         )
 
