@@ -11,6 +11,7 @@ from ._decisions import default_reviewer
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
+from ._truth import TRUTHS, ThresholdChoice, Truth, TruthLabel
 from .errors import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
 from .ledger import LEDGER_FILENAME, Ledger
 from .records import (
@@ -52,6 +53,7 @@ __all__ = [
     "STATES",
     "TERMINAL_STATES",
     "TRANSITIONS",
+    "TRUTHS",
     "VERDICTS",
     "VERDICT_WORDS",
     "Decision",
@@ -76,7 +78,10 @@ __all__ = [
     "SkippedFile",
     "Source",
     "Strategy",
+    "ThresholdChoice",
     "Track",
+    "Truth",
+    "TruthLabel",
     "Verdict",
     "default_reviewer",
     "latest_version",

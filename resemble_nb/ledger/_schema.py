@@ -175,7 +175,43 @@ def _v1(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP_ID,))
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1}
+_V2_TRUTH = [
+    # ground truth imported for evaluation: append-only, the latest row per item counts
+    """CREATE TABLE truth_labels (
+        id          INTEGER PRIMARY KEY,
+        sha256      TEXT NOT NULL REFERENCES items(sha256),
+        truth       TEXT NOT NULL CHECK (truth IN ('real','fake')),
+        source      TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX truth_labels_item ON truth_labels(sha256, id)",
+    # thresholds chosen for the case, with the evidence they were chosen on (JSON)
+    """CREATE TABLE thresholds (
+        id            INTEGER PRIMARY KEY,
+        threshold     REAL NOT NULL CHECK (threshold >= 0 AND threshold <= 1),
+        method        TEXT NOT NULL,
+        evidence_json TEXT NOT NULL DEFAULT '{}',
+        note          TEXT NOT NULL DEFAULT '',
+        chosen_by     TEXT NOT NULL,
+        chosen_at     TEXT NOT NULL
+    )""",
+    *(
+        f"""CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table}
+       BEGIN SELECT RAISE(ABORT, '{table} are append-only: record a new row instead'); END"""
+        for table in ("truth_labels", "thresholds")
+        for op in ("UPDATE", "DELETE")
+    ),
+]
+
+
+def _v2_truth(conn: sqlite3.Connection) -> None:
+    """Ground-truth labels and chosen thresholds (evaluation), both append-only."""
+    for statement in _V2_TRUTH:
+        conn.execute(statement)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2_truth}
 """Version -> the step that produces it from the version before."""
 
 

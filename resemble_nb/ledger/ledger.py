@@ -17,6 +17,7 @@ from ._base import now, to_text
 from ._decisions import DecisionsMixin
 from ._items import ItemsMixin
 from ._jobs import JobsMixin
+from ._truth import TruthMixin
 
 __all__ = ["LEDGER_FILENAME", "Ledger"]
 
@@ -24,7 +25,7 @@ LEDGER_FILENAME = "case.db"
 """The ledger's file name inside a case folder (a convention for ``Case``)."""
 
 
-class Ledger(JobsMixin, ItemsMixin, DecisionsMixin):
+class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin):
     """A case's SQLite ledger: items, jobs, results, segments, decisions, case facts.
 
     Safe to share between threads (each thread gets its own connection; WAL lets readers

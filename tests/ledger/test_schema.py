@@ -27,14 +27,14 @@ def _version(path: Path) -> int:
 def test_a_new_file_gets_the_latest_schema_in_wal_mode(case: Path) -> None:
     path = case / "ledger.sqlite"
     with Ledger(path) as ledger:
-        assert ledger.schema_version == latest_version() == 1
+        assert ledger.schema_version == latest_version()
         conn = sqlite3.connect(path)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         conn.close()
     expected = "meta items item_paths skipped_files jobs results segment_blocks decisions"
     assert set(expected.split()) <= tables
-    assert _version(path) == 1
+    assert _version(path) == latest_version()
 
 
 def test_foreign_keys_are_enforced(ledger: Ledger) -> None:
@@ -46,23 +46,24 @@ def test_foreign_keys_are_enforced(ledger: Ledger) -> None:
         )
 
 
-def _v2(conn: sqlite3.Connection) -> None:
+def _next(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE decisions ADD COLUMN team TEXT NOT NULL DEFAULT ''")
 
 
 def test_an_older_file_is_migrated_when_opened(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = case / "ledger.sqlite"
-    with Ledger(path) as ledger:  # a v1 file with data in it
+    latest = latest_version()
+    with Ledger(path) as ledger:  # a file of today's version with data in it
         item = make_item(1)
         ledger.add_items([item])
         ledger.decide(item.sha256, "inconclusive", "before the upgrade")
-    monkeypatch.setitem(MIGRATIONS, 2, _v2)  # this resemble_nb now writes v2
+    monkeypatch.setitem(MIGRATIONS, latest + 1, _next)  # this resemble_nb now writes one more
     with Ledger(path) as ledger:
-        assert ledger.schema_version == 2
+        assert ledger.schema_version == latest + 1
         assert [d.note for d in ledger.decisions()] == ["before the upgrade"]
         teams = ledger._conn().execute("SELECT team FROM decisions").fetchall()
         assert teams == [("",)]
-    assert _version(path) == 2
+    assert _version(path) == latest + 1
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(
@@ -75,12 +76,15 @@ def test_a_failed_migration_leaves_the_file_as_it_was(
         conn.execute("ALTER TABLE items ADD COLUMN width INTEGER")
         conn.execute("THIS IS NOT SQL")
 
-    monkeypatch.setitem(MIGRATIONS, 2, broken)
-    with pytest.raises(LedgerError, match=r"version 2 failed .*left at version 1"):
+    latest = latest_version()
+    monkeypatch.setitem(MIGRATIONS, latest + 1, broken)
+    with pytest.raises(
+        LedgerError, match=rf"version {latest + 1} failed .*left at version {latest}"
+    ):
         Ledger(path)
-    monkeypatch.delitem(MIGRATIONS, 2)
-    assert _version(path) == 1
-    with Ledger(path) as ledger:  # still a good v1 ledger, without the half-made column
+    monkeypatch.delitem(MIGRATIONS, latest + 1)
+    assert _version(path) == latest
+    with Ledger(path) as ledger:  # still a good ledger, without the half-made column
         columns = [r[1] for r in ledger._conn().execute("PRAGMA table_info(items)")]
         assert "width" not in columns
 
@@ -95,7 +99,8 @@ def test_a_newer_file_is_refused_untouched(case: Path) -> None:
     with pytest.raises(LedgerVersionError) as caught:
         Ledger(path)
     message = str(caught.value)
-    assert str(path) in message and "version 7" in message and "up to 1" in message
+    assert str(path) in message and "version 7" in message
+    assert f"up to {latest_version()}" in message
     assert "Upgrade resemble_nb" in message
     assert path.read_bytes() == before
 
