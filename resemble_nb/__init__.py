@@ -107,7 +107,17 @@ _LAZY: dict[str, str] = {
     "JobBoard": "resemble_nb.widgets",
     "TriageBoard": "resemble_nb.widgets",
 }
-_MODULES = {"plots", "frames", "report", "media", "api", "ledger", "engine", "widgets"}
+_MODULES = {
+    "plots",
+    "frames",
+    "report",
+    "media",
+    "api",
+    "ledger",
+    "engine",
+    "widgets",
+    "evaluation",
+}
 
 
 def sample_media() -> Path:
