@@ -89,6 +89,8 @@ ROUTES = [
     Route("/_sandbox/clock", admin.get_clock, methods=["GET"]),
     Route("/_sandbox/clock", admin.advance_clock, methods=["POST"]),
     Route("/_sandbox/wallet", admin.set_wallet, methods=["POST"]),
+    Route("/_sandbox/modes", admin.get_modes, methods=["GET"]),
+    Route("/_sandbox/modes", admin.set_modes, methods=["POST"]),
     Route("/_sandbox/media/{uuid}/{name}", admin.get_media, methods=["GET"]),
 ]
 

@@ -42,6 +42,26 @@ def _faults(value: str) -> str:
     return value
 
 
+def _lag(value: str) -> str:
+    from .modes import parse_lag
+
+    try:
+        parse_lag(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {value!r}")
+    return number
+
+
 def _non_negative(value: str) -> float:
     try:
         number = float(value)
@@ -70,13 +90,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_non_negative,
         default=0.0,
         metavar="SECONDS",
-        help="seconds a job takes with --progress time",
+        help="seconds a job takes (alone, this implies --progress time)",
     )
     parser.add_argument(
         "--progress",
         type=_progress,
-        default="immediate",
-        help="when jobs finish: immediate, time (after --latency) or polls:N",
+        default=None,
+        help="when jobs finish: immediate, time (after --latency) or polls:N "
+        "(default: time with --latency, else immediate)",
     )
     parser.add_argument(
         "--rate-limit",
@@ -85,8 +106,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="RPS",
         help="requests per second per key before 429 (default 40; 0 disables)",
     )
+    retry = parser.add_mutually_exclusive_group()
+    retry.add_argument(
+        "--retry-after",
+        action="store_true",
+        help="send a Retry-After header with 429s (none is documented, so none by default)",
+    )
+    retry.add_argument("--no-retry-after", action="store_true", help="(the default)")
     parser.add_argument(
-        "--no-retry-after", action="store_true", help="send 429s without a Retry-After header"
+        "--list-order",
+        choices=["newest", "oldest", "shuffled"],
+        default="newest",
+        help="order of GET /detect (the docs promise none; shuffled is seeded by --seed)",
+    )
+    for kind in ("intelligence", "watermark"):
+        parser.add_argument(
+            f"--{kind}-lag",
+            type=_lag,
+            default="none",
+            metavar="LAG",
+            help=f"{kind} finishes after the detect: none, time:SECONDS or polls:N",
+        )
+        parser.add_argument(
+            f"--{kind}-fail",
+            type=_share,
+            nargs="?",
+            const=1.0,
+            default=0.0,
+            metavar="SHARE",
+            help=f"this share (0-1, default 1 when given) of {kind} analyses fail",
+        )
+    parser.add_argument(
+        "--single-use-tokens",
+        action="store_true",
+        help="a media token serves one create; a second is refused with 400",
+    )
+    parser.add_argument(
+        "--no-create-status",
+        action="store_true",
+        help="create answers carry no status, as in the docs' examples",
     )
     parser.add_argument("--faults", type=_faults, default=None, metavar="SPEC", help=_FAULTS_HELP)
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault dice")
@@ -117,7 +175,14 @@ def run(args: argparse.Namespace) -> int:
         faults=args.faults,
         seed=args.seed,
         wallet_cents=args.wallet_cents,
-        retry_after=not args.no_retry_after,
+        retry_after=args.retry_after,
+        list_order=args.list_order,
+        intelligence_lag=args.intelligence_lag,
+        intelligence_fail=args.intelligence_fail,
+        watermark_lag=args.watermark_lag,
+        watermark_fail=args.watermark_fail,
+        single_use_tokens=args.single_use_tokens,
+        create_status=not args.no_create_status,
     )
     app = create_app(config)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -138,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Resemble sandbox API: http://{host}:{port}/api/v2", flush=True)
     for key in config.api_keys:
         print(f"API key: {key}", flush=True)
+    print(f"Progress: {config.progress}; modes: {_describe(config)}", flush=True)
     print("Results are synthetic. Press Ctrl-C to stop.", flush=True)
     server = uvicorn.Server(
         uvicorn.Config(
@@ -157,3 +223,10 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         app.close()
     return 0
+
+
+def _describe(config: object) -> str:
+    from .modes import Modes
+
+    modes = Modes.from_config(config).as_dict()
+    return ", ".join(f"{k}={v}" for k, v in modes.items())

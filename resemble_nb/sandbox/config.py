@@ -32,7 +32,8 @@ class SandboxConfig:
     ('team_a_key',)
 
     ``progress`` is ``"immediate"``, ``"time"`` (jobs finish ``latency`` seconds after
-    creation) or ``"polls:N"`` (jobs finish after N reads). ``rate_limit`` is requests per
+    creation) or ``"polls:N"`` (jobs finish after N reads); left unset it is ``"time"``
+    when ``latency`` is above 0, else ``"immediate"``. ``rate_limit`` is requests per
     second per key (``None`` or ``0`` disables it). ``clock`` returns epoch seconds and is
     used for token expiry and ``time`` progress; tests inject one to expire tokens.
     ``batch_order`` is the order of a batch's ``detect_uuids``: ``"files"`` (the order the
@@ -40,17 +41,29 @@ class SandboxConfig:
     not promise one, and clients must not rely on it). ``answers`` is how questions
     about a detect (``POST /detects/{uuid}/intelligence``) end: ``"complete"`` with a
     synthetic answer, or ``"fail"`` with an ``error_message``.
+
+    ``list_order``, ``intelligence_lag``, ``intelligence_fail``, ``watermark_lag``,
+    ``watermark_fail``, ``single_use_tokens``, ``create_status`` and ``retry_after`` are
+    the behaviours the docs allow but do not promise (see :mod:`.modes`); they can also be
+    changed while serving (``POST /_sandbox/modes``).
     """
 
     api_keys: Sequence[str] = ()
     latency: float = 0.0
-    progress: str = "immediate"
+    progress: str | None = None
     rate_limit: float | None = 40.0
     faults: FaultsSetting = None
     seed: int = 0
     wallet_cents: WalletSetting = None
-    retry_after: bool = True
+    retry_after: bool = False
     batch_order: str = "files"
+    list_order: str = "newest"
+    intelligence_lag: str = "none"
+    intelligence_fail: float = 0.0
+    watermark_lag: str = "none"
+    watermark_fail: float = 0.0
+    single_use_tokens: bool = False
+    create_status: bool = True
     clock: Callable[[], float] | None = None
     # Limits, as documented; tests may lower them.
     max_direct_bytes: int = 150 * MB
@@ -70,7 +83,12 @@ class SandboxConfig:
         self.api_keys = keys or (_random_key(),)
         if len(set(self.api_keys)) != len(self.api_keys):
             raise ValueError("SandboxConfig.api_keys: each key must be unique")
+        if self.progress is None:
+            self.progress = "time" if self.latency > 0 else "immediate"
         parse_progress(self.progress)
+        from .modes import Modes
+
+        Modes.from_config(self)  # raises ValueError on a bad mode
         if self.batch_order not in ("files", "sorted"):
             raise ValueError(
                 f"SandboxConfig.batch_order must be 'files' or 'sorted', got {self.batch_order!r}"

@@ -161,7 +161,7 @@ class SandboxMiddleware:
                 if action.retry_after is not None:
                     # Whole seconds, rounded up: "0" would invite an instant retry.
                     extra["Retry-After"] = str(max(0, math.ceil(action.retry_after)))
-                elif action.status == 429 and svc.config.retry_after:
+                elif action.status == 429 and svc.modes.retry_after:
                     extra["Retry-After"] = "1"
                 message = (
                     "Rate limit exceeded"
@@ -180,7 +180,7 @@ class SandboxMiddleware:
                 send,
                 429,
                 {"success": False, "message": "Rate limit exceeded"},
-                extra if svc.config.retry_after else None,
+                extra if svc.modes.retry_after else None,
             )
             return
         if isinstance(action, FaultAction) and action.drop_after:

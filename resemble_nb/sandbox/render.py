@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from .analyses import c2pa_block, intelligence_block, watermark_block
 from .clock import isoformat
 from .state import Batch, Detect
 
@@ -20,17 +21,42 @@ def _media_url(detect: Detect) -> str | None:
     return f"{detect.base_url}/_sandbox/media/{detect.uuid}/{name}"
 
 
+def _intelligence(detect: Detect, completed: bool, experts: bool) -> Any:
+    """Null until the detect completes; then spec-B's object (or, with ``experts``, the
+    array of completed results)."""
+    analysis = detect.analyses.get("intelligence")
+    if not completed or analysis is None:
+        return [] if experts else None
+    block = intelligence_block(
+        analysis, detect_uuid=detect.uuid, sha256=detect.sha256, media_type=detect.media_type
+    )
+    if experts:
+        return [block] if analysis.status == "completed" else []
+    return block
+
+
+def _face_only(detect: Detect) -> bool:
+    """spec-B echoes the effective value: false for audio, image and audio-only video."""
+    opts = detect.options
+    return (
+        bool(opts.get("face_only"))
+        and detect.media_type == "video"
+        and (opts.get("modality", "all") != "audio")
+    )
+
+
 def detect_item(detect: Detect, *, experts: bool = False) -> dict[str, Any]:
-    """The detect item as ``GET /detect/{uuid}`` returns it."""
+    """The detect item as ``GET /detect/{uuid}`` returns it.
+
+    As spec-B: ``pipeline`` is not echoed, ``face_only`` is the effective value, and the
+    metrics block a single-modality video skipped is absent (not ``{}``).
+    """
     opts = detect.options
     finished = detect.finished
     completed = finished and detect.final_status == "completed"
     outcome = detect.outcome if completed else {}
     url = _media_url(detect)
     updated = detect.finished_at if finished and detect.finished_at else detect.created_at
-    intelligence: Any = detect.intelligence if completed else None
-    if experts:
-        intelligence = [detect.intelligence] if completed and detect.intelligence else []
     item: dict[str, Any] = {
         "uuid": detect.uuid,
         "status": detect.status,
@@ -39,13 +65,13 @@ def detect_item(detect: Detect, *, experts: bool = False) -> dict[str, Any]:
         "image_metrics": outcome.get("image_metrics"),
         "video_metrics": outcome.get("video_metrics"),
         "audio_source_tracing": outcome.get("audio_source_tracing"),
-        "intelligence": intelligence,
+        "intelligence": _intelligence(detect, completed, experts),
         "url": url,
         "audio_url": url,
         "filename": detect.redacted_name or detect.filename,
         "duration": detect.duration if finished else None,
         "modality": opts.get("modality", "all"),
-        "face_only": bool(opts.get("face_only")),
+        "face_only": _face_only(detect),
         "visualize": bool(opts.get("visualize")),
         "audio_source_tracing_enabled": bool(opts.get("audio_source_tracing")),
         "use_ood_detector": bool(opts.get("use_ood_detector")),
@@ -57,17 +83,20 @@ def detect_item(detect: Detect, *, experts: bool = False) -> dict[str, Any]:
             "use_reverse_search": bool(opts.get("use_reverse_search")),
             "search_identity_requested": bool(opts.get("search_identity")),
         },
-        "pipeline": opts.get("pipeline"),
+        "c2pa_manifest": c2pa_block(finished, completed),
         "error_message": detect.error_message if finished else None,
         "created_at": isoformat(detect.created_at),
         "updated_at": isoformat(updated),
     }
-    if opts.get("detect_watermark"):
-        item["watermark"] = {
-            "status": "completed" if finished else "processing",
-            "metrics": {"resemble_watermark": False, "synthid": False} if completed else None,
-            "error_message": None,
-        }
+    if detect.media_type == "video":
+        skipped = {"video": "metrics", "audio": "video_metrics"}.get(opts.get("modality", "all"))
+        if skipped:
+            del item[skipped]
+    watermark = detect.analyses.get("watermark")
+    if watermark is not None:
+        item["watermark"] = watermark_block(
+            watermark, sha256=detect.sha256, media_type=detect.media_type
+        )
     return item
 
 

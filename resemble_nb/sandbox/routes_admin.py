@@ -1,4 +1,5 @@
-"""``/_sandbox/...``: stats, faults, clock, wallet, reset and stored media (key required)."""
+"""``/_sandbox/...``: stats, faults, clock, wallet, modes, reset and stored media (key
+required)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ __all__ = [
     "get_clock",
     "get_faults",
     "get_media",
+    "get_modes",
     "reset",
     "set_faults",
+    "set_modes",
     "set_wallet",
     "stats",
 ]
@@ -112,3 +115,22 @@ async def get_media(request: Request) -> Response:
     if path is None or not path.exists() or detect.options.get("zero_retention_mode"):
         raise ApiError(404, "Media not stored")
     return FileResponse(path, filename=detect.filename or "media")
+
+
+async def get_modes(request: Request) -> JSONResponse:
+    """The behaviours the docs leave open (list order, analysis lag, tokens...)."""
+    return JSONResponse({"success": True, "modes": service_of(request).modes.as_dict()})
+
+
+async def set_modes(request: Request) -> JSONResponse:
+    """Change some modes: ``{"list_order": "oldest", "intelligence_lag": "polls:2"}``.
+
+    All or nothing: one bad value (400) changes none. They apply to later detects.
+    """
+    svc = service_of(request)
+    body = await json_body(request)
+    try:
+        svc.modes.update(body)
+    except (TypeError, ValueError) as exc:
+        raise ApiError(400, f"Bad mode: {exc}") from None
+    return JSONResponse({"success": True, "modes": svc.modes.as_dict()})

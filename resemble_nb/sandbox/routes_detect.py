@@ -150,21 +150,41 @@ async def secure_upload(request: Request) -> JSONResponse:
 
 
 # -- /detect ----------------------------------------------------------------------------------
+def _token_error(status: int, message: str, code: str, reason: str) -> ApiError:
+    """The generic ``Error`` schema (§6): ``errors`` names the field, ``error_code`` says why."""
+    extra = {"error": message, "errors": {"media_token": [reason]}, "error_code": code}
+    return ApiError(status, message, extra=extra)
+
+
 def _upload_for_token(svc: Service, team: Team, token: object) -> Upload:
+    """The upload a token names; 400 if it cannot serve (bad, expired, already used)."""
     try:
         claims = read_token(svc.config.token_secret, token, now=svc.now())
     except TokenError as exc:
-        raise ApiError(exc.status, exc.message) from None
+        raise _token_error(exc.status, exc.message, exc.code, exc.reason) from None
     upload = svc.store.uploads.get(claims.upload_id)
     if claims.team_id != team.id or upload is None or upload.team_id != team.id:
         raise ApiError(404, "Media not found for this media_token")
+    if svc.modes.single_use_tokens and upload.used_by is not None:
+        raise _token_error(
+            400,
+            "This media_token has already been used; upload the file again for a new token",
+            "media_token_used",
+            "has already been used",
+        )
     return upload
+
+
+def _use_token(svc: Service, upload: Upload, by: str) -> None:
+    if svc.modes.single_use_tokens:
+        upload.used_by = by
 
 
 async def create_detect(request: Request) -> JSONResponse:
     svc = service_of(request)
     team = team_of(request)
     stored: StoredFile | None = None
+    upload: Upload | None = None
     if is_multipart(request):
         mb = svc.config.max_direct_bytes // MB
         form = await read_multipart(
@@ -205,7 +225,8 @@ async def create_detect(request: Request) -> JSONResponse:
             check_media_file(stored, by_extension=True)
             svc.stats.count("bytes_received", stored.size)
         elif raw.get("media_token"):
-            stored = _upload_for_token(svc, team, raw["media_token"]).file
+            upload = _upload_for_token(svc, team, raw["media_token"])
+            stored = upload.file
             owns = False
         else:
             url = str(raw["url"])
@@ -216,12 +237,19 @@ async def create_detect(request: Request) -> JSONResponse:
         if stored is not None and is_multipart(request):
             svc.storage.delete(stored.path)
         raise
+    if upload is not None:
+        _use_token(svc, upload, "detect")
     detect = await svc.create_detect(
         team, options=options, base_url=base_url_of(request), file=stored, owns_file=owns, url=url
     )
+    if upload is not None:
+        _use_token(svc, upload, detect.uuid)
     if wants_wait(request):
         await svc.wait_finished(detect)
-    return JSONResponse({"success": True, "item": svc.render(detect)})
+    item = svc.render(detect)
+    if not svc.modes.create_status:  # as the docs' create examples
+        del item["status"]
+    return JSONResponse({"success": True, "item": item})
 
 
 def _find_detect(svc: Service, team: Team, uuid: str) -> Detect:
@@ -260,7 +288,7 @@ async def list_detects(request: Request) -> JSONResponse:
     if not 10 <= page_size <= 1000:
         raise ApiError(400, f"page_size must be between 10 and 1000, got {page_size}")
     chunk, total = svc.store.team_page(
-        team_of(request).id, (page - 1) * page_size, page * page_size
+        team_of(request).id, (page - 1) * page_size, page * page_size, svc.modes.list_order
     )
     for d in chunk:
         svc.advance(d, polled=True)
@@ -297,6 +325,7 @@ async def create_intelligence(request: Request) -> JSONResponse:
         raise ApiError(400, f"media_type must be audio, image or video, got {media_type!r}")
     if raw.get("media_token"):
         upload = _upload_for_token(svc, team, raw["media_token"])
+        _use_token(svc, upload, "intelligence")
         sha = upload.file.sha256
         ext = Path(upload.file.filename).suffix.lower()
     else:

@@ -177,6 +177,14 @@ class Sandbox:
         self.app.service.faults.set(parse_spec(spec), seed)
         return self.app.service.faults.describe()
 
+    def modes(self) -> dict[str, Any]:
+        """Same dict as ``GET /_sandbox/modes``."""
+        return self.app.service.modes.as_dict()
+
+    def set_modes(self, **modes: Any) -> dict[str, Any]:
+        """Change modes while serving (``list_order="oldest"``...); see :mod:`.modes`."""
+        return self.app.service.modes.update(modes).as_dict()
+
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox clock forward (expires media tokens, finishes timed jobs)."""
         self.app.service.clock.advance(seconds)

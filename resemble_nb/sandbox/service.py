@@ -2,7 +2,9 @@
 
 A detect's outcome is computed when it is created (probe + synthetic scores) and
 revealed according to the progress mode: at once, ``latency`` seconds later, or
-after N reads. Finishing a detect fires its callback and applies zero retention.
+after N reads. Its analyses (intelligence, watermark) start when it completes and
+finish per their lag (:mod:`.modes`). Finishing a detect applies zero retention; its
+callback fires once the detect and the analyses the callback waits for are done.
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 
-from .clock import Clock, isoformat
+from .analyses import plan_analyses
+from .clock import Clock
 from .config import SandboxConfig, parse_progress
 from .errors import ApiError
 from .faults import Faults, parse_spec
+from .modes import Modes
 from .probe import ALLOWED_EXTENSIONS, ProbeError, probe_file
 from .ratelimit import RateLimiter
 from .render import batch_item, detect_item
-from .scoring import analyse, intelligence_text
+from .scoring import analyse
 from .state import Batch, Detect, Stats, Store, StoredFile, Team
 from .storage import Storage, safe_filename
 
@@ -64,9 +68,10 @@ class Service:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.mode, self.polls_needed = parse_progress(config.progress)
+        self.mode, self.polls_needed = parse_progress(config.progress or "immediate")
+        self.modes = Modes.from_config(config)
         self.clock = Clock(config.clock)
-        self.store = Store()
+        self.store = Store(seed=config.seed)
         self.stats = Stats()
         self.storage = Storage(config.storage_dir)
         self.faults = Faults(config.seed, parse_spec(config.faults))
@@ -181,6 +186,7 @@ class Service:
         if options.get("zero_retention_mode"):
             ext = Path(filename).suffix.lower()
             detect.redacted_name = f"redacted_{secrets.token_hex(12)}{ext}"
+        detect.analyses = plan_analyses(options, sha256, self.modes, self.config.seed)
         if fetch_error is not None:
             self._fail(detect, fetch_error)
         elif file is not None and file.path is not None and file.path.exists():
@@ -268,8 +274,11 @@ class Service:
         self.advance(detect, polled=False, force=True)
 
     def advance(self, detect: Detect, *, polled: bool, force: bool = False) -> None:
-        """Move a detect on: count a read, finish it when its time has come."""
+        """Move a detect on: count a read, finish it (or its analyses) when due."""
         if detect.finished:
+            now = self.now()
+            if any([a.advance(now, polled=polled) for a in detect.analyses.values()]):
+                self._maybe_callback(detect)
             return
         if polled:
             detect.polls += 1
@@ -285,34 +294,61 @@ class Service:
         if detect.finished:
             return
         detect.finished = True
-        detect.finished_at = self.now()
-        if detect.final_status == "completed" and detect.options.get("intelligence"):
-            structured = detect.media_type == "image"
-            detect.intelligence = {
-                "uuid": str(uuidlib.uuid4()),
-                "status": "completed",
-                "error_message": None,
-                "description": intelligence_text(detect.sha256, detect.media_type, structured),
-                "created_at": isoformat(detect.finished_at),
-                "detect_uuid": detect.uuid,
-            }
+        now = detect.finished_at = self.now()
+        for analysis in detect.analyses.values():
+            if detect.final_status == "completed":
+                analysis.start(now)
+            else:
+                analysis.cancel(now, "The detect failed, so there was nothing to analyse")
         if detect.options.get("zero_retention_mode"):
             if detect.file is not None:
                 self.storage.delete(detect.file.path)
             detect.file_deleted_at = detect.finished_at
-        if detect.callback_url:
-            payload = {"success": True, "item": self.render(detect)}
-            self.spawn(self.send_callback(detect.callback_url, payload))
+        self._maybe_callback(detect)
+        if detect.callback_url and any(a.ready_at for a in detect.analyses.values()):
+            self.spawn(self._finish_analyses_later(detect))
         if detect.batch_uuid:
             batch = self.store.batches.get(detect.batch_uuid)
             if batch is not None:
                 self.maybe_batch_callback(batch)
 
+    async def _finish_analyses_later(self, detect: Detect) -> None:
+        """Time-lagged analyses of a detect with a callback: nobody may read it meanwhile."""
+        for analysis in sorted(detect.analyses.values(), key=lambda a: a.ready_at or 0.0):
+            if analysis.ready_at is not None:
+                await asyncio.sleep(max(0.0, analysis.ready_at - self.now()))
+                analysis.finish(self.now())
+                self._maybe_callback(detect)
+
+    def _maybe_callback(self, detect: Detect) -> None:
+        """Fire the detect's callback once it and the analyses it waits for are done.
+
+        spec-B: the callback waits for a watermark analysis; for intelligence unless
+        ``wait_for_intelligence`` is false.
+        """
+        if not detect.callback_url or detect.callback_sent or not detect.finished:
+            return
+        waits = dict(detect.analyses)
+        if detect.options.get("wait_for_intelligence") is False:
+            waits.pop("intelligence", None)
+        if all(a.terminal for a in waits.values()):
+            detect.callback_sent = True
+            payload = {"success": True, "item": self.render(detect)}
+            self.spawn(self.send_callback(detect.callback_url, payload))
+
     async def wait_finished(self, detect: Detect) -> None:
-        """For ``Prefer: wait``: block until the job is done (polls mode finishes at once)."""
+        """For ``Prefer: wait``: block until the job is done (polls mode finishes at once).
+
+        spec-B: with ``detect_watermark`` the answer also waits for the watermark.
+        """
         if self.mode == "time":
             await asyncio.sleep(max(0.0, min(self.config.latency, detect.ready_at - self.now())))
         self.advance(detect, polled=False, force=True)
+        watermark = detect.analyses.get("watermark")
+        if watermark is not None and not watermark.terminal:
+            if watermark.ready_at is not None:
+                await asyncio.sleep(max(0.0, watermark.ready_at - self.now()))
+            watermark.finish(self.now())
 
     def delete_detect(self, detect: Detect) -> None:
         self.store.remove_detect(detect)

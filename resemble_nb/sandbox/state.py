@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import itertools
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .analyses import Analysis
 
 __all__ = ["Batch", "Detect", "Stats", "Store", "StoredFile", "Team", "Upload"]
 
@@ -40,6 +45,7 @@ class Upload:
     team_id: str
     file: StoredFile
     created_at: float
+    used_by: str | None = None  # the detect a single-use token served
 
 
 @dataclass
@@ -67,9 +73,10 @@ class Detect:
     callback_url: str | None = None
     file_deleted_at: float | None = None
     redacted_name: str | None = None
-    intelligence: dict[str, Any] | None = None
     owns_file: bool = True
     base_url: str = ""
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    callback_sent: bool = False
 
     @property
     def status(self) -> str:
@@ -147,7 +154,8 @@ class Stats:
 class Store:
     """Every object of the sandbox, keyed by id. Mutated only on the server's event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
         self.teams: dict[str, Team] = {}
         self.uploads: dict[str, Upload] = {}
         self.detects: dict[str, Detect] = {}
@@ -156,23 +164,40 @@ class Store:
         self.questions: dict[str, Any] = {}  # question uuid -> routes_analysis.Question
         self.feedback: dict[tuple[str, str], dict[str, Any]] = {}  # (team, detect) -> item
         self._by_team: dict[str, dict[str, Detect]] = {}  # in creation order
+        self._shuffled: dict[str, list[tuple[bytes, str]]] = {}  # by a seeded hash
+
+    def _shuffle_key(self, uuid: str) -> tuple[bytes, str]:
+        return hashlib.sha256(f"{self.seed}:{uuid}".encode()).digest()[:8], uuid
 
     def add_detect(self, detect: Detect) -> None:
         self.detects[detect.uuid] = detect
         self._by_team.setdefault(detect.team_id, {})[detect.uuid] = detect
+        bisect.insort(self._shuffled.setdefault(detect.team_id, []), self._shuffle_key(detect.uuid))
 
     def remove_detect(self, detect: Detect) -> None:
         self.detects.pop(detect.uuid, None)
-        self._by_team.get(detect.team_id, {}).pop(detect.uuid, None)
+        if self._by_team.get(detect.team_id, {}).pop(detect.uuid, None) is not None:
+            keys = self._shuffled[detect.team_id]
+            del keys[bisect.bisect_left(keys, self._shuffle_key(detect.uuid))]
 
-    def team_page(self, team_id: str, start: int, stop: int) -> tuple[list[Detect], int]:
-        """A slice of a team's detects, newest first, and how many the team has."""
+    def team_page(
+        self, team_id: str, start: int, stop: int, order: str = "newest"
+    ) -> tuple[list[Detect], int]:
+        """A slice of a team's detects in ``order`` (newest, oldest, shuffled) and the count.
+
+        ``shuffled`` is a fixed order from the seed, the same on every page.
+        """
         mine = self._by_team.get(team_id, {})
-        return list(itertools.islice(reversed(mine.values()), start, stop)), len(mine)
+        if order == "shuffled":
+            keys = self._shuffled.get(team_id, [])[start:stop]
+            return [mine[uuid] for _, uuid in keys], len(mine)
+        values = reversed(mine.values()) if order == "newest" else iter(mine.values())
+        return list(itertools.islice(values, start, stop)), len(mine)
 
     def clear(self) -> None:
         self.uploads.clear()
         self._by_team.clear()
+        self._shuffled.clear()
         self.detects.clear()
         self.batches.clear()
         self.intelligences.clear()

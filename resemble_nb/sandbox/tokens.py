@@ -13,12 +13,21 @@ _AUDIENCE = "resemble-sandbox-media"
 
 
 class TokenError(Exception):
-    """A media token that cannot be used; ``status`` is the HTTP answer."""
+    """A media token that cannot be used; ``status`` is the HTTP answer, ``code`` a
+    machine-readable reason (``media_token_invalid`` or ``media_token_expired``)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str = "media_token_invalid",
+        reason: str = "is invalid",
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = code
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,12 @@ def read_token(secret: bytes, token: object, *, now: float) -> MediaClaims:
         ) from None
     exp = float(claims["exp"])
     if now >= exp:
-        raise TokenError(400, "media_token has expired (tokens live 1 hour); upload the file again")
+        raise TokenError(
+            400,
+            "media_token has expired (tokens live 1 hour); upload the file again",
+            "media_token_expired",
+            "has expired",
+        )
     return MediaClaims(
         upload_id=str(claims["sub"]),
         team_id=str(claims["team"]),

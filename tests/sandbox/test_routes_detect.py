@@ -65,7 +65,7 @@ def test_options_are_echoed_on_the_item(api: httpx.Client, media_dir: Path) -> N
     assert item["visualize"] is True
     assert item["audio_source_tracing_enabled"] is True
     assert item["use_ood_detector"] is True
-    assert item["face_only"] is True
+    assert item["face_only"] is False  # the effective value: audio has no faces (spec-B)
     assert item["modality"] == "all"
     assert item["extra_params"]["use_reverse_search"] is True
     assert item["metrics"]["image"].startswith("data:image/svg+xml;base64,")
@@ -219,9 +219,10 @@ def test_video_has_the_documented_frame_tree(api: httpx.Client, media_dir: Path)
 
 def test_video_modality_and_silent_video(api: httpx.Client, media_dir: Path) -> None:
     only_video = detect_file(api, media_dir / "clip.mp4", modality="video")
-    assert only_video["metrics"] == {} and only_video["video_metrics"]
+    # spec-B: the block a single-modality video skipped is absent, not {}.
+    assert "metrics" not in only_video and only_video["video_metrics"]
     only_audio = detect_file(api, media_dir / "clip.mp4", modality="audio")
-    assert only_audio["video_metrics"] is None and only_audio["metrics"]
+    assert "video_metrics" not in only_audio and only_audio["metrics"]
     mute = detect_file(api, media_dir / "mute.mp4")
     assert mute["media_type"] == "video" and mute["metrics"] == {}
     capped = detect_file(api, media_dir / "clip.mp4", max_video_secs=2)
