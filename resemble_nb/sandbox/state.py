@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .analyses import intelligence_block
+
 if TYPE_CHECKING:
     from .analyses import Analysis
 
@@ -81,6 +83,16 @@ class Detect:
     @property
     def status(self) -> str:
         return self.final_status if self.finished else "processing"
+
+    @property
+    def intelligence(self) -> dict[str, Any] | None:
+        """The intelligence report once it has completed (what report lists show)."""
+        analysis = self.analyses.get("intelligence")
+        if analysis is None or analysis.status != "completed":
+            return None
+        return intelligence_block(
+            analysis, detect_uuid=self.uuid, sha256=self.sha256, media_type=self.media_type
+        )
 
 
 @dataclass
