@@ -72,6 +72,16 @@ def _non_negative(value: str) -> float:
     return number
 
 
+def _truth_file(value: str) -> str:
+    from .scoring import PlantedTruth
+
+    try:
+        PlantedTruth.read_labels(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``resemble-nb sandbox`` (also used by ``python -m resemble_nb.sandbox``)."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -156,6 +166,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="each team's balance; requests it cannot pay get 402 (default: unlimited)",
     )
     parser.add_argument(
+        "--plant-truth",
+        action="store_true",
+        help="score media named real or fake (fake_01.wav) from two overlapping distributions",
+    )
+    parser.add_argument(
+        "--truth-file",
+        type=_truth_file,
+        default=None,
+        metavar="CSV",
+        help="plant the truth of the media listed here (columns sha256 or name, and label)",
+    )
+    parser.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -183,6 +205,8 @@ def run(args: argparse.Namespace) -> int:
         watermark_fail=args.watermark_fail,
         single_use_tokens=args.single_use_tokens,
         create_status=not args.no_create_status,
+        plant_truth=args.plant_truth,
+        truth_file=args.truth_file,
     )
     app = create_app(config)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

@@ -74,6 +74,9 @@ class SandboxConfig:
     detect_cost_cents: float = 3.5
     intelligence_cost_cents: float = 1.0
     storage_dir: str | None = None
+    # Planted truth (scoring.PlantedTruth): names saying real/fake, and/or a CSV side file.
+    plant_truth: bool = False
+    truth_file: str | None = None
     callback_timeout: float = 5.0
     answers: str = "complete"
     token_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)

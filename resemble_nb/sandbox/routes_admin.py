@@ -19,9 +19,11 @@ __all__ = [
     "get_faults",
     "get_media",
     "get_modes",
+    "get_truth",
     "reset",
     "set_faults",
     "set_modes",
+    "set_truth",
     "set_wallet",
     "stats",
 ]
@@ -134,3 +136,34 @@ async def set_modes(request: Request) -> JSONResponse:
     except (TypeError, ValueError) as exc:
         raise ApiError(400, f"Bad mode: {exc}") from None
     return JSONResponse({"success": True, "modes": svc.modes.as_dict()})
+
+
+def _truth_state(request: Request) -> dict[str, Any]:
+    truth = service_of(request).truth
+    return {"success": True, "by_name": truth.by_name, "labels": len(truth.labels)}
+
+
+async def get_truth(request: Request) -> JSONResponse:
+    """Whether a truth is planted: by file name, and how many listed labels."""
+    return JSONResponse(_truth_state(request))
+
+
+async def set_truth(request: Request) -> JSONResponse:
+    """Plant a truth: ``{"by_name": true}`` and/or ``{"labels": {"<sha256 or name>": "fake"}}``.
+
+    ``labels`` replaces the listed labels (``{}`` clears them); media analysed afterwards
+    are scored from the planted distributions.
+    """
+    body = await json_body(request)
+    truth = service_of(request).truth
+    by_name = body.get("by_name", truth.by_name)
+    labels = body.get("labels", truth.labels)
+    if not isinstance(by_name, bool):
+        raise ApiError(400, 'by_name must be true or false: {"by_name": true}')
+    if not isinstance(labels, dict) or any(
+        not isinstance(k, str) or v not in ("real", "fake") for k, v in labels.items()
+    ):
+        raise ApiError(400, 'labels must map a sha256 or file name to "real" or "fake"')
+    truth.by_name = by_name
+    truth.labels = {k.lower() if len(k) == 64 else k: v for k, v in labels.items()}
+    return JSONResponse(_truth_state(request))

@@ -4,26 +4,48 @@ and the options, shaped like the documented ``metrics`` / ``image_metrics`` /
 
 About 45 % of contents lean fake, 15 % sit in the uncertain band and 40 % lean real,
 so a demo folder shows a mix. The same bytes always score the same.
+
+With a planted truth (:class:`PlantedTruth`, the sandbox's ``plant_truth`` setting),
+media whose file name says ``real`` or ``fake`` (as a word: ``fake_012.wav``,
+``interview-real.mp4``), or that a side file lists, are scored from two overlapping
+distributions instead: ``sigmoid(z)`` with ``z ~ N(+0.9, 1)`` for fakes and
+``N(-0.9, 1)`` for reals, drawn from the content hash. The true ROC AUC of those scores
+is ``Phi(1.8 / sqrt(2))`` = 0.8985 (:data:`PLANTED_AUC`): an honest, imperfect detector
+whose curves mean something.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import math
 import random
+import re
 import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "PLANTED_AUC",
+    "PLANTED_SEPARATION",
+    "PlantedTruth",
     "analyse",
     "answer_text",
     "audio_label",
     "base_score",
     "five_step_label",
     "intelligence_text",
+    "planted_score",
     "tracing_label",
 ]
+
+#: Distance between the means of the fake and real score distributions (in z units).
+PLANTED_SEPARATION = 1.8
+#: The true ROC AUC of planted scores: Phi(separation / sqrt(2)).
+PLANTED_AUC = 0.5 * (1.0 + math.erf(PLANTED_SEPARATION / 2.0))
+_WORDS = re.compile(r"[a-z0-9]+")
 
 _MAX_WINDOWS = 5000
 _MAX_FRAMES = 120
@@ -48,6 +70,72 @@ def base_score(sha256: str) -> float:
     if bucket < 0.60:
         return round(0.32 + 0.30 * rng.random(), 4)
     return round(0.02 + 0.24 * rng.random(), 4)
+
+
+def planted_score(sha256: str, truth: str) -> float:
+    """A score drawn for content known to be ``"real"`` or ``"fake"`` (deterministic).
+
+    >>> planted_score("ab" * 32, "fake") == planted_score("ab" * 32, "fake")
+    True
+    """
+    if truth not in ("real", "fake"):
+        raise ValueError(f"truth must be 'real' or 'fake', not {truth!r}")
+    rng = _rng("planted", sha256)
+    shift = PLANTED_SEPARATION / 2 if truth == "fake" else -PLANTED_SEPARATION / 2
+    z = rng.gauss(shift, 1.0)
+    return round(min(0.9999, max(0.0001, 1.0 / (1.0 + math.exp(-z)))), 4)
+
+
+@dataclass
+class PlantedTruth:
+    """Which media have a planted truth: by a word in the file name, or listed in a side
+    file (CSV with ``label`` real/fake and ``sha256`` or ``name``).
+
+    >>> PlantedTruth(by_name=True).truth_for("ab" * 32, "fake_001.wav")
+    'fake'
+    """
+
+    by_name: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+    """sha256 or file name -> ``"real"``/``"fake"`` (from a side file or the admin route)."""
+
+    @property
+    def active(self) -> bool:
+        return self.by_name or bool(self.labels)
+
+    def truth_for(self, sha256: str, filename: str | None) -> str | None:
+        """``"real"``, ``"fake"`` or ``None`` (score as usual)."""
+        listed = self.labels.get(sha256) or (self.labels.get(filename) if filename else None)
+        if listed is not None or not self.by_name or not filename:
+            return listed
+        words = set(_WORDS.findall(Path(filename).stem.lower()))
+        if ("fake" in words) == ("real" in words):
+            return None
+        return "fake" if "fake" in words else "real"
+
+    @staticmethod
+    def read_labels(path: str | Path) -> dict[str, str]:
+        """A side file's labels: CSV with ``label`` and ``sha256`` or ``name`` columns.
+
+        Raises:
+            ValueError: The file cannot be read, or a row is not real/fake (named by line).
+        """
+        out: dict[str, str] = {}
+        try:
+            with open(path, newline="", encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise ValueError(f"{path}: cannot read the truth file ({exc})") from None
+        for line, row in enumerate(rows, start=2):
+            row = {str(k).strip().lower(): str(v or "").strip() for k, v in row.items()}
+            label = row.get("label", "").lower()
+            key = row.get("sha256", "").lower() or row.get("name", "")
+            if label not in ("real", "fake") or not key:
+                raise ValueError(
+                    f"{path} line {line}: needs a sha256 or name and a label real or fake"
+                )
+            out[key] = label
+        return out
 
 
 def five_step_label(score: float) -> str:
@@ -102,8 +190,9 @@ def _windows(duration: float, options: dict[str, Any]) -> tuple[float, float, in
     return start, stop, min(n, _MAX_WINDOWS)
 
 
-def _audio_metrics(sha256: str, duration: float, options: dict[str, Any]) -> dict[str, Any]:
-    base = base_score(sha256)
+def _audio_metrics(
+    sha256: str, duration: float, options: dict[str, Any], base: float
+) -> dict[str, Any]:
     start, stop, n = _windows(duration, options)
     rng = _rng("audio", sha256, options.get("frame_length") or 2, start, stop)
     scores = [_clamp(base + rng.gauss(0.0, 0.07)) for _ in range(n)]
@@ -131,8 +220,9 @@ def _node(kind: str, score: float, rng: random.Random, **extra: Any) -> dict[str
     return node
 
 
-def _video_metrics(sha256: str, duration: float, options: dict[str, Any]) -> dict[str, Any]:
-    base = base_score(sha256)
+def _video_metrics(
+    sha256: str, duration: float, options: dict[str, Any], base: float
+) -> dict[str, Any]:
     limit = options.get("max_video_secs")
     capped = min(duration, float(limit)) if limit else duration
     start, stop, n = _windows(capped, options)
@@ -158,8 +248,7 @@ def _video_metrics(sha256: str, duration: float, options: dict[str, Any]) -> dic
     }
 
 
-def _image_metrics(sha256: str, options: dict[str, Any]) -> dict[str, Any]:
-    score = base_score(sha256)
+def _image_metrics(sha256: str, options: dict[str, Any], score: float) -> dict[str, Any]:
     rng = _rng("image", sha256)
     ifl = _clamp(score + rng.gauss(0.0, 0.05))
     visual = _sparkline([score, ifl]) if options.get("visualize") else ""
@@ -193,8 +282,9 @@ def analyse(
     duration: float | None,
     has_audio: bool,
     options: dict[str, Any],
+    truth: str | None = None,
 ) -> dict[str, Any]:
-    """The result fields of a completed detect.
+    """The result fields of a completed detect (``truth``: a planted ``"real"``/``"fake"``).
 
     >>> r = analyse("ab" * 32, "audio", 5.0, True, {"frame_length": 2})
     >>> len(r["metrics"]["score"])
@@ -207,14 +297,15 @@ def analyse(
         "audio_source_tracing": None,
     }
     modality = options.get("modality") or "all"
+    base = planted_score(sha256, truth) if truth else base_score(sha256)
     if media_type == "image":
-        out["image_metrics"] = _image_metrics(sha256, options)
+        out["image_metrics"] = _image_metrics(sha256, options, base)
         return out
     dur = float(duration or 0.0)
     if media_type == "video" and modality != "audio":
-        out["video_metrics"] = _video_metrics(sha256, dur, options)
+        out["video_metrics"] = _video_metrics(sha256, dur, options, base)
     if has_audio and not (media_type == "video" and modality == "video"):
-        out["metrics"] = _audio_metrics(sha256, dur, options)
+        out["metrics"] = _audio_metrics(sha256, dur, options, base)
         if options.get("audio_source_tracing") and out["metrics"]["label"] == "fake":
             source = tracing_label(sha256, "fake")
             out["audio_source_tracing"] = {"label": source, "error_message": None}

@@ -30,7 +30,7 @@ from .modes import Modes
 from .probe import ALLOWED_EXTENSIONS, ProbeError, probe_file
 from .ratelimit import RateLimiter
 from .render import batch_item, detect_item
-from .scoring import analyse
+from .scoring import PlantedTruth, analyse
 from .state import Batch, Detect, Stats, Store, StoredFile, Team
 from .storage import Storage, safe_filename
 
@@ -76,6 +76,10 @@ class Service:
         self.storage = Storage(config.storage_dir)
         self.faults = Faults(config.seed, parse_spec(config.faults))
         self.limiter = RateLimiter(config.rate_limit)
+        self.truth = PlantedTruth(
+            config.plant_truth,
+            PlantedTruth.read_labels(config.truth_file) if config.truth_file else {},
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         for i, key in enumerate(config.api_keys):
             team = Team(id=f"team_{i + 1}", key=key, wallet_cents=_team_wallet(config, key))
@@ -250,8 +254,9 @@ class Service:
         detect.media_type = probe.media_type
         detect.duration = probe.duration
         detect.outcome = analyse(
-            detect.sha256, probe.media_type, probe.duration, probe.has_audio, detect.options
-        )
+            detect.sha256, probe.media_type, probe.duration, probe.has_audio, detect.options,
+            self.truth.truth_for(detect.sha256, filename),
+        )  # fmt: skip
 
     def _analyse_url(self, detect: Detect, url: str) -> None:
         """Public URLs cannot be fetched offline: synthesise from the URL itself."""
@@ -267,7 +272,8 @@ class Service:
             media_type = "audio" if ext in (".wav", ".mp3", ".m4a", ".ogg", ".flac") else "video"
         detect.media_type = media_type
         detect.duration = duration
-        detect.outcome = analyse(detect.sha256, media_type, duration, True, detect.options)
+        truth = self.truth.truth_for(detect.sha256, detect.filename)
+        detect.outcome = analyse(detect.sha256, media_type, duration, True, detect.options, truth)
 
     async def _finish_later(self, detect: Detect) -> None:
         await asyncio.sleep(max(0.0, detect.ready_at - self.now()))
