@@ -19,94 +19,47 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from . import plots
-    from ._connect import connect
-    from .api import (
-        APIConnectionError,
-        APIStatusError,
-        APITimeoutError,
-        AsyncClient,
-        AuthenticationError,
-        BadRequestError,
-        Client,
-        Label,
-        MissingAPIKeyError,
-        NotFoundError,
-        OutcomeUnknownError,
-        PaymentRequiredError,
-        PermissionDeniedError,
-        RateLimitError,
-        ResembleError,
-    )
-    from .case import Case
-    from .engine import ItemStatus, Progress, Run, RunEvent
-    from .ledger import LedgerError
-    from .widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
-
-__all__ = [
-    "APIConnectionError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AsyncClient",
-    "AuthenticationError",
-    "BadRequestError",
-    "Case",
-    "Client",
-    "FilePicker",
-    "ItemStatus",
-    "JobBoard",
-    "Label",
-    "LedgerError",
-    "MissingAPIKeyError",
-    "NotFoundError",
-    "OutcomeUnknownError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "Progress",
-    "RateLimitError",
-    "ResembleError",
-    "Run",
-    "RunEvent",
-    "TriageBoard",
-    "UploadPicker",
-    "__version__",
-    "connect",
-    "plots",
-    "sample_media",
-]
-
-_API_NAMES = {
-    "APIConnectionError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AsyncClient",
-    "AuthenticationError",
-    "BadRequestError",
-    "Client",
-    "Label",
-    "MissingAPIKeyError",
-    "NotFoundError",
-    "OutcomeUnknownError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResembleError",
+_PUBLIC: dict[str, tuple[str, ...]] = {
+    "resemble_nb._connect": ("connect",),
+    "resemble_nb._errors": ("ResembleError",),
+    "resemble_nb.api": (
+        "APIConnectionError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AsyncClient",
+        "AuthenticationError",
+        "BadRequestError",
+        "BatchLimitError",
+        "Client",
+        "DetectOptions",
+        "FileRejectedError",
+        "InternalServerError",
+        "Label",
+        "MissingAPIKeyError",
+        "NotFoundError",
+        "OutcomeUnknownError",
+        "PaymentRequiredError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "UnexpectedResponseError",
+        "UnknownOptionError",
+        "UnprocessableEntityError",
+        "WaitTimeoutError",
+    ),
+    "resemble_nb.case": ("Case",),
+    "resemble_nb.engine": ("FatalAPIError", "ItemStatus", "Progress", "Run", "RunEvent"),
+    "resemble_nb.ledger": (
+        "InvalidTransition",
+        "LedgerError",
+        "LedgerVersionError",
+        "NotALedgerError",
+    ),
+    "resemble_nb.report": ("UnsafeReportError",),
+    "resemble_nb.widgets": ("FilePicker", "JobBoard", "TriageBoard", "UploadPicker"),
 }
-_LAZY: dict[str, str] = {
-    **{name: "resemble_nb.api" for name in _API_NAMES},
-    "connect": "resemble_nb._connect",
-    "Case": "resemble_nb.case",
-    "Run": "resemble_nb.engine",
-    "ItemStatus": "resemble_nb.engine",
-    "Progress": "resemble_nb.engine",
-    "RunEvent": "resemble_nb.engine",
-    "LedgerError": "resemble_nb.ledger",
-    "FilePicker": "resemble_nb.widgets",
-    "UploadPicker": "resemble_nb.widgets",
-    "JobBoard": "resemble_nb.widgets",
-    "TriageBoard": "resemble_nb.widgets",
-}
+"""The one list of public names, by the module each is imported from on first use."""
+
+_LAZY: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
 _MODULES = {
     "plots",
     "frames",
@@ -118,6 +71,85 @@ _MODULES = {
     "widgets",
     "evaluation",
 }
+
+if TYPE_CHECKING:  # the same names, for type checkers and editors
+    from . import plots
+    from ._connect import connect
+    from ._errors import ResembleError
+    from .api import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AsyncClient,
+        AuthenticationError,
+        BadRequestError,
+        BatchLimitError,
+        Client,
+        DetectOptions,
+        FileRejectedError,
+        InternalServerError,
+        Label,
+        MissingAPIKeyError,
+        NotFoundError,
+        OutcomeUnknownError,
+        PaymentRequiredError,
+        PermissionDeniedError,
+        RateLimitError,
+        UnexpectedResponseError,
+        UnknownOptionError,
+        UnprocessableEntityError,
+        WaitTimeoutError,
+    )
+    from .case import Case
+    from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
+    from .ledger import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
+    from .report import UnsafeReportError
+    from .widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchLimitError",
+    "Case",
+    "Client",
+    "DetectOptions",
+    "FatalAPIError",
+    "FilePicker",
+    "FileRejectedError",
+    "InternalServerError",
+    "InvalidTransition",
+    "ItemStatus",
+    "JobBoard",
+    "Label",
+    "LedgerError",
+    "LedgerVersionError",
+    "MissingAPIKeyError",
+    "NotALedgerError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "Progress",
+    "RateLimitError",
+    "ResembleError",
+    "Run",
+    "RunEvent",
+    "TriageBoard",
+    "UnexpectedResponseError",
+    "UnknownOptionError",
+    "UnprocessableEntityError",
+    "UnsafeReportError",
+    "UploadPicker",
+    "WaitTimeoutError",
+    "__version__",
+    "connect",
+    "plots",
+    "sample_media",
+]
 
 
 def sample_media() -> Path:

@@ -23,6 +23,7 @@ import jinja2
 import pandas as pd
 
 from resemble_nb import plots
+from resemble_nb._errors import ResembleError
 from resemble_nb._export import _text, _write_atomically, export_results
 from resemble_nb.api import Label
 from resemble_nb.ledger import PROBLEM_STATES
@@ -38,7 +39,7 @@ _PLOT_DPI = 110
 _DASH = "—"
 
 
-class UnsafeReportError(ValueError):
+class UnsafeReportError(ResembleError, ValueError):
     """The report would carry something that looks like a secret; nothing was written."""
 
 

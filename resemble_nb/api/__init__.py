@@ -26,6 +26,7 @@ from ._limits import (
     MAX_WATERMARK_BYTES,
     MB,
 )
+from ._options import DetectOptions
 from ._page import DetectionPage, Page
 from ._secret import Secret
 from .errors import (
@@ -45,6 +46,7 @@ from .errors import (
     RateLimitError,
     ResembleError,
     UnexpectedResponseError,
+    UnknownOptionError,
     UnprocessableEntityError,
     WaitTimeoutError,
 )
@@ -86,6 +88,7 @@ __all__ = [
     "C2PAManifest",
     "Client",
     "ClientStats",
+    "DetectOptions",
     "Detection",
     "DetectionPage",
     "Feedback",
@@ -111,6 +114,7 @@ __all__ = [
     "Segment",
     "SourceTrace",
     "UnexpectedResponseError",
+    "UnknownOptionError",
     "UnprocessableEntityError",
     "VideoFrame",
     "VideoMetrics",

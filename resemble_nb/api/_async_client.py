@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Literal, overload
 
 from . import _analysis
@@ -106,7 +106,8 @@ class AsyncClient(AsyncTransport):
         wait: bool = False,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         extra_fields: dict[str, Any] | None = None,
-        **options: Any,
+        options: Mapping[str, Any] | None = None,
+        **more: Any,
     ) -> Detection:
         """Start a detection (``POST /detect``) from exactly one source.
 
@@ -120,20 +121,23 @@ class AsyncClient(AsyncTransport):
                 Check :attr:`Detection.done` anyway, or use :meth:`wait_for`.
             wait_timeout: Read timeout in seconds for ``wait=True``.
             extra_fields: Fields sent as they are, for options this client does not know.
-            **options: Documented options by their documented names, e.g.
+            options: The options as a mapping or a :class:`DetectOptions` (checked once),
+                instead of or besides keyword arguments.
+            **more: Documented options by their documented names, e.g.
                 ``intelligence=True``, ``visualize=True``, ``frame_length=2``,
                 ``start_region=1.5``, ``end_region=9``, ``max_video_secs=60``,
                 ``modality="audio"``, ``face_only=True``, ``audio_source_tracing=True``,
                 ``use_reverse_search=True``, ``use_ood_detector=True``,
-                ``zero_retention_mode=True``, ``detect_watermark=True``,
-                ``callback_url="https://..."``. ``None`` values are not sent.
+                ``zero_retention_mode=True`` (or its older name ``privacy_mode``),
+                ``detect_watermark=True``, ``callback_url="https://..."``. ``None``
+                values are not sent; the deprecated ``pipeline`` is accepted, not sent.
 
         Returns:
             The new :class:`Detection` (``status`` ``processing`` unless ``wait=True``).
 
         Raises:
             ValueError: Not exactly one of ``media_token``, ``url``, ``file`` was given.
-            TypeError: An option name ``/detect`` does not document.
+            UnknownOptionError: An option name no endpoint documents (a ValueError).
             FileRejectedError: ``file`` is empty or over 150 MB.
             PaymentRequiredError: The wallet cannot cover it (``error_code``, ``details``).
             OutcomeUnknownError: The connection failed after sending: the detect may exist.
@@ -148,6 +152,7 @@ class AsyncClient(AsyncTransport):
             wait_timeout=wait_timeout,
             extra_fields=extra_fields,
             options=options,
+            more=more,
         )
         return self._parse_detection(call, await self._send(call))
 
@@ -235,7 +240,8 @@ class AsyncClient(AsyncTransport):
         *,
         zip: FileInput | None = None,
         extra_fields: dict[str, Any] | None = None,
-        **options: Any,
+        options: Mapping[str, Any] | None = None,
+        **more: Any,
     ) -> Batch:
         """Start one job for many files (``POST /detect/batch``).
 
@@ -243,7 +249,8 @@ class AsyncClient(AsyncTransport):
             files: Paths or binary file objects, sent as ``files[]``.
             zip: Or one ``.zip`` archive (non-media entries are skipped by the server).
             extra_fields: Fields sent as they are, for options this client does not know.
-            **options: Batch options by their documented names: ``intelligence``,
+            options: The options as a mapping or a :class:`DetectOptions` (checked once).
+            **more: Batch options by their documented names: ``intelligence``,
                 ``infer_from_intelligence``, ``search_identity``, ``visualize`` (server
                 default true), ``audio_source_tracing_enabled`` (``audio_source_tracing``
                 is accepted and renamed), ``frame_length``, ``start_region``,
@@ -256,12 +263,13 @@ class AsyncClient(AsyncTransport):
         Raises:
             ValueError: Not exactly one of ``files`` and ``zip`` was given.
             BatchLimitError: More than 50 files or 500 MB; nothing was sent.
-            TypeError: An option ``/detect/batch`` does not document.
+            UnknownOptionError: An option name no endpoint documents (a ValueError).
+            ValueError: A single-only option (e.g. ``detect_watermark``), or a bad value.
             PaymentRequiredError: The wallet cannot cover every file; nothing was created.
             OutcomeUnknownError: The connection failed after sending: the batch may exist.
             APIStatusError: Any other refusal.
         """
-        call = self._detect_batch_call(files, zip, extra_fields, options)
+        call = self._detect_batch_call(files, zip, extra_fields, options, more)
         return self._parse_batch(call, await self._send(call))
 
     async def get_batch(self, uuid: str) -> Batch:

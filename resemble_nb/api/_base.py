@@ -168,6 +168,8 @@ class BaseClient(CallBuilder):
             "method": call.method,
             "path": call.path,
             "retries_taken": retries,
+            "may_have_been_applied": sent or call.maybe_applied,
+            "retry_safe": call.safe or not (sent or call.maybe_applied),
         }
         if sent and retryable and not call.safe:
             raise OutcomeUnknownError(
@@ -241,6 +243,8 @@ class BaseClient(CallBuilder):
             body=body,
             retry_after=retry_after,
             retries_taken=retries,
+            safe=call.safe,
+            maybe_applied_before=call.maybe_applied,
         )
 
     # -- parsing -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from ._options import form_fields, prepare_options
+from ._options import DetectOptions, form_fields
 from ._uploads import FileInput, Upload, check_batch, check_direct
 from .models import MediaToken
 
@@ -113,10 +113,11 @@ class CallBuilder:
         wait: bool,
         wait_timeout: float | None,
         extra_fields: Mapping[str, Any] | None,
-        options: Mapping[str, Any],
+        options: Mapping[str, Any] | None,
+        more: Mapping[str, Any],
     ) -> Call:
         source = _exactly_one("detect", media_token=media_token, url=url, file=file)
-        prepared = prepare_options("detect", options, extra_fields)
+        prepared = DetectOptions.build(options, extra_fields=extra_fields, **more).single_fields()
         headers = {"Prefer": "wait"} if wait else {}
         timeout = self._long_timeout(wait_timeout) if wait else None
         if source == "file":
@@ -169,10 +170,11 @@ class CallBuilder:
         files: Sequence[FileInput] | None,
         zip: FileInput | None,
         extra_fields: Mapping[str, Any] | None,
-        options: Mapping[str, Any],
+        options: Mapping[str, Any] | None,
+        more: Mapping[str, Any],
     ) -> Call:
         _exactly_one("detect_batch", files=files, zip=zip)
-        prepared = prepare_options("batch", options, extra_fields)
+        prepared = DetectOptions.build(options, extra_fields=extra_fields, **more).batch_fields()
         if zip is not None:
             zip_upload = Upload.make("file", zip)
             check_batch([], zip_upload)

@@ -1,106 +1,314 @@
-"""Documented request options of ``POST /detect`` and ``POST /detect/batch``.
+"""Detect options: the one table of ``POST /detect`` and ``POST /detect/batch`` options.
 
-Options travel under their documented names. The two endpoints spell one of them
-differently (``audio_source_tracing`` on ``/detect``, ``audio_source_tracing_enabled``
-on ``/detect/batch``); either spelling is accepted and sent the way the endpoint
-expects. A name neither endpoint documents is refused before sending (it is most
-likely a typo); ``extra_fields={...}`` sends anything as is.
+Every option is written under its ``/detect`` name (contract §3.3). The table says its
+kind of value, its documented default, and its name on the batch form (§4.4), or that
+the batch form lacks it (a *single-only* option). Older or other spellings are accepted
+and renamed (``audio_source_tracing_enabled``, ``privacy_mode``); ``pipeline`` is
+deprecated and ignored on create, so it is accepted, never sent, and said so once.
+
+:class:`DetectOptions` is the checked, frozen value built once where options enter
+(``Client.detect``, ``Client.detect_batch``, ``case.review``) and carried down as it is:
+its :meth:`~DetectOptions.single_fields` and :meth:`~DetectOptions.batch_fields` are the
+only place the two endpoints' field names are derived.
+
+>>> opts = DetectOptions.build(intelligence=True, audio_source_tracing_enabled=True)
+>>> dict(opts)
+{'audio_source_tracing': True, 'intelligence': True}
+>>> opts.batch_fields()
+{'audio_source_tracing_enabled': True, 'intelligence': True}
+>>> DetectOptions.build(detect_watermark=True).single_only
+('detect_watermark',)
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
-from typing import Any
+import hashlib
+import json
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal, TypeAlias
 
-__all__ = ["BATCH_OPTIONS", "DETECT_OPTIONS", "form_fields", "prepare_options"]
+from .errors import UnknownOptionError
 
-DETECT_OPTIONS = frozenset(
+__all__ = [
+    "BATCH_FIELD_NAMES",
+    "BATCH_ONLY_OPTIONS",
+    "DEPRECATED_OPTIONS",
+    "KNOWN_OPTIONS",
+    "OPTION_ALIASES",
+    "SINGLE_ONLY_OPTIONS",
+    "TRANSPORT_OPTIONS",
+    "DetectOptions",
+    "OptionsLike",
+    "form_fields",
+]
+
+Kind = Literal["flag", "switch", "seconds", "frame_length", "choice", "url"]
+"""``flag``: a bool whose default is false. ``switch``: a bool whose ``False`` differs
+from not sending it. ``seconds``: a number, 0 or more. ``choice``: one of ``choices``."""
+
+
+@dataclass(frozen=True)
+class _Option:
+    kind: Kind
+    batch: str | None = None
+    """The field's name on ``/detect/batch``, or ``None`` when the batch form lacks it."""
+    default: Any = None
+    """The documented default: sending it changes nothing."""
+    choices: tuple[str, ...] = ()
+    transport: bool = False
+    """How results are delivered or media kept, not what is analysed."""
+
+
+_TABLE: Mapping[str, _Option] = MappingProxyType(
     {
-        "callback_url",
-        "wait_for_intelligence",
-        "visualize",
-        "frame_length",
-        "start_region",
-        "end_region",
-        "max_video_secs",
-        "max_video_fps",
-        "model_types",
-        "modality",
-        "face_only",
-        "intelligence",
-        "infer_from_intelligence",
-        "audio_source_tracing",
-        "use_reverse_search",
-        "use_ood_detector",
-        "zero_retention_mode",
-        "detect_watermark",
-        "signal",
-        "search_identity",
-        "use_llm",
-        "pipeline",
+        "callback_url": _Option("url", batch="callback_url", transport=True),
+        "wait_for_intelligence": _Option("switch", transport=True),
+        "visualize": _Option("switch", batch="visualize"),  # batch default is true
+        "frame_length": _Option("frame_length", batch="frame_length", default=2),
+        "start_region": _Option("seconds", batch="start_region"),
+        "end_region": _Option("seconds", batch="end_region"),
+        "max_video_secs": _Option("seconds", batch="max_video_secs"),
+        "max_video_fps": _Option("seconds"),
+        "model_types": _Option("choice", choices=("image", "talking_head")),
+        "modality": _Option("choice", choices=("audio", "video", "all"), default="all"),
+        "face_only": _Option("flag", batch="face_only", default=False),
+        "intelligence": _Option("flag", batch="intelligence", default=False),
+        "infer_from_intelligence": _Option("flag", batch="infer_from_intelligence", default=False),
+        "audio_source_tracing": _Option(
+            "flag", batch="audio_source_tracing_enabled", default=False
+        ),
+        "use_reverse_search": _Option("flag", default=False),
+        "use_ood_detector": _Option("flag", default=False),
+        "zero_retention_mode": _Option(
+            "flag", batch="zero_retention_mode", default=False, transport=True
+        ),
+        "detect_watermark": _Option("flag", default=False),
+        "signal": _Option("flag", default=False),
+        "search_identity": _Option("flag", batch="search_identity", default=False),
+        "use_llm": _Option("flag", batch="use_llm", default=False),
     }
 )
-"""Options of single ``POST /detect`` (contract §3.3)."""
+"""Every option by its ``/detect`` name (contract §3.3, §4.4)."""
 
-BATCH_OPTIONS = frozenset(
-    {
-        "callback_url",
-        "intelligence",
-        "infer_from_intelligence",
-        "search_identity",
-        "visualize",
-        "audio_source_tracing_enabled",
-        "frame_length",
-        "start_region",
-        "end_region",
-        "max_video_secs",
-        "use_llm",
-        "face_only",
-        "zero_retention_mode",
-    }
+KNOWN_OPTIONS: frozenset[str] = frozenset(_TABLE)
+"""Every option accepted, by its ``/detect`` name."""
+
+OPTION_ALIASES: Mapping[str, str] = MappingProxyType(
+    {"audio_source_tracing_enabled": "audio_source_tracing", "privacy_mode": "zero_retention_mode"}
 )
-"""Form fields of ``POST /detect/batch`` (contract §4.4)."""
+"""Other spellings accepted on input (batch form name, older docs) -> ``/detect`` name."""
 
-_RENAMES = {
-    "detect": {"audio_source_tracing_enabled": "audio_source_tracing"},
-    "batch": {"audio_source_tracing": "audio_source_tracing_enabled"},
-}
-_ALLOWED = {"detect": DETECT_OPTIONS, "batch": BATCH_OPTIONS}
-_ENDPOINT = {"detect": "POST /detect", "batch": "POST /detect/batch"}
+DEPRECATED_OPTIONS: Mapping[str, str] = MappingProxyType(
+    {"pipeline": "deprecated: the API ignores it on create for new detections"}
+)
+"""Accepted so old notebooks keep working, never sent (contract §3.3)."""
+
+BATCH_FIELD_NAMES: Mapping[str, str] = MappingProxyType(
+    {name: opt.batch for name, opt in _TABLE.items() if opt.batch is not None}
+)
+"""``/detect`` option name -> ``/detect/batch`` form field name."""
+
+SINGLE_ONLY_OPTIONS: frozenset[str] = KNOWN_OPTIONS - BATCH_FIELD_NAMES.keys()
+"""Options the batch form does not take: an item using one must go single."""
+
+BATCH_ONLY_OPTIONS: frozenset[str] = frozenset({"search_identity", "use_llm"})
+"""Documented only for the batch form; sent as they are on ``/detect`` (undocumented there)."""
+
+TRANSPORT_OPTIONS: frozenset[str] = frozenset(n for n, o in _TABLE.items() if o.transport)
+"""Delivery and retention options: left out of :attr:`DetectOptions.key`, so toggling
+them never re-analyses (and re-bills) a done item."""
+
+OptionsLike: TypeAlias = "Mapping[str, Any] | None"
+"""Options as a plain mapping or an already checked :class:`DetectOptions`."""
 
 
-def prepare_options(
-    endpoint: str, options: Mapping[str, Any], extra_fields: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Check option names for ``endpoint`` (``"detect"`` or ``"batch"``) and drop ``None``s.
+def _unknown(raw_name: str) -> UnknownOptionError:
+    close = difflib.get_close_matches(raw_name, sorted(KNOWN_OPTIONS | OPTION_ALIASES.keys()), 1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return UnknownOptionError(
+        f"unknown detect option {raw_name!r}{hint}; known options: "
+        + ", ".join(sorted(KNOWN_OPTIONS)),
+        name=raw_name,
+        suggestion=close[0] if close else None,
+    )
 
-    Raises:
-        TypeError: An option the endpoint does not document (with a suggestion).
+
+def _check_value(name: str, value: Any) -> Any:
+    """``value`` if it suits option ``name`` (numbers of seconds as given), else raise."""
+    opt = _TABLE[name]
+
+    def bad(expected: str) -> ValueError:
+        return ValueError(f"detect option {name!r} must be {expected}, not {value!r}")
+
+    if opt.kind in ("flag", "switch"):
+        if not isinstance(value, bool):
+            raise bad("True or False")
+    elif opt.kind == "frame_length":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+            raise bad("a whole number of seconds from 1 to 4")
+    elif opt.kind == "seconds":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise bad("a number of seconds (0 or more)")
+    elif opt.kind == "choice":
+        if value not in opt.choices:
+            raise bad("one of " + ", ".join(repr(c) for c in opt.choices))
+    elif opt.kind == "url" and (
+        not isinstance(value, str) or not value.startswith(("https://", "http://"))
+    ):
+        raise bad("an http(s) URL")
+    return value
+
+
+class DetectOptions(Mapping[str, Any]):
+    """Checked detect options under their ``/detect`` names: frozen, built once.
+
+    It reads like a dict of the options given (aliases renamed, ``None`` left out).
+    :meth:`analysis` is the same without no-ops (values equal to the documented default),
+    which is what a review sends and records; :attr:`key` names *what is analysed*.
+
+    Use :meth:`build`; ``extra_fields`` (undocumented fields sent as they are) are
+    kept apart and only ever sent by the client.
     """
-    allowed = _ALLOWED[endpoint]
-    renames = _RENAMES[endpoint]
-    prepared: dict[str, Any] = {}
-    for name, value in options.items():
-        name = renames.get(name, name)
-        if name not in allowed:
-            hint = ""
-            if name in DETECT_OPTIONS | BATCH_OPTIONS:
-                hint = f" ({name!r} is only documented for the other endpoint)"
-            else:
-                close = difflib.get_close_matches(name, sorted(allowed), n=1)
-                if close:
-                    hint = f" (did you mean {close[0]!r}?)"
-            raise TypeError(
-                f"{_ENDPOINT[endpoint]} has no option {name!r}{hint}; "
-                f"pass extra_fields={{{name!r}: ...}} to send it anyway"
+
+    __slots__ = ("_analysed", "_extra", "_values")
+
+    def __init__(self, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> None:
+        self._values: Mapping[str, Any] = MappingProxyType(dict(sorted(values.items())))
+        self._extra: Mapping[str, Any] = MappingProxyType(dict(extra or {}))
+        self._analysed: DetectOptions | None = None
+
+    @classmethod
+    def build(
+        cls,
+        options: OptionsLike = None,
+        /,
+        *,
+        extra_fields: Mapping[str, Any] | None = None,
+        **more: Any,
+    ) -> DetectOptions:
+        """Check ``options`` (and ``more``) once: names, spellings, values.
+
+        An existing :class:`DetectOptions` with nothing added comes back as it is.
+
+        Raises:
+            UnknownOptionError: a name no endpoint documents (with a suggestion).
+            ValueError: a value of the wrong type or range, or one option given twice
+                with different values under two spellings.
+        """
+        if isinstance(options, DetectOptions) and not more and not extra_fields:
+            return options
+        merged: dict[str, Any] = {**(options or {}), **more}
+        given: dict[str, Any] = {}
+        for raw_name, value in merged.items():
+            if raw_name in DEPRECATED_OPTIONS:
+                if value is not None:
+                    warnings.warn(
+                        f"detect option {raw_name!r} is {DEPRECATED_OPTIONS[raw_name]}; "
+                        "it is not sent",
+                        DeprecationWarning,
+                        stacklevel=3,
+                    )
+                continue
+            name = OPTION_ALIASES.get(raw_name, raw_name)
+            if name not in KNOWN_OPTIONS:
+                raise _unknown(raw_name)
+            if value is None:
+                continue
+            _check_value(name, value)
+            if name in given and given[name] != value:
+                raise ValueError(f"detect option {name!r} given twice with different values")
+            given[name] = value
+        extra = dict(options.extra_fields) if isinstance(options, DetectOptions) else {}
+        extra.update({k: v for k, v in (extra_fields or {}).items() if v is not None})
+        return cls(given, extra)
+
+    # -- the mapping ------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"DetectOptions({dict(self._values)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DetectOptions):
+            return dict(self._values) == dict(other._values) and dict(self._extra) == dict(
+                other._extra
             )
-        if value is not None:
-            prepared[name] = value
-    for name, value in (extra_fields or {}).items():
-        if value is not None:
-            prepared[name] = value
-    return prepared
+        return isinstance(other, Mapping) and dict(self._values) == dict(other)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @property
+    def extra_fields(self) -> Mapping[str, Any]:
+        """Undocumented fields sent as they are (``extra_fields=`` of the client)."""
+        return self._extra
+
+    # -- derived ----------------------------------------------------------------------------
+    def analysis(self) -> DetectOptions:
+        """The same options without no-ops: numbers of seconds as floats (``1`` and ``1.0``
+        are one analysis) and values equal to the documented default left out."""
+        if self._analysed is not None:
+            return self._analysed
+        values: dict[str, Any] = {}
+        for name, value in self._values.items():
+            opt = _TABLE[name]
+            if opt.kind == "seconds":
+                value = float(value)
+            if opt.default is not None and value == opt.default:
+                continue
+            values[name] = value
+        same = _text(values) == _text(self._values)  # 1 == 1.0, but not as JSON
+        self._analysed = self if same else DetectOptions(values, self._extra)
+        return self._analysed
+
+    @property
+    def single_only(self) -> tuple[str, ...]:
+        """The options in use (not no-ops) that ``/detect/batch`` cannot take, sorted."""
+        return tuple(n for n in self.analysis() if n in SINGLE_ONLY_OPTIONS)
+
+    @property
+    def key(self) -> str:
+        """A short stable key for *what is analysed*: equal options give equal keys.
+
+        Delivery options (:data:`TRANSPORT_OPTIONS`) and no-ops do not change it, so the
+        same item with the same analysis is recognised as done across runs and spellings.
+        """
+        relevant = {k: v for k, v in self.analysis().items() if k not in TRANSPORT_OPTIONS}
+        return hashlib.sha256(_text(relevant).encode()).hexdigest()[:16]
+
+    def single_fields(self) -> dict[str, Any]:
+        """The fields of a ``POST /detect`` (JSON body or form), extra fields included."""
+        return {**self._values, **self._extra}
+
+    def batch_fields(self) -> dict[str, Any]:
+        """The fields of a ``POST /detect/batch`` form under their batch names.
+
+        Raises:
+            ValueError: a single-only option is set (send such items single instead).
+        """
+        blocked = self.single_only
+        if blocked:
+            raise ValueError(
+                "POST /detect/batch does not take " + ", ".join(blocked) + " (only "
+                "documented for POST /detect); send these items single"
+            )
+        fields = {BATCH_FIELD_NAMES[n]: v for n, v in self.items() if n in BATCH_FIELD_NAMES}
+        return {**fields, **self._extra}
+
+
+def _text(values: Mapping[str, Any]) -> str:
+    return json.dumps(dict(values), sort_keys=True, separators=(",", ":"))
 
 
 def _form_value(value: Any) -> str:

@@ -1,25 +1,7 @@
 """Errors raised by :mod:`resemble_nb.api`.
 
-Every error is a :class:`ResembleError`::
-
-    ResembleError
-    ├── MissingAPIKeyError            no key given and RESEMBLE_API_KEY unset
-    ├── FileRejectedError (ValueError) a file that cannot be sent (empty, over a size cap...)
-    ├── BatchLimitError (ValueError)  a batch over 50 files / 500 MB, refused before sending
-    ├── UnexpectedResponseError       a success status with a body that is not the documented JSON
-    ├── WaitTimeoutError              wait_for() ran out of time; .last holds the last state seen
-    ├── APIStatusError                the server answered with an error status
-    │   ├── BadRequestError           400
-    │   ├── AuthenticationError       401
-    │   ├── PaymentRequiredError      402  (.error_code, .details)
-    │   ├── PermissionDeniedError     403
-    │   ├── NotFoundError             404
-    │   ├── UnprocessableEntityError  422
-    │   ├── RateLimitError            429  (.retry_after)
-    │   └── InternalServerError       5xx
-    └── APIConnectionError            no usable answer (connection refused, reset...)
-        ├── APITimeoutError           the request timed out
-        └── OutcomeUnknownError       a POST may have reached the server; a retry could duplicate it
+Every error is a :class:`ResembleError`, the package's one root; the whole tree is drawn
+in :mod:`resemble_nb._errors` (``help(rnb.ResembleError)``).
 
 Error text carries the status, the server's message, the method and path and the
 request id when one was sent. It never carries the API key or a media token.
@@ -29,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from .._errors import ResembleError
+from ._retry import MAYBE_APPLIED_STATUSES, RETRY_STATUSES, should_retry_status
 
 __all__ = [
     "APIConnectionError",
@@ -47,15 +32,12 @@ __all__ = [
     "RateLimitError",
     "ResembleError",
     "UnexpectedResponseError",
+    "UnknownOptionError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "error_for_status",
     "message_from_body",
 ]
-
-
-class ResembleError(Exception):
-    """Base class of every error raised by the Resemble client."""
 
 
 class MissingAPIKeyError(ResembleError):
@@ -68,6 +50,20 @@ class MissingAPIKeyError(ResembleError):
             "os.environ['RESEMBLE_API_KEY'] = getpass.getpass()), or pass "
             "Client(api_key=...)."
         )
+
+
+class UnknownOptionError(ResembleError, ValueError):
+    """A detect option no endpoint documents (most likely a typo); nothing was sent.
+
+    Attributes:
+        name: The option as it was given.
+        suggestion: The closest documented name, if one is close.
+    """
+
+    def __init__(self, message: str, *, name: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.suggestion = suggestion
 
 
 class FileRejectedError(ResembleError, ValueError):
@@ -116,6 +112,11 @@ class APIStatusError(ResembleError):
         request_id: The ``X-Request-Id`` response header, if the server sent one.
         body: The parsed JSON body (or the text, if it was not JSON).
         retries_taken: How many times the request was retried before this answer.
+        may_have_been_applied: Whether the server may have carried the request out anyway
+            (a 500, 502 or 504 behind a gateway, or an earlier attempt whose answer was
+            lost). For a create, look it up before sending it again.
+        retry_safe: Whether sending the same request again later may succeed and cannot
+            create anything twice (429 and 503 always; 5xx for reads, deletes, uploads).
     """
 
     status_code: int = 0
@@ -131,6 +132,8 @@ class APIStatusError(ResembleError):
         request_id: str | None = None,
         body: Any = None,
         retries_taken: int = 0,
+        may_have_been_applied: bool | None = None,
+        retry_safe: bool | None = None,
     ) -> None:
         if status_code is not None:
             self.status_code = status_code
@@ -140,6 +143,13 @@ class APIStatusError(ResembleError):
         self.request_id = request_id
         self.body = body
         self.retries_taken = retries_taken
+        # Without word from the client, assume the request was a create (the careful side).
+        if may_have_been_applied is None:
+            may_have_been_applied = self.status_code in MAYBE_APPLIED_STATUSES
+        if retry_safe is None:
+            retry_safe = self.status_code in RETRY_STATUSES and not may_have_been_applied
+        self.may_have_been_applied: bool = may_have_been_applied
+        self.retry_safe: bool = retry_safe
         where = f"{method} {path} failed with " if method or path else ""
         text = f"{where}HTTP {self.status_code}: {message}"
         if request_id:
@@ -223,16 +233,29 @@ class APIConnectionError(ResembleError):
         method: The HTTP method.
         path: The request path relative to the base URL.
         retries_taken: How many times the request was retried first.
+        may_have_been_applied: Whether the request may have reached the server (it was
+            sent before the connection failed, or an earlier attempt was).
+        retry_safe: Whether sending it again later cannot create anything twice: the
+            request is a read, delete or upload, or it never left this machine.
     """
 
     def __init__(
-        self, message: str, *, method: str = "", path: str = "", retries_taken: int = 0
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        retries_taken: int = 0,
+        may_have_been_applied: bool = False,
+        retry_safe: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.path = path
         self.retries_taken = retries_taken
+        self.may_have_been_applied = may_have_been_applied
+        self.retry_safe = retry_safe
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
@@ -242,10 +265,16 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 class OutcomeUnknownError(APIConnectionError):
     """A request that creates something may have reached the server, but no answer came.
 
+    Always ``may_have_been_applied`` and never ``retry_safe``.
+
     The detect (or batch) may or may not exist now. It was not retried, because a
     blind retry could create and bill it twice: look it up first (for example with
     ``list_detects``) and adopt what exists.
     """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.update(may_have_been_applied=True, retry_safe=False)
+        super().__init__(message, **kwargs)
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -294,8 +323,18 @@ def error_for_status(
     body: Any = None,
     retry_after: float | None = None,
     retries_taken: int = 0,
+    safe: bool = False,
+    maybe_applied_before: bool = False,
 ) -> APIStatusError:
-    """Build the :class:`APIStatusError` subclass that matches ``status_code``."""
+    """Build the :class:`APIStatusError` subclass that matches ``status_code``.
+
+    Args:
+        safe: Whether repeating the request cannot create anything twice (reads, deletes,
+            uploads). Decides ``retry_safe`` for 5xx answers.
+        maybe_applied_before: An earlier attempt of the same request may have been
+            carried out before this answer.
+    """
+    applied = maybe_applied_before or status_code in MAYBE_APPLIED_STATUSES
     kwargs: dict[str, Any] = {
         "status_code": status_code,
         "method": method,
@@ -303,6 +342,8 @@ def error_for_status(
         "request_id": request_id,
         "body": body,
         "retries_taken": retries_taken,
+        "may_have_been_applied": applied,
+        "retry_safe": should_retry_status(status_code, safe=safe) and (safe or not applied),
     }
     if status_code == 429:
         return RateLimitError(message, retry_after=retry_after, **kwargs)

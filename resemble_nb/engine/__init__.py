@@ -20,6 +20,7 @@ Test hook: ``RESEMBLE_NB_CRASH_AT`` (see :mod:`._crash`), for crash tests only.
 
 from __future__ import annotations
 
+from ._calls import FatalAPIError
 from ._crash import ENV_VAR as CRASH_ENV_VAR
 from ._crash import POINTS as CRASH_POINTS
 from ._limits import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOADS, DEFAULT_RATE
@@ -36,6 +37,7 @@ __all__ = [
     "LIVE",
     "STATES",
     "TERMINAL",
+    "FatalAPIError",
     "ItemStatus",
     "Progress",
     "Run",

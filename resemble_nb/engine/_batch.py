@@ -18,10 +18,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from functools import partial
-from typing import Any
 
 from ..api import APIStatusError, Batch, PaymentRequiredError
-from ..media import batch_fields
 from ._calls import CreateOutcomeUnknown, FatalAPIError, create
 from ._context import Context, Work, describe
 from ._poller import Poller
@@ -51,10 +49,10 @@ class _NamedFile(io.FileIO):
         pass
 
 
-async def _send(ctx: Context, files: list[_NamedFile], fields: dict[str, Any]) -> Batch:
+async def _send(ctx: Context, files: list[_NamedFile]) -> Batch:
     for file in files:  # from the start, also when the request is sent again
         file.seek(0)
-    return await ctx.creator.detect_batch(files, **fields)
+    return await ctx.creator.detect_batch(files, options=ctx.options)
 
 
 def _files_text(works: Sequence[Work]) -> str:
@@ -66,7 +64,6 @@ async def submit_batch(
 ) -> None:
     """Send ``works`` as one batch; follow its detects, or settle every item otherwise."""
     works = sorted(works, key=lambda w: w.job.id)
-    fields = batch_fields(ctx.options)
     for attempt in range(1, ctx.create_attempts + 1):
         ids = [w.job.id for w in works]
         ctx.ledger.mark_submitting(ids, {w.job.id: w.upload_name for w in works})
@@ -79,7 +76,7 @@ async def submit_batch(
                     files = [
                         stack.enter_context(_NamedFile(str(w.path), w.upload_name)) for w in works
                     ]
-                    batch: Batch = await create(ctx, partial(_send, ctx, files, fields))
+                    batch: Batch = await create(ctx, partial(_send, ctx, files))
         except CreateOutcomeUnknown as unknown:
             found = await find_existing(ctx, works)
             for work in works:

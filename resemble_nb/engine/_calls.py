@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import httpx
 
+from .._errors import ResembleError
 from ..api import (
     APIConnectionError,
     APIStatusError,
@@ -34,11 +35,11 @@ SAFE_ATTEMPTS = 5
 CREATE_ATTEMPTS = 5
 
 
-class FatalAPIError(Exception):
+class FatalAPIError(ResembleError):
     """The API refuses the account itself (a bad key): nothing else in the run can succeed."""
 
 
-class CreateOutcomeUnknown(Exception):
+class CreateOutcomeUnknown(ResembleError):
     """A create request may or may not have created its detect(s); reconcile first."""
 
     def __init__(self, cause: BaseException) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from ..api import APIConnectionError, APIStatusError, AsyncClient
+from ..api import APIConnectionError, APIStatusError, AsyncClient, DetectOptions
 from ..ledger import InvalidTransition, Job, Ledger
 from ..media import MediaItem
 from ._clients import EngineClients
@@ -75,7 +75,7 @@ class Context:
     clients: EngineClients
     limiter: RateLimiter
     gate: UploadGate
-    options: dict[str, Any]
+    options: DetectOptions
     options_key: str
     crash: CrashHook
     source: Literal["api", "sandbox"] = "api"

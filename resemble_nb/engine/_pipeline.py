@@ -122,7 +122,7 @@ def _plan(
             ctx.options_key,
             r.strategy if r is not None and r.strategy is not None else "single",
             ctx.source,
-            options=ctx.options,
+            options=dict(ctx.options),
         )
         for item, r, _ in everything
     ]

@@ -13,7 +13,6 @@ import logging
 from functools import partial
 
 from ..api import APIStatusError, AuthenticationError, MediaToken
-from ..media import single_fields
 from ._calls import CreateOutcomeUnknown, FatalAPIError, create, safely
 from ._context import Context, Work, describe
 from ._poller import Poller
@@ -74,7 +73,6 @@ async def submit_single(ctx: Context, poller: Poller, work: Work) -> None:
 
 
 async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
-    fields = single_fields(ctx.options)
     token: MediaToken | None = None
     re_uploads = 0
     for attempt in range(1, ctx.create_attempts + 1):
@@ -92,7 +90,9 @@ async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
         ctx.show([work], "submitting")
         ctx.crash("after_mark_submitting")
         try:
-            detection = await create(ctx, partial(ctx.creator.detect, media_token=token, **fields))
+            detection = await create(
+                ctx, partial(ctx.creator.detect, media_token=token, options=ctx.options)
+            )
         except CreateOutcomeUnknown as unknown:
             found = await find_existing(ctx, [work])
             if work.job.id in found:

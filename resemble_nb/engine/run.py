@@ -21,9 +21,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ..api import AsyncClient, Client
+from ..api import AsyncClient, Client, DetectOptions
 from ..ledger import LIVE_STATES, InvalidTransition, Ledger
-from ..media import Include, canonical_options, check_strategy, options_key
+from ..media import Include, check_strategy
 from ._clients import EngineClients, make_clients
 from ._context import Context, describe
 from ._crash import CrashHook
@@ -74,7 +74,8 @@ class Run:
         poll_timeout: float = 3600.0,
         **detect_options: Any,
     ) -> None:
-        options = canonical_options(detect_options)  # ValueError now, in the caller's thread
+        # Checked once, here in the caller's thread; carried down as it is.
+        options = DetectOptions.build(detect_options).analysis()
         check_strategy(strategy, options)
         if rate_limit <= 0:
             raise ValueError(
@@ -89,7 +90,7 @@ class Run:
         self._ledger = ledger
         self._client = client
         self._options = options
-        self._options_key = options_key(options)
+        self._options_key = options.key
         self._spec = ReviewSpec(
             inputs=inputs,
             strategy=strategy,

@@ -1,6 +1,8 @@
-"""Errors raised by the case ledger. All are :class:`LedgerError`."""
+"""Errors raised by the case ledger. All are :class:`LedgerError`, a :class:`ResembleError`."""
 
 from __future__ import annotations
+
+from .._errors import ResembleError
 
 __all__ = [
     "InvalidTransition",
@@ -10,7 +12,7 @@ __all__ = [
 ]
 
 
-class LedgerError(Exception):
+class LedgerError(ResembleError):
     """Something about the case ledger is wrong; the message names the file or the job."""
 
 

@@ -8,11 +8,12 @@ Route(strategy='batch', reason='small enough for a batch and every option fits t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
+from ..api._options import DetectOptions
 from .limits import (
     BATCH_MAX_BYTES,
     BATCH_MAX_FILES,
@@ -20,7 +21,6 @@ from .limits import (
     WATERMARK_MAX_BYTES,
     format_bytes,
 )
-from .options import BATCH_FIELD_NAMES, DetectOptions, canonical_options, single_only
 
 __all__ = ["Route", "Strategy", "check_strategy", "plan_batches", "route"]
 
@@ -59,7 +59,7 @@ class Route:
         return self.strategy is not None
 
 
-def check_strategy(strategy: str, options: DetectOptions | None = None) -> None:
+def check_strategy(strategy: str, options: Mapping[str, Any] | None = None) -> None:
     """Refuse a run that cannot work at all, before anything is uploaded.
 
     Raises:
@@ -67,7 +67,7 @@ def check_strategy(strategy: str, options: DetectOptions | None = None) -> None:
     """
     if strategy not in ("auto", "batch", "single"):
         raise ValueError(f"strategy must be 'auto', 'batch' or 'single', not {strategy!r}")
-    blocked = single_only(options)
+    blocked = DetectOptions.build(options).single_only
     if strategy == "batch" and blocked:
         raise ValueError(
             "strategy='batch' cannot be used with " + ", ".join(blocked) + " (not accepted by "
@@ -77,7 +77,7 @@ def check_strategy(strategy: str, options: DetectOptions | None = None) -> None:
 
 def route(
     item: _Item,
-    options: DetectOptions | None = None,
+    options: Mapping[str, Any] | None = None,
     strategy: Strategy = "auto",
     *,
     batch_file_max_bytes: int = DIRECT_UPLOAD_MAX_BYTES,
@@ -92,10 +92,10 @@ def route(
     Raises:
         ValueError: see :func:`check_strategy`.
     """
-    check_strategy(strategy, options)
-    canonical = canonical_options(options)
+    checked = DetectOptions.build(options)  # the same object when it is one already
+    check_strategy(strategy, checked)
     size = format_bytes(item.size)
-    if canonical.get("detect_watermark") and item.size > WATERMARK_MAX_BYTES:
+    if checked.get("detect_watermark") and item.size > WATERMARK_MAX_BYTES:
         return Route(
             None,
             f"{item.path}: {size} is over the {format_bytes(WATERMARK_MAX_BYTES)} limit "
@@ -112,7 +112,7 @@ def route(
                 "limit of /detect/batch; use strategy='auto' or 'single'",
             )
         return Route("batch", "strategy='batch' was asked for")
-    blocked = [name for name in canonical if name not in BATCH_FIELD_NAMES]
+    blocked = checked.single_only
     if blocked:
         return Route("single", "option " + ", ".join(blocked) + " is not accepted by batches")
     if too_big:

@@ -29,6 +29,7 @@ from resemble_nb.api import (
     OutcomeUnknownError,
     RateLimitError,
     UnexpectedResponseError,
+    UnknownOptionError,
     WaitTimeoutError,
 )
 
@@ -300,7 +301,7 @@ def test_detect_needs_exactly_one_source(
         client.detect()
     with pytest.raises(ValueError, match=r"\(got media_token=, url=\)"):
         client.detect(media_token="t", url="https://x")
-    with pytest.raises(TypeError, match="did you mean"):
+    with pytest.raises(UnknownOptionError, match="did you mean"):
         client.detect(url="https://x", visualise=True)
     assert rec.requests == []
 

@@ -229,7 +229,7 @@ def test_batch_over_the_file_limit_is_refused_before_sending(
     with pytest.raises(BatchLimitError, match="at most 50 files"):
         client.detect_batch([samples / "speech.wav"] * 51)
     files = [io.BytesIO(b"x" * 10) for _ in range(2)]
-    with pytest.raises(TypeError, match="detect_watermark"):
+    with pytest.raises(ValueError, match="detect_watermark"):
         client.detect_batch(files, detect_watermark=True)
     assert sandbox.stats()["requests_total"] == 0
 

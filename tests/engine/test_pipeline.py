@@ -173,14 +173,14 @@ def test_a_batch_recorded_without_its_detect_uuids_is_looked_up(
     tmp_path: Path, case: Case, review: Review, sandbox: Sandbox
 ) -> None:
     """As if the process died between recording the batch and its detect uuids."""
+    from resemble_nb.api import DetectOptions
     from resemble_nb.engine import upload_name
     from resemble_nb.ledger import JobSpec
-    from resemble_nb.media import options_key
 
     from .helpers import client_for
 
     items = scan(write_wavs(tmp_path / "evidence", 3)).items
-    key = options_key({})
+    key = DetectOptions.build({}).key
     case.ledger.add_items(items)
     ids = case.ledger.create_jobs(JobSpec(i.sha256, key, "batch", "sandbox") for i in items)
     names = {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from resemble_nb.api import DetectOptions
 from resemble_nb.case import Case
 from resemble_nb.engine import upload_name
 from resemble_nb.engine._clients import make_clients
@@ -53,7 +54,7 @@ async def _find(case: Case, sandbox: Sandbox, works: list[Work]) -> dict[int, st
         clients=clients,
         limiter=clients.transport.limiter,
         gate=UploadGate(),
-        options={},
+        options=DetectOptions.build(),
         options_key="key0",
         crash=CrashHook(""),
     )

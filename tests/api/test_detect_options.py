@@ -1,21 +1,36 @@
-"""Detect options: names on /detect vs /detect/batch, checks, and the stable options key."""
+"""Detect options (the one table): names on /detect vs /detect/batch, checks, the stable key.
+
+(Moved here from tests/media/test_options.py with the table itself.)"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
-from resemble_nb.media import (
-    BATCH_FIELD_NAMES,
-    KNOWN_OPTIONS,
-    SINGLE_ONLY_OPTIONS,
-    batch_fields,
-    canonical_options,
-    options_key,
-    single_fields,
-    single_only,
-)
+from resemble_nb.api import DetectOptions, UnknownOptionError
+from resemble_nb.api._options import BATCH_FIELD_NAMES, KNOWN_OPTIONS, SINGLE_ONLY_OPTIONS
+
+
+def canonical_options(options: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
+    return dict(DetectOptions.build(options, **more).analysis())
+
+
+def options_key(options: dict[str, Any] | None) -> str:
+    return DetectOptions.build(options).key
+
+
+def batch_fields(options: dict[str, Any]) -> dict[str, Any]:
+    return DetectOptions.build(options).analysis().batch_fields()
+
+
+def single_fields(options: dict[str, Any]) -> dict[str, Any]:
+    return DetectOptions.build(options).analysis().single_fields()
+
+
+def single_only(options: dict[str, Any]) -> list[str]:
+    return list(DetectOptions.build(options).single_only)
 
 
 def test_batch_form_fields_are_the_documented_ones() -> None:
@@ -78,7 +93,6 @@ def test_batch_fields_refuse_single_only_options() -> None:
     ("options", "message"),
     [
         ({"inteligence": True}, "unknown detect option 'inteligence'"),
-        ({"pipeline": "general"}, "unknown detect option 'pipeline'"),
         ({"intelligence": "yes"}, "'intelligence' must be True or False"),
         ({"frame_length": 5}, "'frame_length' must be a whole number of seconds from 1 to 4"),
         ({"frame_length": 2.5}, "frame_length"),
@@ -90,6 +104,35 @@ def test_batch_fields_refuse_single_only_options() -> None:
 def test_bad_options_are_refused_with_a_clear_message(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         canonical_options(options)
+
+
+def test_an_unknown_option_is_one_error_type_with_a_suggestion() -> None:
+    with pytest.raises(UnknownOptionError, match=r"did you mean 'intelligence'\?") as info:
+        canonical_options({"inteligence": True})
+    assert isinstance(info.value, ValueError)
+    assert (info.value.name, info.value.suggestion) == ("inteligence", "intelligence")
+
+
+def test_pipeline_is_deprecated_accepted_and_never_sent() -> None:
+    """Contract §3.3: ``pipeline`` is ignored on create; older notebooks still run."""
+    with pytest.warns(DeprecationWarning, match="'pipeline' is deprecated"):
+        options = DetectOptions.build(pipeline="general", intelligence=True)
+    assert dict(options) == {"intelligence": True}
+    assert options.key == options_key({"intelligence": True})
+
+
+def test_privacy_mode_is_the_older_name_of_zero_retention_mode_everywhere() -> None:
+    options = DetectOptions.build(privacy_mode=True)
+    assert options.single_fields() == {"zero_retention_mode": True}
+    assert options.batch_fields() == {"zero_retention_mode": True}
+
+
+def test_options_are_checked_once_and_carried_as_they_are() -> None:
+    options = DetectOptions.build(intelligence=True).analysis()
+    assert DetectOptions.build(options) is options
+    assert options.analysis() is options
+    with pytest.raises(TypeError):
+        options["intelligence"] = False  # type: ignore[index]
 
 
 def test_conflicting_spellings_are_refused() -> None:
