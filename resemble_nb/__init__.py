@@ -47,6 +47,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "WaitTimeoutError",
     ),
     "resemble_nb.case": ("Case",),
+    "resemble_nb.evaluation": ("EvaluationError",),
     "resemble_nb.engine": ("FatalAPIError", "ItemStatus", "Progress", "Run", "RunEvent"),
     "resemble_nb.ledger": (
         "InvalidTransition",
@@ -102,6 +103,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     )
     from .case import Case
     from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
+    from .evaluation import EvaluationError
     from .ledger import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
     from .report import UnsafeReportError
     from .widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
@@ -117,6 +119,7 @@ __all__ = [
     "Case",
     "Client",
     "DetectOptions",
+    "EvaluationError",
     "FatalAPIError",
     "FilePicker",
     "FileRejectedError",

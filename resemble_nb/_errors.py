@@ -27,6 +27,7 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
     │   ├── NotALedgerError             the file is not a resemble_nb ledger
     │   ├── LedgerVersionError          written by a newer resemble_nb
     │   └── InvalidTransition           a job cannot move to that state from where it is
+    ├── EvaluationError (ValueError)    labels or an evaluation request cannot be used
     └── UnsafeReportError (ValueError)  a report would carry a secret; nothing was written
 
 Every API error (:class:`APIStatusError`, :class:`APIConnectionError`) also says

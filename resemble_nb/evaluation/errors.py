@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .._errors import ResembleError
+
 __all__ = ["EvaluationError"]
 
 
-class EvaluationError(ValueError):
+class EvaluationError(ResembleError, ValueError):
     """Labels or an evaluation request cannot be used; the message says which and why."""
