@@ -12,10 +12,17 @@ import pandas as pd
 
 from ..api import LABELS as _LABELS
 
-__all__ = ["LABELS", "build_queue", "check_labels", "positions", "row_dict"]
+__all__ = ["LABELS", "SORTS", "build_queue", "check_labels", "positions", "row_dict"]
 
 #: The five-step label scale, from real to fake (the API layer's one list).
 LABELS: tuple[str, ...] = _LABELS
+#: Queue orders: key -> words for the menu.
+SORTS: dict[str, str] = {
+    "score": "Score, highest first",
+    "name": "Name",
+    "time": "Time analysed, newest first",
+    "unreviewed": "Unreviewed first",
+}
 
 
 def check_labels(labels: Iterable[str] | None) -> tuple[str, ...]:
@@ -37,8 +44,9 @@ def build_queue(
     threshold: float,
     labels: Collection[str],
     unreviewed_only: bool,
+    sort: str = "score",
 ) -> list[str]:
-    """The sha256 of every item to triage, highest score first.
+    """The sha256 of every item to triage, in ``sort`` order (default highest score first).
 
     Rows without a sha256 (files skipped before hashing) are never in it; an item is in
     the queue when its score is at or above ``threshold`` (with a
@@ -46,6 +54,8 @@ def build_queue(
     of ``labels`` (items without a label pass only when every label is chosen), and,
     with ``unreviewed_only``, it has no verdict yet. Ties keep name order.
     """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: choose from {', '.join(SORTS)}")
     if frame.empty:
         return []
     score = pd.to_numeric(frame["score"], errors="coerce").astype("Float64")
@@ -60,14 +70,24 @@ def build_queue(
         keep = keep & frame["verdict"].isna()
     keep = keep & identified
     chosen = frame.loc[keep.to_numpy(dtype=bool)]
+    when = chosen["completed_at"] if "completed_at" in chosen else pd.Series([pd.NaT] * len(chosen))
+    decided = chosen["verdict"].notna() if "verdict" in chosen else pd.Series([False] * len(chosen))
     order = pd.DataFrame(
         {
             "score": score[keep.to_numpy(dtype=bool)].fillna(-1.0).to_numpy(dtype=float),
-            "name": chosen["name"].astype("string").fillna("").to_numpy(),
+            "name": chosen["name"].astype("string").fillna("").str.casefold().to_numpy(),
             "sha256": chosen["sha256"].astype("string").to_numpy(),
+            "when": pd.to_datetime(when, utc=True, errors="coerce").to_numpy(),
+            "decided": decided.to_numpy(dtype=bool),
         }
     )
-    order = order.sort_values(["score", "name"], ascending=[False, True], kind="stable")
+    columns, ascending = {
+        "score": (["score", "name"], [False, True]),
+        "name": (["name", "score"], [True, False]),
+        "time": (["when", "name"], [False, True]),
+        "unreviewed": (["decided", "score", "name"], [True, False, True]),
+    }[sort]
+    order = order.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
     return [str(s) for s in order["sha256"]]
 
 

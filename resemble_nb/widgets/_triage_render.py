@@ -1,16 +1,15 @@
-"""Rendering one triage item: its details as HTML and its timeline as a PNG."""
+"""Rendering one triage item's details as HTML (plain words; machine names on hover)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from ..media.limits import format_bytes
 from ._format import escape
+from ._words import words
 
-__all__ = ["details_html", "timeline_png"]
+__all__ = ["details_html"]
 
 _SUBSCORES = (
     ("audio_score", "audio"),
@@ -18,6 +17,13 @@ _SUBSCORES = (
     ("image_score", "image"),
     ("consistency", "consistency"),
 )
+
+
+def _named(name: Any) -> str:
+    """Plain words, with the machine name as a tooltip."""
+    if not name:
+        return ""
+    return f"<span title='{escape(name)}'>{escape(words(str(name)))}</span>"
 
 
 def _score(value: Any) -> str:
@@ -36,7 +42,7 @@ def details_html(item: Mapping[str, Any]) -> str:
         ("SHA-256", f"<code title='{escape(sha)}'>{escape(sha[:12])}…</code>"),
         ("Media type", escape(item.get("media_type") or "—")),
         ("Status", escape(item.get("status") or "—")),
-        ("Label", escape(item.get("label") or "no result")),
+        ("Label", _named(item.get("label")) or "no result"),
         ("Score", _score(item.get("score"))),
     ]
     if subs:
@@ -46,7 +52,7 @@ def details_html(item: Mapping[str, Any]) -> str:
     if item.get("duration") is not None:
         rows.append(("Duration", f"{float(item['duration']):.1f} s"))
     rows.append(("Detect", f"<code>{escape(item.get('detect_uuid') or '—')}</code>"))
-    rows.append(("Verdict", f"<b>{escape(verdict)}</b>" if verdict else "<i>not decided</i>"))
+    rows.append(("Verdict", f"<b>{_named(verdict)}</b>" if verdict else "<i>not decided</i>"))
     if item.get("note"):
         rows.append(("Note", escape(item["note"])))
     if item.get("error"):
@@ -54,20 +60,8 @@ def details_html(item: Mapping[str, Any]) -> str:
     if item.get("source") == "sandbox":
         rows.append(("Source", "<b style='color:#92400e'>SANDBOX (synthetic scores)</b>"))
     body = "".join(
-        f"<tr><th style='text-align:left;padding-right:8px'>{k}</th><td>{v}</td></tr>"
+        f"<tr><th style='text-align:left;padding:0 8px 0 0;vertical-align:top'>{k}</th>"
+        f"<td style='padding:0;overflow-wrap:anywhere'>{v}</td></tr>"
         for k, v in rows
     )
-    return f"<table style='font-size:12px'>{body}</table>"
-
-
-def timeline_png(segments: pd.DataFrame, sha256: str, threshold: float) -> bytes | str:
-    """The item's timeline as PNG bytes, or a sentence saying why there is none."""
-    try:
-        from resemble_nb import plots
-    except ImportError:  # pragma: no cover - plots ships with the package
-        return "Timeline unavailable: resemble_nb.plots could not be imported."
-    try:
-        figure = plots.timeline(segments, sha256, threshold=threshold)
-        return plots.figure_to_png(figure)
-    except Exception as exc:
-        return f"Timeline unavailable: {type(exc).__name__}: {exc}"
+    return f"<table style='font-size:12px;line-height:1.35;border-collapse:collapse'>{body}</table>"

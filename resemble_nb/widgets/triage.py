@@ -1,19 +1,20 @@
 """The triage board (``case.triage()``): look, listen, decide, note; saved as you click.
 
-Items come highest score first, filtered by label, a score threshold and "unreviewed
-only". For the current item the board shows the media inline (capped in size), its
-timeline plot, and its details. Each verdict button writes to the case's decision log
-at once (``case.decide``); the board reads verdicts back from ``case.results()``, so a
-reopened case shows every decision.
+The media inspector sits in the middle (waveform, spectrogram, scored windows, key
+frames, the player), the verdict buttons right next to it. Keys work while the board
+has focus (``?`` lists them). Items come in the chosen order, filtered by label, a score
+threshold and "unreviewed only"; changing a filter or the order goes back to the first
+item. Each verdict is written to the case's decision log at once, with the reviewer's
+confirmed name. Filters, order, position and the reviewer are remembered in the case.
 
->>> board = case.triage(threshold=0.6, labels=["likely_fake", "fake"])  # doctest: +SKIP
->>> board.decide("confirmed_fake", note="cloned voice")                   # doctest: +SKIP
+>>> board = case.triage(threshold=0.6, reviewer="Ana")    # doctest: +SKIP
+>>> board.decide("confirmed_fake", note="cloned voice")   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import ipywidgets as W
@@ -22,10 +23,11 @@ import pandas as pd
 from ..ledger import VERDICT_WORDS, VERDICTS
 from ._format import escape
 from ._panel import Panel
-from ._preview import DEFAULT_PREVIEW_MAX_BYTES, preview
 from ._protocols import CaseLike
-from ._triage_queue import LABELS, build_queue, check_labels, positions, row_dict
-from ._triage_render import details_html, timeline_png
+from ._triage_queue import LABELS, SORTS, build_queue, check_labels, positions, row_dict
+from ._triage_render import details_html
+from ._triage_state import default_reviewer, load_state, os_user, save_state
+from .inspector import DEFAULT_EMBED_MAX_BYTES, MediaInspector, cache_dir, item_view, local_file
 
 __all__ = ["VERDICT_BUTTONS", "TriageBoard"]
 
@@ -35,11 +37,12 @@ _BUTTON_STYLES = {
     "needs_escalation": "warning",
     "inconclusive": "info",
 }
-#: Verdict -> (button text, button style), in the ledger's order.
+#: Verdict -> (button text, button style), in the ledger's order (keys 1-4).
 VERDICT_BUTTONS: Mapping[str, tuple[str, str]] = {
     verdict: (VERDICT_WORDS[verdict], _BUTTON_STYLES[verdict]) for verdict in VERDICTS
 }
-_TIMELINE_CACHE = 32
+_VIEW_CACHE = 16
+ItemCallback = Callable[[dict[str, Any] | None], None]
 
 
 class TriageBoard(Panel):
@@ -47,93 +50,178 @@ class TriageBoard(Panel):
 
     ``threshold``: only items scoring at least this much (0 shows everything, including
     items without a score). ``labels``: which labels to show (default all).
-    ``unreviewed_only``: hide items that already have a verdict. ``reviewer`` is written
-    with each decision. With ``advance`` (default) a verdict moves on to the next item.
+    ``unreviewed_only``: hide items that already have a verdict. ``sort``: ``"score"``,
+    ``"name"``, ``"time"`` or ``"unreviewed"``. Left as None, each comes back from the
+    case as it was left. ``reviewer``: the name written with each decision; without it
+    the board proposes ``RESEMBLE_NB_REVIEWER`` or the computer's user name and asks
+    once per case to confirm it. With ``advance`` (default) a verdict moves on.
     """
 
     def __init__(
         self,
         case: CaseLike,
         *,
-        threshold: float = 0.5,
+        threshold: float | None = None,
         labels: Iterable[str] | None = None,
-        unreviewed_only: bool = False,
+        unreviewed_only: bool | None = None,
+        sort: str | None = None,
         reviewer: str | None = None,
         advance: bool = True,
-        preview_max_bytes: int = DEFAULT_PREVIEW_MAX_BYTES,
+        embed_max_bytes: int = DEFAULT_EMBED_MAX_BYTES,
     ) -> None:
+        saved = load_state(case.folder)
+        if threshold is None:
+            threshold = float(saved.get("threshold", 0.5))
         if not 0.0 <= float(threshold) <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        if labels is None and isinstance(saved.get("labels"), list):
+            labels = [x for x in saved["labels"] if x in LABELS]
+        if sort is None:
+            sort = str(saved.get("sort", "score"))
+            sort = sort if sort in SORTS else "score"
+        elif sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}: choose from {', '.join(SORTS)}")
         self.case = case
-        self.reviewer = reviewer
         self.advance = advance
-        self.preview_max_bytes = preview_max_bytes
+        self._saved = saved
         self._frame: pd.DataFrame = case.results()
         self._rows = positions(self._frame)
         self._segments: pd.DataFrame | None = None
-        self._timed: set[str] = set()
-        self._timelines: OrderedDict[tuple[str, float], bytes | str] = OrderedDict()
+        self._views: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._queue: list[str] = []
         self._pos = 0
-        self._media: Any | None = None
         self._status_text = ""
+        self._panels: list[Any] = []
+        self._item_callbacks: list[ItemCallback] = []
 
+        # reviewer ----------------------------------------------------------------------
+        confirmed = (saved.get("reviewers") or {}).get(os_user())
+        proposed, source = default_reviewer()
+        self._reviewer: str | None = reviewer or confirmed
+        self._reviewer_box = W.Text(
+            value=self._reviewer or proposed,
+            description="Reviewer",
+            placeholder="your name",
+            layout=W.Layout(width="230px"),
+        )
+        self._reviewer_ok = W.Button(description="Confirm name", button_style="primary")
+        self._reviewer_ok.layout = W.Layout(width="140px")
+        self._reviewer_note = W.HTML()
+        self._reviewer_source = source
+        self._reviewer_ok.on_click(lambda _: self.confirm_reviewer(self._reviewer_box.value))
+
+        # queue controls ----------------------------------------------------------------
         self._labels = W.SelectMultiple(
-            options=list(LABELS), value=check_labels(labels), rows=5, description="Labels"
+            options=[(w, x) for x, w in _label_options()],
+            value=check_labels(labels),
+            rows=5,
+            description="Labels",
+            layout=W.Layout(width="230px"),
         )
         self._threshold = W.FloatSlider(
             value=float(threshold),
             min=0.0,
             max=1.0,
             step=0.01,
-            description="Threshold",
+            description="Score ≥",
             continuous_update=False,
             readout_format=".2f",
+            layout=W.Layout(width="280px"),
         )
-        self._unreviewed = W.Checkbox(value=unreviewed_only, description="Unreviewed only")
+        self._unreviewed = W.Checkbox(
+            value=bool(saved.get("unreviewed_only", False))
+            if unreviewed_only is None
+            else unreviewed_only,
+            description="Unreviewed only",
+            indent=False,
+        )
+        self._sort = W.Dropdown(
+            options=[(w, k) for k, w in SORTS.items()],
+            value=sort,
+            description="Order",
+            layout=W.Layout(width="280px"),
+        )
         self._position = W.HTML()
-        self._prev = W.Button(description="Previous", icon="arrow-left")
-        self._next = W.Button(description="Next", icon="arrow-right")
-        self._media_note = W.HTML()
-        self._media_box = W.Box()
-        self._timeline = W.Image(format="png")
-        self._timeline.layout = W.Layout(max_width="720px")
-        self._timeline_note = W.HTML()
+        self._first = _small("First", "angle-double-left", "First item (Home)")
+        self._prev = _small("Previous", "arrow-left", "Previous item (K)")
+        self._next = _small("Next", "arrow-right", "Next item (J)")
+        self._last = _small("Last", "angle-double-right", "Last item (End)")
+        self._jump = W.Text(
+            placeholder="go to: number or name ⏎",
+            continuous_update=False,
+            layout=W.Layout(width="190px"),
+        )
+
+        # the item ----------------------------------------------------------------------
+        self.inspector = MediaInspector(
+            verdicts=[(v, text) for v, (text, _) in VERDICT_BUTTONS.items()],
+            embed_max_bytes=embed_max_bytes,
+        )
+        self.inspector.layout = W.Layout(flex="1 1 0", min_width="0")
         self._details = W.HTML()
         self._buttons = {
-            verdict: W.Button(description=text, button_style=style, tooltip=f"Record: {text}")
-            for verdict, (text, style) in VERDICT_BUTTONS.items()
+            verdict: W.Button(
+                description=f"{i}  {text}",
+                button_style=style,
+                tooltip=f"Record: {text} (key {i})",
+                layout=W.Layout(width="auto"),
+            )
+            for i, (verdict, (text, style)) in enumerate(VERDICT_BUTTONS.items(), start=1)
         }
         self._note = W.Textarea(
-            placeholder="Note for the decision log (saved with the verdict you click)",
-            description="Note",
+            placeholder="Note for the decision log, saved with the verdict (key N)",
+            rows=3,
+            layout=W.Layout(width="100%"),
         )
-        self._note.layout = W.Layout(width="60%")
         self._status = W.HTML()
+        #: Where other views of the item go (analysis panel, threshold caption...).
+        self.slot = W.VBox(layout=W.Layout(width="100%"))
         self._errors = W.Output()
 
         self._labels.observe(self._on_filter, names="value")
         self._threshold.observe(self._on_filter, names="value")
         self._unreviewed.observe(self._on_filter, names="value")
+        self._sort.observe(self._on_filter, names="value")
+        self._first.on_click(lambda _: self.first())
         self._prev.on_click(lambda _: self.previous())
         self._next.on_click(lambda _: self.next())
+        self._last.on_click(lambda _: self.last())
+        self._jump.observe(self._on_jump, names="value")
         for verdict, button in self._buttons.items():
             button.on_click(lambda _, v=verdict: self._on_verdict(v))
+        self.inspector.on_key(self._on_action)
 
+        verdict_grid = W.GridBox(
+            list(self._buttons.values()),
+            layout=W.Layout(grid_template_columns="1fr 1fr", grid_gap="4px", width="100%"),
+        )
+        side = W.VBox(
+            [verdict_grid, self._note, self._status, self._details, self.slot],
+            layout=W.Layout(width="330px", flex="0 0 330px", min_width="330px"),
+        )
         super().__init__(
             children=[
-                W.HBox([self._labels, W.VBox([self._threshold, self._unreviewed])]),
-                W.HBox([self._prev, self._next, self._position]),
-                self._media_note,
-                self._media_box,
-                W.HBox([self._details, W.VBox([self._timeline_note, self._timeline])]),
-                self._note,
-                W.HBox(list(self._buttons.values())),
-                self._status,
+                W.HBox(
+                    [self._first, self._prev, self._next, self._last, self._position, self._jump],
+                    layout=W.Layout(align_items="center", flex_flow="row wrap"),
+                ),
+                W.HBox(
+                    [self._reviewer_box, self._reviewer_ok, self._reviewer_note],
+                    layout=W.Layout(align_items="center"),
+                ),
+                W.HBox(
+                    [self.inspector, side], layout=W.Layout(width="100%", align_items="flex-start")
+                ),
+                W.HBox(
+                    [self._labels, W.VBox([self._threshold, self._sort, self._unreviewed])],
+                    layout=W.Layout(flex_flow="row wrap"),
+                ),
                 self._errors,
             ]
         )
-        self._rebuild(keep=None)
+        self.add_class("rnb-triage")
+        self._render_reviewer()
+        self._rebuild(keep=saved.get("current") if isinstance(saved.get("current"), str) else None)
 
     # -- public API --------------------------------------------------------------------
     @property
@@ -149,9 +237,23 @@ class TriageBoard(Panel):
         return bool(self._unreviewed.value)
 
     @property
+    def sort(self) -> str:
+        return str(self._sort.value)
+
+    @property
+    def reviewer(self) -> str | None:
+        """The confirmed reviewer's name (None until confirmed)."""
+        return self._reviewer
+
+    @property
     def queue(self) -> list[str]:
         """The sha256 of every item in the queue, in order."""
         return list(self._queue)
+
+    @property
+    def position(self) -> int:
+        """1-based position of the current item in the queue (0 when it is empty)."""
+        return self._pos + 1 if self._queue else 0
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -160,28 +262,60 @@ class TriageBoard(Panel):
             return None
         return row_dict(self._frame, self._rows[self._queue[self._pos]])
 
+    def confirm_reviewer(self, name: str) -> None:
+        """Record decisions as ``name`` from now on (remembered in the case)."""
+        name = name.strip()
+        if not name:
+            self._reviewer_note.value = "<span style='color:#b91c1c'>Type your name first.</span>"
+            return
+        self._reviewer = name
+        self._reviewer_box.value = name
+        self._render_reviewer()
+        self._save()
+
     def next(self) -> None:
         """Show the next item (stays on the last one)."""
-        if self._queue:
-            self._pos = min(self._pos + 1, len(self._queue) - 1)
-        self._render()
+        self._go(self._pos + 1)
 
     def previous(self) -> None:
         """Show the previous item (stays on the first one)."""
-        self._pos = max(self._pos - 1, 0)
-        self._render()
+        self._go(self._pos - 1)
+
+    def first(self) -> None:
+        self._go(0)
+
+    def last(self) -> None:
+        self._go(len(self._queue) - 1)
+
+    def jump(self, target: str | int) -> None:
+        """Go to an item by its number in the queue, its name (or part of it), or sha256."""
+        text = str(target).strip()
+        if text.isdigit():
+            number = int(text)
+            if not 1 <= number <= len(self._queue):
+                self._say(f"No item {number}: the queue has {len(self._queue)}.")
+                return
+            self._go(number - 1)
+            return
+        try:
+            self.show(text)
+        except KeyError as exc:
+            self._say(str(exc.args[0]))
 
     def show(self, item: str) -> None:
-        """Jump to an item of the queue, by sha256 or file name."""
-        wanted = {item} if item in self._rows else set()
-        if not wanted:
-            named = self._frame["name"].astype("string") == item
-            wanted = set(self._frame.loc[named.fillna(False).to_numpy(), "sha256"].astype(str))
-        for i, sha in enumerate(self._queue):
-            if sha in wanted:
-                self._pos = i
-                self._render()
-                return
+        """Jump to an item of the queue, by sha256, file name or part of a name."""
+        names = [str(row_dict(self._frame, self._rows[s]).get("name") or "") for s in self._queue]
+        shas = self._queue
+        rules: list[Callable[[int], bool]] = [
+            lambda i: shas[i] == item or (len(item) >= 6 and shas[i].startswith(item.lower())),
+            lambda i: names[i] == item,
+            lambda i: item.casefold() in names[i].casefold(),
+        ]
+        for match in rules:
+            for i in range(len(shas)):
+                if item and match(i):
+                    self._go(i)
+                    return
         raise KeyError(f"{item!r} is not in the triage queue (check the filters)")
 
     def decide(self, verdict: str, note: str | None = None) -> None:
@@ -191,11 +325,18 @@ class TriageBoard(Panel):
         item = self.current
         if item is None:
             raise LookupError("no item to decide: the triage queue is empty")
+        if self._reviewer is None:
+            raise LookupError(
+                "who is deciding? Confirm your name next to 'Reviewer' first "
+                "(or open the board with reviewer='Your Name')"
+            )
         text = self._note.value if note is None else note
-        self.case.decide(str(item["sha256"]), verdict, note=text, reviewer=self.reviewer)
+        self.case.decide(str(item["sha256"]), verdict, note=text, reviewer=self._reviewer)
         self._remember(str(item["sha256"]), verdict, text)
         name = item.get("name") or str(item["sha256"])[:12]
-        self._status_text = f"Saved: {VERDICT_BUTTONS[verdict][0].lower()} for {name}"
+        self._status_text = (
+            f"Saved: {VERDICT_BUTTONS[verdict][0].lower()} for {name}, by {self._reviewer}"
+        )
         self._rebuild(keep=str(item["sha256"]), step=1 if self.advance else 0)
 
     def refresh(self) -> None:
@@ -204,8 +345,23 @@ class TriageBoard(Panel):
         self._frame = self.case.results()
         self._rows = positions(self._frame)
         self._segments = None
-        self._timelines.clear()
+        self._views.clear()
         self._rebuild(keep=keep)
+
+    def add_panel(self, panel: Any) -> None:
+        """Put another view of the current item beside the player (below the details).
+
+        If ``panel`` has a ``show_item(item)`` method, it is called with the current
+        item's row (a dict, or None) every time the board moves.
+        """
+        self._panels.append(panel)
+        self.slot.children = (*self.slot.children, panel)
+        if hasattr(panel, "show_item"):
+            panel.show_item(self.current)
+
+    def on_item(self, callback: ItemCallback) -> None:
+        """Call ``callback(item_or_None)`` every time the board shows another item."""
+        self._item_callbacks.append(callback)
 
     def __repr__(self) -> str:
         n, total = len(self._queue), len(self._rows)  # items, not never-hashed skips
@@ -226,6 +382,14 @@ class TriageBoard(Panel):
         )
 
     # -- internals ---------------------------------------------------------------------
+    def _go(self, pos: int) -> None:
+        self._pos = max(0, min(pos, len(self._queue) - 1))
+        self._render()
+
+    def _say(self, text: str) -> None:
+        self._status_text = text
+        self._status.value = escape(text)
+
     def _remember(self, sha256: str, verdict: str, note: str) -> None:
         """Mirror a decision into the local copy of the results (no re-read per click)."""
         row = self._rows[sha256]
@@ -246,6 +410,7 @@ class TriageBoard(Panel):
             threshold=self.threshold,
             labels=self.labels,
             unreviewed_only=self.unreviewed_only,
+            sort=self.sort,
         )
         if keep is not None and keep in self._queue:
             self._pos = self._queue.index(keep) + step
@@ -257,13 +422,28 @@ class TriageBoard(Panel):
         self._render()
 
     def _on_filter(self, _change: Mapping[str, Any]) -> None:
-        keep = self._queue[self._pos] if self._queue else None
         self._status_text = ""
-        self._rebuild(keep=keep)
+        self._rebuild(keep=None)  # a new filter or order starts at the top
 
-    def _on_verdict(self, verdict: str) -> None:
+    def _on_jump(self, change: Mapping[str, Any]) -> None:
+        text = str(change["new"]).strip()
+        if text:
+            self.jump(text)
+            self._jump.value = ""
+
+    def _on_action(self, content: Mapping[str, Any]) -> None:
+        action = content.get("action")
+        if action == "decide":
+            note = content.get("note")
+            self._on_verdict(str(content.get("verdict")), note if isinstance(note, str) else None)
+        elif action in ("next", "previous", "first", "last"):
+            getattr(self, str(action))()
+
+    def _on_verdict(self, verdict: str, note: str | None = None) -> None:
         try:
-            self.decide(verdict)
+            self.decide(verdict, note)
+        except LookupError as exc:
+            self._status.value = f"<span style='color:#b91c1c'>Not saved: {escape(exc)}</span>"
         except Exception as exc:
             self._status.value = (
                 f"<span style='color:#b91c1c'>Not saved: {escape(type(exc).__name__)}: "
@@ -271,63 +451,110 @@ class TriageBoard(Panel):
             )
             self._errors.append_stderr(f"Triage: could not record {verdict}: {exc}\n")
 
+    def _render_reviewer(self) -> None:
+        if self._reviewer is None:
+            self._reviewer_ok.layout.display = None
+            self._reviewer_note.value = (
+                "<span style='color:#92400e'>&nbsp;Who is reviewing? Proposed from "
+                f"{escape(self._reviewer_source)}: change it if needed and press Confirm name "
+                "(asked once for this case).</span>"
+            )
+        else:
+            self._reviewer_ok.layout.display = "none"
+            self._reviewer_note.value = (
+                f"&nbsp;Decisions are recorded as <b>{escape(self._reviewer)}</b>."
+            )
+        self._reviewer_box.disabled = False
+
+    def _save(self) -> None:
+        reviewers = dict(self._saved.get("reviewers") or {})
+        if self._reviewer is not None:
+            reviewers[os_user()] = self._reviewer
+        self._saved = {
+            "threshold": self.threshold,
+            "labels": list(self.labels),
+            "unreviewed_only": self.unreviewed_only,
+            "sort": self.sort,
+            "current": self._queue[self._pos] if self._queue else None,
+            "reviewers": reviewers,
+        }
+        save_state(self.case.folder, self._saved)
+
+    def _view(self, item: dict[str, Any]) -> dict[str, Any]:
+        sha = str(item["sha256"])
+        if sha in self._views:
+            self._views.move_to_end(sha)
+            return self._views[sha]
+        if self._segments is None:
+            self._segments = self.case.segments()
+        view = item_view(
+            item,
+            self._segments,
+            case_folder=self.case.folder,
+            cache=cache_dir(self.case.folder),
+        )
+        self._views[sha] = view
+        while len(self._views) > _VIEW_CACHE:
+            self._views.popitem(last=False)
+        return view
+
     def _render(self) -> None:
         item = self.current
         n = len(self._queue)
-        for button in (*self._buttons.values(), self._prev, self._next):
+        for button in (*self._buttons.values(), self._first, self._prev, self._next, self._last):
             button.disabled = item is None
         if item is None:
-            self._position.value = "<b>Nothing to review</b> with these filters."
+            self._position.value = "&nbsp;<b>Nothing to review</b> with these filters."
             self._details.value = (
-                "<i>Lower the threshold, choose more labels or untick 'Unreviewed only'.</i>"
+                "<i>Lower the score, choose more labels or untick 'Unreviewed only'.</i>"
             )
-            self._show_media(None, "")
-            self._timeline.value = b""
-            self._timeline_note.value = ""
+            self.inspector.show({"message": "Nothing to review with these filters."})
             self._note.value = ""
-            self._status.value = escape(self._status_text)
-            return
-        self._prev.disabled = self._pos == 0
-        self._next.disabled = self._pos >= n - 1
-        self._position.value = f"&nbsp;Item <b>{self._pos + 1}</b> of {n}"
-        sha = str(item["sha256"])
-        paths = [item.get("path"), *(item.get("paths") or [])]
-        shown = preview(paths, item.get("media_type"), max_bytes=self.preview_max_bytes)
-        self._show_media(shown.widget, shown.message)
-        self._details.value = details_html(item)
-        self._render_timeline(sha, item.get("media_type"))
-        self._note.value = item.get("note") or ""
-        for verdict, button in self._buttons.items():
-            button.icon = "check" if item.get("verdict") == verdict else ""
-        self._status.value = escape(self._status_text)
-
-    def _show_media(self, widget: Any | None, message: str) -> None:
-        old, self._media = self._media, widget
-        self._media_box.children = [widget] if widget is not None else []
-        self._media_note.value = f"<i>{escape(message)}</i>" if message else ""
-        if old is not None:
-            old.close()  # frees the bytes here and the model in the browser
-
-    def _render_timeline(self, sha: str, media_type: str | None) -> None:
-        if media_type == "image":
-            self._timeline.value = b""
-            self._timeline_note.value = "<i>Images have no timeline.</i>"
-            return
-        key = (sha, round(self.threshold, 4))
-        if key not in self._timelines:
-            if self._segments is None:
-                self._segments = self.case.segments()
-                self._timed = set(self._segments["sha256"].dropna().astype(str))
-            if sha in self._timed:
-                self._timelines[key] = timeline_png(self._segments, sha, self.threshold)
-            else:
-                self._timelines[key] = "No timeline: no time-based scores for this item."
-            while len(self._timelines) > _TIMELINE_CACHE:
-                self._timelines.popitem(last=False)
-        found = self._timelines[key]
-        if isinstance(found, bytes):
-            self._timeline.value = found
-            self._timeline_note.value = ""
         else:
-            self._timeline.value = b""
-            self._timeline_note.value = f"<i>{escape(found)}</i>"
+            self._first.disabled = self._prev.disabled = self._pos == 0
+            self._next.disabled = self._last.disabled = self._pos >= n - 1
+            decided = sum(1 for s in self._queue if self._verdict_of(s) is not None)
+            self._position.value = (
+                f"&nbsp;Item <b>{self._pos + 1}</b> of {n} &nbsp;·&nbsp; "
+                f"<b>{decided}</b> of {n} decided&nbsp;"
+            )
+            try:
+                view = self._view(item)
+            except Exception as exc:  # a view never stops the review
+                view = {"name": str(item.get("name")), "message": f"Cannot show: {exc}"}
+            with self.inspector.hold_sync():
+                self.inspector.threshold = self.threshold
+                self.inspector.show(view, local_file(item))
+            self._details.value = details_html(item)
+            self._note.value = item.get("note") or ""
+            for verdict, button in self._buttons.items():
+                button.icon = "check" if item.get("verdict") == verdict else ""
+        self._status.value = escape(self._status_text)
+        self._save()
+        for panel in self._panels:
+            if hasattr(panel, "show_item"):
+                self._quietly(panel.show_item, item)
+        for callback in self._item_callbacks:
+            self._quietly(callback, item)
+
+    def _verdict_of(self, sha: str) -> Any:
+        if "verdict" not in self._frame:
+            return None
+        value = self._frame["verdict"].iloc[self._rows[sha]]
+        return None if pd.isna(value) else value
+
+    def _quietly(self, call: Callable[..., Any], *args: Any) -> None:
+        try:
+            call(*args)
+        except Exception as exc:
+            self._errors.append_stderr(f"Triage: a panel failed: {type(exc).__name__}: {exc}\n")
+
+
+def _small(text: str, icon: str, tooltip: str) -> W.Button:
+    return W.Button(description=text, icon=icon, tooltip=tooltip, layout=W.Layout(width="auto"))
+
+
+def _label_options() -> list[tuple[str, str]]:
+    from ._words import LABEL_WORDS
+
+    return [(x, LABEL_WORDS[x]) for x in LABELS]

@@ -40,6 +40,7 @@ _SKIP_REASON = (
 )
 
 CANCEL_NOTEBOOK = "cancel_review.ipynb"
+MEDIA_EXTENSION = "resemble_nb.widgets.inspector._server"
 #: Seconds the sandbox of the Cancel notebook takes per job: far longer than the test waits.
 CANCEL_LATENCY = 60
 
@@ -216,6 +217,8 @@ def lab_url(tmp_path_factory: pytest.TempPathFactory, cases_dir: Path) -> Iterat
                 f"--ServerApp.root_dir={root}",
                 "--LabApp.expose_app_in_browser=True",
                 "--ServerApp.allow_root=True",
+                # the triage board plays media by URL through the package's server extension
+                f"--ServerApp.jpserver_extensions={MEDIA_EXTENSION}=True",
             ],
             env=env,
             stdout=out,

@@ -67,13 +67,15 @@ def test_batch_review_plots_triage_and_upload(
     expect(triage).to_contain_text("interview.mp4")
     assert images_shown(triage), "the triage timeline did not render"
     triage.screenshot(path=str(artifacts / "triage.png"))
+    triage.locator("input[placeholder='your name']").fill("Ana Investigator")
+    triage.get_by_role("button", name="Confirm name").click()
     triage.locator("textarea").fill("lip sync drifts at 0:02")
     triage.get_by_role("button", name="Confirmed fake").click()
     expect(triage).to_contain_text("Saved: confirmed fake for interview.mp4")
     expect(triage).to_contain_text("Item 2 of 3")
-    rows = _wait_for_rows(case, "SELECT sha256, verdict, note FROM decisions")
+    rows = _wait_for_rows(case, "SELECT sha256, verdict, note, reviewer FROM decisions")
     interview = _sha256(rnb.sample_media() / "interview.mp4")
-    assert rows == [(interview, "confirmed_fake", "lip sync drifts at 0:02")]
+    assert rows == [(interview, "confirmed_fake", "lip sync drifts at 0:02", "Ana Investigator")]
 
     # Upload from "this computer": the file lands in the case folder, hashed.
     clip = tmp_path / "field-recording.wav"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from resemble_nb.widgets import TriageBoard
-from resemble_nb.widgets._preview import preview
 from resemble_nb.widgets._triage_queue import LABELS, build_queue
+from resemble_nb.widgets._triage_state import REVIEWER_ENV
 
 from .widget_doubles import FakeCase, make_row
 
@@ -81,65 +81,100 @@ def test_bad_threshold_is_refused(case: FakeCase) -> None:
         TriageBoard(case, threshold=50)
 
 
-def test_filter_change_keeps_the_current_item_when_it_is_still_there(case: FakeCase) -> None:
+def test_a_filter_or_order_change_goes_back_to_the_first_item(case: FakeCase) -> None:
     board = TriageBoard(case)
-    board._next.click()
-    assert board.current is not None and board.current["name"] == "interview.mp4"
+    board._last.click()
+    assert board.current is not None and board.current["name"] == "voicemail.mp3"
     board._threshold.value = 0.1
-    assert board.current["name"] == "interview.mp4"
+    assert board.position == 1 and board.current["name"] == "speech.wav"
+    board._last.click()
+    board._sort.value = "name"
+    assert board.position == 1
+    assert names(board, case) == ["interview.mp4", "speech.wav", "street.jpg", "voicemail.mp3"]
+    assert "Item <b>1</b> of 4" in board._position.value
+    assert not board._next.disabled
 
 
-def test_audio_plays_inline_from_the_file_on_disk(case: FakeCase) -> None:
+def test_orders_first_last_and_jump(case: FakeCase) -> None:
+    board = TriageBoard(case, threshold=0.0, sort="unreviewed", reviewer="ana")
+    board.decide("confirmed_real")  # speech.wav, the top score, now decided
+    assert names(board, case)[-1] == "speech.wav"
+    board._sort.value = "time"
+    assert len(board.queue) == 5
+    board._last.click()
+    assert board.position == 5 and board._next.disabled and board._last.disabled
+    board._first.click()
+    assert board.position == 1 and board._prev.disabled
+    board._jump.value = "3"
+    assert board.position == 3 and board._jump.value == ""
+    board._jump.value = "VOICE"
+    assert board.current is not None and board.current["name"] == "voicemail.mp3"
+    board._jump.value = "nothing-like-this"
+    assert "&#x27;nothing-like-this&#x27; is not in the triage queue" in board._status.value
+    board._jump.value = "9"
+    assert "No item 9: the queue has 5." in board._status.value
+    with pytest.raises(ValueError, match="unknown sort 'size'"):
+        TriageBoard(case, sort="size")
+
+
+def test_the_board_opens_where_it_was_left(case: FakeCase) -> None:
+    first = TriageBoard(case, reviewer="ana")
+    first._sort.value = "name"
+    first._threshold.value = 0.2
+    first.jump("street")
+    again = TriageBoard(case)  # a new kernel: filters, order, item and reviewer come back
+    assert (again.sort, again.threshold, again.reviewer) == ("name", 0.2, "ana")
+    assert again.current is not None and again.current["name"] == "street.jpg"
+    assert "recorded as <b>ana</b>" in again._reviewer_note.value
+
+
+def test_audio_is_inspected_and_played_by_url_not_bytes(case: FakeCase) -> None:
     board = TriageBoard(case)
-    (player,) = board._media_box.children
-    assert type(player).__name__ == "Audio"
-    assert bytes(player.value) == (SAMPLES / "speech.wav").read_bytes()
-    assert player.format == "wav" and player.autoplay is False
-    assert "speech.wav · audio · 192 KB" in board._media_note.value
+    insp = board.inspector
+    assert insp.kind == "audio" and insp.name == "speech.wav"
+    assert insp.src == "resemble-nb/media/" + str(SAMPLES / "speech.wav").lstrip("/")
+    assert insp.duration == pytest.approx(6.0, abs=0.05)
+    assert len(insp.peaks) == 2 * 1200 and insp.spectrogram.startswith(PNG)
+    assert [w["score"] for w in insp.windows] == [0.8, 0.95, 0.9]
+    assert "speech.wav · audio · 192 KB" in insp.message
+    assert (SAMPLES / "speech.wav").read_bytes()[:4096] not in bytes(insp.peaks)
 
 
-def test_video_and_image_previews(case: FakeCase) -> None:
+def test_video_and_image_are_inspected(case: FakeCase) -> None:
     board = TriageBoard(case, threshold=0.0)
     board.show("interview.mp4")
-    (video,) = board._media_box.children
-    assert type(video).__name__ == "Video" and video.format == "mp4"
+    assert board.inspector.kind == "video" and board.inspector.duration == pytest.approx(4.0)
     board.show("street.jpg")
-    (image,) = board._media_box.children
-    assert type(image).__name__ == "Image" and image.format == "jpeg"
-    assert bytes(image.value) == (SAMPLES / "street.jpg").read_bytes()
-    assert video.comm is None  # the previous player was closed, its bytes let go
-
-
-def test_media_over_the_cap_is_never_loaded(case: FakeCase) -> None:
-    board = TriageBoard(case, preview_max_bytes=100_000)
-    assert board._media_box.children == ()
-    note = board._media_note.value
-    assert "speech.wav is 192 KB, over the 100 KB preview limit" in note
-    assert str(SAMPLES / "speech.wav") in note
+    assert board.inspector.kind == "image" and board.inspector.src.endswith("street.jpg")
+    assert board.inspector.peaks == b"" and board.inspector.windows == []
+    assert board.inspector.heatmap == ""
+    heat = case.folder / "heatmaps" / f"{case.rows[2]['sha256']}.png"
+    heat.parent.mkdir()
+    heat.write_bytes((SAMPLES / "portrait.png").read_bytes())
+    board.refresh()
+    assert board.inspector.heatmap.startswith("data:image/png;base64,")
 
 
 def test_missing_file_says_so(tmp_path: Path) -> None:
-    shown = preview([str(tmp_path / "gone.wav")], "audio")
-    assert shown.widget is None
-    assert (
-        shown.message == f"No preview: the file is not on this machine ({tmp_path / 'gone.wav'})."
-    )
+    gone = make_row("gone.wav", tmp_path / "gone.wav", 0.9, "fake")
+    board = TriageBoard(FakeCase(tmp_path, [gone]))
+    assert board.inspector.kind == "none"
+    assert board.inspector.message == "The file is not on this machine (gone.wav)."
 
 
 def test_a_second_path_is_used_when_the_first_is_gone(tmp_path: Path) -> None:
-    shown = preview([str(tmp_path / "gone.wav"), str(SAMPLES / "speech.wav")], "audio")
-    assert shown.widget is not None and shown.path == SAMPLES / "speech.wav"
+    row = make_row("speech.wav", tmp_path / "gone.wav", 0.9, "fake")
+    row["paths"] = [str(tmp_path / "gone.wav"), str(SAMPLES / "speech.wav")]
+    board = TriageBoard(FakeCase(tmp_path, [row]))
+    assert board.inspector.src.endswith("samples/speech.wav")
 
 
-def test_timeline_is_a_png_and_images_have_none(case: FakeCase) -> None:
+def test_the_inspector_computes_once_and_reads_its_cache_after(case: FakeCase) -> None:
     board = TriageBoard(case, threshold=0.0)
-    assert bytes(board._timeline.value).startswith(PNG)
-    board.show("street.jpg")
-    assert board._timeline.value == b""
-    assert "Images have no timeline" in board._timeline_note.value
-    board.show("voicemail.mp3")  # audio, but no scored windows recorded
-    assert board._timeline.value == b""
-    assert "no time-based scores" in board._timeline_note.value
+    cached = sorted(p.name for p in (case.folder / ".cache" / "inspector").iterdir())
+    assert any(name.endswith(".audio") for name in cached)
+    again = TriageBoard(case, threshold=0.0)
+    assert again.inspector.spectrogram == board.inspector.spectrogram
 
 
 def test_details_show_what_an_investigator_needs(case: FakeCase) -> None:
@@ -147,7 +182,7 @@ def test_details_show_what_an_investigator_needs(case: FakeCase) -> None:
     board.show("interview.mp4")
     html = board._details.value
     row = case.rows[3]
-    expected = ["interview.mp4", row["sha256"][:12], "video", "likely_fake", "0.75"]
+    expected = ["interview.mp4", row["sha256"][:12], "video", "Likely fake", "likely_fake", "0.75"]
     expected += ["audio 0.70", "video 0.80", "uuid-interview.mp4", "not decided", "SANDBOX"]
     for text in expected:
         assert text in html, text
@@ -165,15 +200,20 @@ def test_a_verdict_click_is_written_at_once_and_moves_on(case: FakeCase) -> None
     assert decision["note"] == "cloned voice, same cadence as sample B"
     assert decision["reviewer"] == "ana"
     assert board.current is not None and board.current["name"] == "interview.mp4"
-    assert "Saved: confirmed fake for speech.wav" in board._status.value
+    assert "Saved: confirmed fake for speech.wav, by ana" in board._status.value
     assert board._note.value == ""  # the next item has no note yet
     assert "1/5 decided" in repr(board)
 
 
 def test_every_verdict_button_is_there_by_its_words(case: FakeCase) -> None:
-    board = TriageBoard(case, advance=False)
+    board = TriageBoard(case, advance=False, reviewer="ana")
     texts = [b.description for b in board._buttons.values()]
-    assert texts == ["Confirmed fake", "Confirmed real", "Needs escalation", "Inconclusive"]
+    assert texts == [
+        "1  Confirmed fake",
+        "2  Confirmed real",
+        "3  Needs escalation",
+        "4  Inconclusive",
+    ]
     for verdict, button in board._buttons.items():
         button.click()
         assert case.decisions_log[-1]["verdict"] == verdict
@@ -183,21 +223,22 @@ def test_every_verdict_button_is_there_by_its_words(case: FakeCase) -> None:
 
 
 def test_reopening_shows_the_decisions(case: FakeCase) -> None:
-    first = TriageBoard(case)
+    first = TriageBoard(case, reviewer="ana")
     first._note.value = "spliced"
     first._buttons["needs_escalation"].click()
 
     again = TriageBoard(case)  # reads the verdicts back from case.results()
+    again.first()
     assert again.current is not None
     assert again.current["verdict"] == "needs_escalation"
     assert again.current["note"] == "spliced"
     assert again._note.value == "spliced"
     assert again._buttons["needs_escalation"].icon == "check"
-    assert "needs_escalation" in again._details.value
+    assert "Needs escalation" in again._details.value
 
 
 def test_unreviewed_only_drops_decided_items(case: FakeCase) -> None:
-    board = TriageBoard(case, unreviewed_only=True)
+    board = TriageBoard(case, unreviewed_only=True, reviewer="ana")
     board._buttons["confirmed_real"].click()
     assert names(board, case) == ["interview.mp4", "voicemail.mp3"]
     assert board.current is not None and board.current["name"] == "interview.mp4"
@@ -210,7 +251,7 @@ def test_a_failed_write_is_reported_and_nothing_moves(case: FakeCase) -> None:
         raise OSError("database is locked")
 
     case.decide = broken  # type: ignore[method-assign]
-    board = TriageBoard(case)
+    board = TriageBoard(case, reviewer="ana")
     board._buttons["confirmed_fake"].click()
 
     assert "Not saved: OSError: database is locked" in board._status.value
@@ -240,6 +281,60 @@ def test_empty_queue_says_what_to_do(case: FakeCase) -> None:
     assert repr(board).startswith("TriageBoard: 0 in queue (score ≥ 0.99")
     with pytest.raises(LookupError, match="queue is empty"):
         board.decide("confirmed_fake")
+
+
+def test_the_reviewer_confirms_a_proposed_name_once_per_case(
+    case: FakeCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(REVIEWER_ENV, "Ana Investigator")
+    board = TriageBoard(case)
+    assert board.reviewer is None and board._reviewer_box.value == "Ana Investigator"
+    assert "RESEMBLE_NB_REVIEWER" in board._reviewer_note.value
+    board._buttons["confirmed_fake"].click()
+    assert "Not saved: who is deciding?" in board._status.value
+    assert case.decisions_log == []
+    board._reviewer_box.value = "  "
+    board._reviewer_ok.click()
+    assert "Type your name first" in board._reviewer_note.value
+    board._reviewer_box.value = "Ana I."
+    board._reviewer_ok.click()
+    board._buttons["confirmed_fake"].click()
+    assert case.decisions_log[-1]["reviewer"] == "Ana I."
+    assert TriageBoard(case).reviewer == "Ana I."  # asked once
+
+
+def test_keys_from_the_browser_move_and_decide(case: FakeCase) -> None:
+    board = TriageBoard(case, reviewer="ana")
+    send = board.inspector._on_front_msg
+    send(board.inspector, {"event": "action", "action": "next"}, [])
+    assert board.position == 2
+    send(board.inspector, {"event": "action", "action": "last"}, [])
+    assert board.position == 3
+    send(board.inspector, {"event": "action", "action": "first"}, [])
+    send(board.inspector, {"event": "action", "action": "decide", "verdict": "inconclusive",
+                           "note": "typed, not yet synced"}, [])  # fmt: skip
+    assert case.decisions_log[-1]["verdict"] == "inconclusive"
+    assert case.decisions_log[-1]["note"] == "typed, not yet synced"
+    assert board.position == 2
+
+
+def test_panels_in_the_slot_follow_the_item(case: FakeCase) -> None:
+    import ipywidgets as W
+
+    seen: list[Any] = []
+
+    class Panel(W.HTML):  # type: ignore[misc]
+        def show_item(self, item: dict[str, Any] | None) -> None:
+            seen.append(item and item["name"])
+
+    board = TriageBoard(case)
+    panel = Panel()
+    board.add_panel(panel)
+    calls: list[Any] = []
+    board.on_item(lambda item: calls.append(item and item["name"]))
+    board.next()
+    assert panel in board.slot.children
+    assert seen == ["speech.wav", "interview.mp4"] and calls == ["interview.mp4"]
 
 
 def test_show_unknown_item_and_unknown_verdict(case: FakeCase) -> None:
@@ -285,7 +380,7 @@ def test_a_triage_click_lands_in_the_ledger_and_survives_reopening(
     first = board.current
     assert first is not None and first["status"] == "completed"
     assert first["score"] == max(board._frame["score"].dropna())
-    assert type(board._media_box.children[0]).__name__ in {"Audio", "Video", "Image"}
+    assert board.inspector.kind in {"audio", "video", "image"}
 
     board._note.value = "matches the known clone"
     board._buttons["confirmed_fake"].click()
@@ -301,6 +396,7 @@ def test_a_triage_click_lands_in_the_ledger_and_survives_reopening(
         assert list(log["sha256"]) == [first["sha256"]]
 
         again = TriageBoard(reopened, threshold=0.0)
+        again.first()
         assert again.current is not None and again.current["sha256"] == first["sha256"]
         assert again.current["verdict"] == "confirmed_fake"
         assert again._note.value == "matches the known clone"

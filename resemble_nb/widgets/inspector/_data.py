@@ -1,0 +1,370 @@
+"""What the media inspector draws, computed once per item and cached in the case.
+
+Audio (and a video's audio track) is decoded with PyAV to mono at a low rate, then
+reduced to a compact overview: min/max peaks per column (int8) and a log-power
+spectrogram as a small grayscale PNG. A video gets small JPEG thumbnails at its scored
+frame timestamps, clamped to the media's real duration. Everything lands in
+``<case>/.cache/inspector/`` keyed by the item's sha256, so coming back to an item
+reads a few kilobytes instead of decoding again.
+
+>>> overview = audio_overview("call.wav", cache=cache_dir("cases/acme"))  # doctest: +SKIP
+>>> overview.duration, overview.columns                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "CACHE_VERSION",
+    "AudioOverview",
+    "KeyFrame",
+    "audio_overview",
+    "cache_dir",
+    "decode_audio",
+    "key_frames",
+    "media_duration",
+    "peaks",
+    "spectrogram",
+]
+
+CACHE_VERSION = 1
+#: Decoding rate for the overview: enough for speech formants up to 4 kHz.
+OVERVIEW_RATE = 8000
+#: Columns of the waveform and spectrogram (a wide board is about 1,000 px).
+COLUMNS = 1200
+#: Frequency rows of the spectrogram image.
+ROWS = 128
+#: Dynamic range shown by the spectrogram, in dB below its loudest cell.
+RANGE_DB = 80.0
+#: Most key frames shown for one video (evenly chosen when more were scored).
+MAX_FRAMES = 48
+THUMB_HEIGHT = 72
+
+
+class InspectorDataError(ValueError):
+    """The file could not be decoded into an overview (the message names it)."""
+
+
+@dataclass(frozen=True)
+class AudioOverview:
+    """A compact picture of a sound: duration, peaks and spectrogram."""
+
+    duration: float
+    peaks: bytes  #: int8 pairs (min, max) per column, scaled to the loudest sample
+    spectrogram_png: bytes  #: grayscale PNG, ROWS high, low frequencies at the bottom
+    rate: int  #: the decoding rate (the spectrogram spans 0..rate/2 Hz)
+
+    @property
+    def columns(self) -> int:
+        return len(self.peaks) // 2
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    """One scored video frame: when (clamped to the media), its score, a thumbnail."""
+
+    time: float
+    scored_at: float
+    score: float | None
+    label: str | None
+    jpeg: bytes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "t": self.time,
+            "scored_at": self.scored_at,
+            "score": self.score,
+            "label": self.label,
+            "src": "data:image/jpeg;base64," + base64.b64encode(self.jpeg).decode("ascii"),
+        }
+
+
+def cache_dir(case_folder: str | os.PathLike[str]) -> Path:
+    """Where a case keeps the inspector's computed data."""
+    return Path(case_folder) / ".cache" / "inspector"
+
+
+# -- decoding -------------------------------------------------------------------------------
+
+
+def _open(path: Path) -> Any:
+    import av
+
+    try:
+        return av.open(str(path))
+    except (av.FFmpegError, OSError) as exc:
+        raise InspectorDataError(f"{path.name}: cannot be decoded ({exc})") from None
+
+
+def media_duration(path: str | os.PathLike[str]) -> float | None:
+    """The media's real duration in seconds (container, else longest stream), or None."""
+    with _open(Path(path)) as container:
+        if container.duration:
+            return float(container.duration) / 1_000_000
+        best = 0.0
+        for stream in container.streams:
+            if stream.duration and stream.time_base:
+                best = max(best, float(stream.duration * stream.time_base))
+        return best or None
+
+
+def decode_audio(
+    path: str | os.PathLike[str], rate: int = OVERVIEW_RATE
+) -> npt.NDArray[np.float32]:
+    """The first audio track as mono float32 at ``rate`` Hz (empty when there is none)."""
+    import av
+
+    path = Path(path)
+    with _open(path) as container:
+        if not container.streams.audio:
+            return np.zeros(0, dtype=np.float32)
+        stream = container.streams.audio[0]
+        stream.thread_type = "AUTO"
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        chunks: list[npt.NDArray[np.float32]] = []
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
+            for out in resampler.resample(None):
+                chunks.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
+        except av.FFmpegError as exc:
+            if not chunks:
+                raise InspectorDataError(f"{path.name}: cannot be decoded ({exc})") from None
+    if not chunks:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate(chunks).astype(np.float32, copy=False)
+
+
+# -- reductions -----------------------------------------------------------------------------
+
+
+def peaks(samples: npt.NDArray[np.float32], columns: int = COLUMNS) -> bytes:
+    """(min, max) per column as int8 pairs, scaled so the loudest sample is ±127."""
+    n = len(samples)
+    if n == 0:
+        return b""
+    columns = max(1, min(columns, n))
+    edges = np.linspace(0, n, columns + 1).astype(np.int64)[:-1]
+    lows = np.minimum.reduceat(samples, edges)
+    highs = np.maximum.reduceat(samples, edges)
+    scale = float(max(np.abs(lows).max(), np.abs(highs).max())) or 1.0
+    pairs = np.empty(2 * columns, dtype=np.int8)
+    pairs[0::2] = np.clip(np.round(lows / scale * 127), -127, 127)
+    pairs[1::2] = np.clip(np.round(highs / scale * 127), -127, 127)
+    return pairs.tobytes()
+
+
+def spectrogram(
+    samples: npt.NDArray[np.float32], columns: int = COLUMNS, rows: int = ROWS
+) -> npt.NDArray[np.uint8]:
+    """Log power, ``rows`` x (at most) ``columns`` uint8, low frequencies in the last row.
+
+    Short FFTs (``2 * rows`` samples, Hann window) tile the whole signal without gaps;
+    the power of all the FFTs falling in one column is averaged, so nothing between
+    columns is skipped however long the file.
+    """
+    size = 2 * rows
+    n = len(samples)
+    if n < size:
+        samples = np.pad(samples, (0, size - n))
+        n = size
+    frames = n // size
+    hop = size
+    if frames < columns:  # short audio: overlap the FFTs to fill more columns
+        hop = max(8, (n - size) // max(1, columns - 1))
+        frames = 1 + (n - size) // hop
+    window = np.hanning(size).astype(np.float32)
+    cols = min(columns, frames)
+    bins = np.linspace(0, frames, cols + 1).astype(np.int64)
+    power = np.zeros((cols, rows), dtype=np.float64)
+    step = 8192
+    for start in range(0, frames, step):
+        stop = min(frames, start + step)
+        if hop == size:
+            block = samples[start * size : stop * size].reshape(-1, size)
+        else:
+            idx = (np.arange(start, stop) * hop)[:, None] + np.arange(size)[None, :]
+            block = samples[idx]
+        spec = np.abs(np.fft.rfft(block * window, axis=1)[:, :rows]) ** 2
+        col_of = np.searchsorted(bins, np.arange(start, stop), side="right") - 1
+        np.add.at(power, col_of, spec)
+    counts = np.diff(bins).astype(np.float64)
+    power /= np.maximum(counts, 1.0)[:, None]
+    db = 10.0 * np.log10(power + 1e-12)
+    top = float(db.max())
+    scaled = np.clip((db - (top - RANGE_DB)) / RANGE_DB, 0.0, 1.0)
+    image: npt.NDArray[np.uint8] = np.round(scaled.T[::-1] * 255).astype(np.uint8)
+    return image
+
+
+def _png(gray: npt.NDArray[np.uint8]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(gray, mode="L").save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+# -- cached overviews -----------------------------------------------------------------------
+
+
+def _cache_file(cache: Path | None, key: str, suffix: str) -> Path | None:
+    return None if cache is None else cache / f"{key}.v{CACHE_VERSION}.{suffix}"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _pack(overview: AudioOverview) -> bytes:
+    head = json.dumps(
+        {"duration": overview.duration, "rate": overview.rate, "peaks": len(overview.peaks)}
+    ).encode()
+    return len(head).to_bytes(4, "big") + head + overview.peaks + overview.spectrogram_png
+
+
+def _unpack(data: bytes) -> AudioOverview:
+    size = int.from_bytes(data[:4], "big")
+    head = json.loads(data[4 : 4 + size])
+    body = data[4 + size :]
+    n = int(head["peaks"])
+    return AudioOverview(float(head["duration"]), body[:n], body[n:], int(head["rate"]))
+
+
+def audio_overview(
+    path: str | os.PathLike[str], *, cache: Path | None = None, key: str | None = None
+) -> AudioOverview | None:
+    """The overview of ``path``'s audio, from ``cache`` when computed before.
+
+    ``key`` names the cache entry (the item's sha256; default the file name and size).
+    None when the file has no audio track.
+    """
+    path = Path(path)
+    if key is None:
+        key = f"{path.name}-{path.stat().st_size}"
+    stored = _cache_file(cache, key, "audio")
+    if stored is not None and stored.is_file():
+        data = stored.read_bytes()
+        if not data:
+            return None
+        try:
+            return _unpack(data)
+        except (ValueError, KeyError):
+            pass  # a damaged entry: compute again
+    samples = decode_audio(path)
+    if len(samples) == 0:
+        if stored is not None:
+            _atomic_write(stored, b"")
+        return None
+    overview = AudioOverview(
+        duration=len(samples) / OVERVIEW_RATE,
+        peaks=peaks(samples),
+        spectrogram_png=_png(spectrogram(samples)),
+        rate=OVERVIEW_RATE,
+    )
+    if stored is not None:
+        _atomic_write(stored, _pack(overview))
+    return overview
+
+
+def _choose(times: Sequence[tuple[float, float | None, str | None]]) -> list[int]:
+    if len(times) <= MAX_FRAMES:
+        return list(range(len(times)))
+    return sorted({round(i) for i in np.linspace(0, len(times) - 1, MAX_FRAMES)})
+
+
+def _thumbnail(frame: Any) -> bytes:
+    image = frame.to_image()
+    width = max(1, round(image.width * THUMB_HEIGHT / max(1, image.height)))
+    image = image.resize((width, THUMB_HEIGHT))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", quality=70)
+    return out.getvalue()
+
+
+def _grab(container: Any, stream: Any, at: float) -> bytes | None:
+    """A thumbnail of the first frame shown at or after ``at`` seconds."""
+    tb = stream.time_base
+    container.seek(max(0, int(at / tb)) if tb else 0, stream=stream, backward=True)
+    last = None
+    for frame in container.decode(stream):
+        last = frame
+        if frame.time is None or frame.time + 1e-3 >= at:
+            return _thumbnail(frame)
+    return None if last is None else _thumbnail(last)
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def key_frames(
+    path: str | os.PathLike[str],
+    scored: Iterable[tuple[float, float | None, str | None]],
+    *,
+    cache: Path | None = None,
+    key: str | None = None,
+) -> tuple[float | None, list[KeyFrame]]:
+    """The video's duration and a thumbnail at each scored ``(time, score, label)``.
+
+    Times past the end of the media are clamped to its last frame (a score at 4.76 s of
+    a 4.06 s file is shown at 4.06 s, and keeps ``scored_at``).
+    """
+    path = Path(path)
+    wanted = sorted(scored, key=lambda s: s[0])
+    chosen = [wanted[i] for i in _choose(wanted)]
+    if key is None:
+        key = f"{path.name}-{path.stat().st_size}"
+    stored = _cache_file(cache, key, "frames.json")
+    if stored is not None and stored.is_file():
+        try:
+            saved = json.loads(stored.read_text())
+            if saved["scored"] == [list(s) for s in chosen]:
+                known = [
+                    KeyFrame(f["t"], f["scored_at"], f["score"], f["label"], _unb64(f["jpeg"]))
+                    for f in saved["frames"]
+                ]
+                return saved["duration"], known
+        except (ValueError, KeyError, TypeError):
+            pass
+    duration = media_duration(path)
+    frames: list[KeyFrame] = []
+    with _open(path) as container:
+        if container.streams.video:
+            stream = container.streams.video[0]
+            rate = float(stream.average_rate or 25)
+            last_frame = max(0.0, (duration or 0.0) - 1.0 / rate)
+            for at, score, label in chosen:
+                shown = min(max(0.0, float(at)), last_frame) if duration else max(0.0, float(at))
+                try:
+                    jpeg = _grab(container, stream, shown)
+                except Exception:  # a damaged frame: show the score without a picture
+                    jpeg = None
+                frames.append(KeyFrame(shown, float(at), score, label, jpeg or b""))
+    if stored is not None:
+        payload = {
+            "duration": duration,
+            "scored": [list(s) for s in chosen],
+            "frames": [
+                {"t": f.time, "scored_at": f.scored_at, "score": f.score, "label": f.label,
+                 "jpeg": base64.b64encode(f.jpeg).decode("ascii")}
+                for f in frames
+            ],
+        }  # fmt: skip
+        _atomic_write(stored, json.dumps(payload).encode())
+    return duration, frames

@@ -1,0 +1,225 @@
+"""The media inspector's data side: decoding, peaks, spectrogram, key frames, caching, URLs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resemble_nb.widgets.inspector import MediaInspector, item_view, media_route
+from resemble_nb.widgets.inspector import _data as data
+from resemble_nb.widgets.inspector._server import MEDIA_ROUTE, _allowed
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
+PNG = b"\x89PNG\r\n\x1a\n"
+SEGMENTS = ["sha256", "name", "track", "kind", "index", "start_s", "end_s", "score", "label"]
+
+
+def test_peaks_are_min_max_pairs_scaled_to_the_loudest_sample() -> None:
+    samples = np.array([0.0, 0.5, -0.25, 0.1, -1.0, 0.2], dtype=np.float32)
+    pairs = np.frombuffer(data.peaks(samples, columns=3), dtype=np.int8)
+    assert pairs.tolist() == [0, 64, -32, 13, -127, 25]
+    assert data.peaks(np.zeros(0, dtype=np.float32)) == b""
+    assert len(data.peaks(np.ones(5, dtype=np.float32), columns=1200)) == 10  # never more
+
+
+def test_the_spectrogram_puts_a_tone_in_its_frequency_row() -> None:
+    rate = data.OVERVIEW_RATE
+    t = np.arange(rate * 30) / rate
+    tone = np.sin(2 * np.pi * 1000.0 * t).astype(np.float32)
+    image = data.spectrogram(tone)
+    assert image.shape == (data.ROWS, data.COLUMNS) and image.dtype == np.uint8
+    bin_hz = (rate / 2) / data.ROWS
+    row_from_bottom = data.ROWS - 1 - int(np.argmax(image.mean(axis=1)))
+    assert abs(row_from_bottom * bin_hz - 1000.0) <= bin_hz
+    short = data.spectrogram(tone[:3000])  # under a second: overlapping FFTs
+    assert short.shape[0] == data.ROWS and short.shape[1] > 100
+
+
+def test_audio_is_decoded_from_wav_mp3_and_a_videos_track() -> None:
+    assert len(data.decode_audio(SAMPLES / "speech.wav")) == pytest.approx(6.0 * 8000, rel=0.01)
+    assert len(data.decode_audio(SAMPLES / "voicemail.mp3")) == pytest.approx(9.0 * 8000, rel=0.02)
+    assert len(data.decode_audio(SAMPLES / "interview.mp4")) > 3.9 * 8000
+    assert len(data.decode_audio(SAMPLES / "street.jpg")) == 0  # no audio track
+
+
+def test_a_damaged_file_says_which_and_why(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunk" * 10)
+    with pytest.raises(data.InspectorDataError, match=r"^broken\.wav: cannot be decoded"):
+        data.audio_overview(bad)
+
+
+def test_an_overview_is_computed_once_then_read_from_the_case(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.wav"
+    shutil.copyfile(SAMPLES / "speech.wav", clip)
+    cache = data.cache_dir(tmp_path / "case")
+    first = data.audio_overview(clip, cache=cache, key="a" * 64)
+    assert first is not None and first.spectrogram_png.startswith(PNG)
+    assert first.duration == pytest.approx(6.0, abs=0.01) and first.columns == data.COLUMNS
+    clip.unlink()  # the cache alone answers now
+    again = data.audio_overview(clip, cache=cache, key="a" * 64)
+    assert again == first
+    (cache / f"{'a' * 64}.v{data.CACHE_VERSION}.audio").write_bytes(b"\x00\x00\x00\x05{bad")
+    shutil.copyfile(SAMPLES / "speech.wav", clip)
+    assert data.audio_overview(clip, cache=cache, key="a" * 64) == first  # damaged: recomputed
+
+
+def test_key_frames_are_clamped_to_the_real_duration_and_cached(tmp_path: Path) -> None:
+    video = tmp_path / "interview.mp4"
+    shutil.copyfile(SAMPLES / "interview.mp4", video)
+    cache = tmp_path / "cache"
+    scored = [(0.0, 0.1, "real"), (2.0, 0.8, "fake"), (4.76, 0.9, "fake")]
+    duration, frames = data.key_frames(video, scored, cache=cache, key="v" * 64)
+    assert duration == pytest.approx(4.0)
+    assert [f.scored_at for f in frames] == [0.0, 2.0, 4.76]
+    assert frames[-1].time < duration  # 4.76 s is shown on the last frame, not past the end
+    assert all(f.jpeg.startswith(b"\xff\xd8") for f in frames)
+    assert frames[1].as_dict()["src"].startswith("data:image/jpeg;base64,")
+    video.unlink()
+    assert data.key_frames(video, scored, cache=cache, key="v" * 64) == (duration, frames)
+
+
+def test_many_scored_frames_are_thinned_evenly() -> None:
+    scored = [(i / 10, 0.5, None) for i in range(400)]
+    _, frames = data.key_frames(SAMPLES / "interview.mp4", scored)
+    assert len(frames) == data.MAX_FRAMES
+    assert frames[0].scored_at == 0.0 and frames[-1].scored_at == pytest.approx(39.9)
+
+
+def test_item_view_plays_by_url_and_stays_small(tmp_path: Path) -> None:
+    sha = "c" * 64
+    item = {"sha256": sha, "name": "speech.wav", "path": str(SAMPLES / "speech.wav"),
+            "media_type": "audio"}  # fmt: skip
+    rows = [[sha, "speech.wav", "audio", "window", i, 2.0 * i, 2.0 * i + 2, 0.3 * i, "fake"]
+            for i in range(3)]  # fmt: skip
+    view = item_view(
+        item, pd.DataFrame(rows, columns=SEGMENTS), case_folder=tmp_path, cache=tmp_path / "c"
+    )
+    assert view["src"] == media_route(SAMPLES / "speech.wav")
+    assert [w["start"] for w in view["windows"]] == [0.0, 2.0, 4.0]
+    size = len(view["peaks"]) + len(view["spectrogram"]) + len(str(view["windows"]))
+    assert size < 200_000
+    assert (SAMPLES / "speech.wav").read_bytes()[1000:1100] not in view["spectrogram"]
+
+
+def test_media_route_quotes_the_absolute_path() -> None:
+    route = media_route("/evidence/call 07 (copy).wav")
+    assert route == f"{MEDIA_ROUTE}/evidence/call%2007%20%28copy%29.wav"
+    assert _allowed(str(SAMPLES / "speech.wav"), allow_hidden=False) is None
+    assert _allowed(str(SAMPLES / "notes.txt"), allow_hidden=False) == "not a media file"
+    assert _allowed("/home/ana/.secret/call.wav", allow_hidden=False) == "hidden"
+    assert _allowed("/nowhere/call.wav", allow_hidden=False) == "no such file"
+
+
+def test_without_a_server_the_bytes_come_in_small_messages_up_to_a_cap(tmp_path: Path) -> None:
+    sent: list[tuple[dict[str, Any], list[bytes]]] = []
+    insp = MediaInspector(embed_max_bytes=100_000)
+    insp.send = lambda content, buffers=None: sent.append((content, buffers or []))
+    path = SAMPLES / "voicemail.mp3"
+    insp.show({"item": "x", "kind": "audio", "src": media_route(path)}, path)
+    insp._on_front_msg(insp, {"event": "need-bytes", "item": "x"}, [])
+    assert b"".join(b for _, bufs in sent for b in bufs) == path.read_bytes()
+    assert sent[-1][0]["last"] is True and all(len(b) <= 512 * 1024 for _, bs in sent for b in bs)
+    assert "peaks" not in insp.get_state() or insp.get_state()["peaks"] == b""
+
+    sent.clear()
+    big = SAMPLES / "speech.wav"  # 192 KB, over the 100,000-byte cap
+    insp.show({"item": "y", "kind": "audio"}, big)
+    insp._on_front_msg(insp, {"event": "need-bytes", "item": "y"}, [])
+    ((refusal, buffers),) = sent
+    assert refusal["event"] == "bytes-refused" and buffers == []
+    assert refusal["reason"] == (
+        "speech.wav is 192 KB; without a Jupyter server only files up to 100 KB play here"
+    )
+    assert repr(insp) == "MediaInspector: y (audio, 0.0 s)"
+
+
+# -- the server extension, in a real Jupyter server --------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("server-root")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path_factory.mktemp("runtime")),
+        "JUPYTER_CONFIG_DIR": str(tmp_path_factory.mktemp("config")),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True",
+         "--ServerApp.jpserver_extensions=resemble_nb.widgets.inspector._server=True"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("jupyter server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def _get(url: str, **headers: str) -> tuple[int, bytes, dict[str, str]]:
+    """GET as a page of the lab would (Jupyter wants a same-origin Referer for files)."""
+    origin = "/".join(url.split("/")[:3])
+    request = urllib.request.Request(url, headers={"Referer": f"{origin}/lab", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read(), dict(answer.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, b"", dict(exc.headers)
+
+
+@pytest.mark.slow
+def test_the_server_extension_serves_media_outside_its_root_in_ranges(
+    server: str, tmp_path: Path
+) -> None:
+    clip = tmp_path / "evidence dir" / "call 07.wav"  # outside the server's root, with spaces
+    clip.parent.mkdir()
+    shutil.copyfile(SAMPLES / "speech.wav", clip)
+    whole = clip.read_bytes()
+    status, body, headers = _get(f"{server}/{media_route(clip)}", Range="bytes=100-199")
+    assert status == 206 and body == whole[100:200]
+    assert headers["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    status, body, _ = _get(f"{server}/{media_route(clip)}")
+    assert status == 200 and body == whole
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not media")
+    assert _get(f"{server}/{media_route(notes)}")[0] == 403
+    assert _get(f"{server}/{media_route(tmp_path / 'gone.wav')}")[0] == 404
+    assert _get(f"{server}/{media_route(clip)}", Referer="http://evil.example/")[0] == 403
+    hidden = tmp_path / ".private" / "call.wav"
+    hidden.parent.mkdir()
+    shutil.copyfile(SAMPLES / "speech.wav", hidden)
+    assert _get(f"{server}/{media_route(hidden)}")[0] == 403
