@@ -9,6 +9,14 @@ Empty or score-less frames give a figure that says so instead of raising.
 >>> png = figure_to_png(fig)                           # doctest: +SKIP
 """
 
+from resemble_nb.plots._evaluation import (
+    GROUP_COLORS,
+    calibration_curve,
+    confusion_matrix,
+    pr_curve,
+    roc_curve,
+    truth_distribution,
+)
 from resemble_nb.plots._scores import ranked_scores, score_distribution, triage_progress
 from resemble_nb.plots._style import (
     LABEL_COLORS,
@@ -22,15 +30,21 @@ from resemble_nb.plots._style import (
 from resemble_nb.plots._timeline import timeline
 
 __all__ = [
+    "GROUP_COLORS",
     "LABELS",
     "LABEL_COLORS",
     "NO_LABEL_COLOR",
     "VERDICTS",
     "VERDICT_COLORS",
+    "calibration_curve",
+    "confusion_matrix",
     "figure_to_data_uri",
     "figure_to_png",
+    "pr_curve",
     "ranked_scores",
+    "roc_curve",
     "score_distribution",
     "timeline",
     "triage_progress",
+    "truth_distribution",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -33,12 +35,17 @@ from resemble_nb.plots._style import (
 
 
 def score_distribution(
-    results: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None
+    results: pd.DataFrame,
+    *,
+    threshold: float = 0.5,
+    ax: Axes | None = None,
+    evidence: Any = None,
 ) -> Figure:
     """Scores of every item, one row per media type, coloured by label.
 
     Resemble's interpretation bands shade the background; the dashed line is the
-    threshold at which items are flagged.
+    threshold at which items are flagged. With ``evidence=case.threshold_evidence()``
+    its legend shows the threshold's measured error rates.
     """
     _require(results, ("media_type", "score", "label"), "results")
     title = "Score distribution by media type"
@@ -69,7 +76,7 @@ def score_distribution(
             linewidths=0.4,
             label=_legend_name(label),
         )
-    ax.axvline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
+    ax.axvline(threshold, label=_threshold_text(threshold, evidence), **_THRESHOLD_STYLE)
 
     ticks = []
     for m in media:

@@ -127,8 +127,19 @@ def _scores(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
     return frame["score"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _threshold_text(threshold: float) -> str:
-    return f"threshold {threshold:.2f}"
+def _threshold_text(threshold: float, evidence: Any = None) -> str:
+    """The threshold line's legend; with ``evidence`` (``case.threshold_evidence()``),
+    its measured error rates beside it."""
+    text = f"threshold {threshold:.2f}"
+    if evidence is None:
+        return text
+    fpr, fnr = evidence.rates(threshold)
+    parts = [
+        f"{what} {100 * rate.value:.1f}% of {rate.n}"
+        for rate, what in ((fpr, "real flagged"), (fnr, "fakes missed"))
+        if rate.n
+    ]
+    return text + (f"\n(measured: {'; '.join(parts)})" if parts else "")
 
 
 def _outside_legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
