@@ -13,10 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["export_results"]
+__all__ = ["cell_text", "export_results", "write_atomically"]
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A frame cell as text: ``""`` for a missing value (``None``, NaN, NA, NaT)."""
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return ""
     return str(value)
@@ -27,7 +28,7 @@ def _temp_beside(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
 
 
-def _write_atomically(path: Path, data: str) -> None:
+def write_atomically(path: Path, data: str) -> None:
     """Write ``data`` to ``path`` so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_beside(path)
@@ -70,9 +71,9 @@ def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
     elif suffix == ".json":
-        _write_atomically(target, results.to_json(orient="records", date_format="iso", indent=2))
+        write_atomically(target, results.to_json(orient="records", date_format="iso", indent=2))
     else:
-        _write_atomically(target, _for_spreadsheet(results).to_csv(index=False))
+        write_atomically(target, _for_spreadsheet(results).to_csv(index=False))
     return target
 
 
@@ -82,7 +83,7 @@ def _for_spreadsheet(results: pd.DataFrame) -> pd.DataFrame:
         series = table[column]
         if series.map(lambda v: isinstance(v, list | tuple)).any():
             table[column] = series.map(
-                lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else _text(v)
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else cell_text(v)
             )
         if str(table[column].dtype) in ("string", "object"):
             table[column] = table[column].map(_defuse)

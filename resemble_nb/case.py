@@ -20,11 +20,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .ledger import LEDGER_FILENAME, Decision, Ledger, Verdict
+from .ledger import LEDGER_FILENAME, REPORTS_FOLDER, UPLOADS_FOLDER, Decision, Ledger, Verdict
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ._case_run import CaseRun
     from .api import AsyncClient, Client
     from .engine import Run
     from .evaluation import Evaluation, LabelImport, ThresholdEvidence, ThresholdRecommendation
@@ -61,8 +62,8 @@ class Case:
             raise NotADirectoryError(f"{path}: is a file; a case is a folder")
         path.mkdir(parents=True, exist_ok=True)
         self.folder: Path = path.resolve()
-        (self.folder / "uploads").mkdir(exist_ok=True)
-        (self.folder / "reports").mkdir(exist_ok=True)
+        self.uploads.mkdir(exist_ok=True)
+        self.reports.mkdir(exist_ok=True)
         self.ledger = Ledger(self.folder / CASE_DB)
         if name is not None:
             self.ledger.set_meta("name", name)
@@ -78,11 +79,11 @@ class Case:
     @property
     def uploads(self) -> Path:
         """Where browser uploads go (``UploadPicker``)."""
-        return self.folder / "uploads"
+        return self.folder / UPLOADS_FOLDER
 
     @property
     def reports(self) -> Path:
-        return self.folder / "reports"
+        return self.folder / REPORTS_FOLDER
 
     def __repr__(self) -> str:
         counts = self.ledger.state_counts()
@@ -295,7 +296,7 @@ class Case:
         max_uploads: int | None = None,
         poll_interval: tuple[float, float] = (1.0, 10.0),
         **detect_options: Any,
-    ) -> Run:
+    ) -> CaseRun:
         """Analyse media in the background; returns a started :class:`~resemble_nb.engine.Run`.
 
         Returns at once: the work runs on its own thread, and a live board is shown when
@@ -320,7 +321,8 @@ class Case:
             ValueError: An unknown option, a bad value, or a strategy that cannot work.
             RuntimeError: Another review of this case is still running in this process.
         """
-        from .engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE, Run
+        from ._case_run import CaseRun
+        from .engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE
 
         with _ACTIVE_LOCK:
             active = _ACTIVE.get(self.folder)
@@ -333,7 +335,7 @@ class Case:
             from ._connect import connect
 
             client = connect()
-        run = Run(
+        run = CaseRun(
             self.ledger,
             paths_or_items,
             client,

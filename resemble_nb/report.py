@@ -24,7 +24,7 @@ import pandas as pd
 
 from resemble_nb import plots
 from resemble_nb._errors import ResembleError
-from resemble_nb._export import _text, _write_atomically, export_results
+from resemble_nb._export import cell_text, export_results, write_atomically
 from resemble_nb.api import Label
 from resemble_nb.ledger import PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
@@ -84,10 +84,10 @@ def _flag_reasons(row: Mapping[Hashable, Any], threshold: float) -> list[str]:
     score = row["score"]
     if score is not None and not pd.isna(score) and float(score) >= threshold:
         reasons.append(f"score {float(score):.3f} ≥ threshold {threshold:.2f}")
-    if _text(row["label"]) in _FLAG_LABELS:
-        reasons.append(f"label {_words(_text(row['label']))}")
-    if _text(row["verdict"]) in _FLAG_VERDICTS:
-        reasons.append(f"verdict {_words(_text(row['verdict']))}")
+    if cell_text(row["label"]) in _FLAG_LABELS:
+        reasons.append(f"label {_words(cell_text(row['label']))}")
+    if cell_text(row["verdict"]) in _FLAG_VERDICTS:
+        reasons.append(f"verdict {_words(cell_text(row['verdict']))}")
     return reasons
 
 
@@ -101,31 +101,31 @@ def _ordered(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str, Any]:
-    sha = _text(row["sha256"])
-    label = _text(row["label"])
-    status = _text(row["status"])
-    error = _text(row["error"])
+    sha = cell_text(row["sha256"])
+    label = cell_text(row["label"])
+    status = cell_text(row["status"])
+    error = cell_text(row["error"])
     return {
         "anchor": sha or f"row-{index}",
-        "name": _text(row["name"]) or "(unnamed)",
-        "media_type": _text(row["media_type"]),
+        "name": cell_text(row["name"]) or "(unnamed)",
+        "media_type": cell_text(row["media_type"]),
         "label": label,
         "label_text": _words(label) if label else "no result",
         "score": _score(row["score"]),
-        "verdict": _words(_text(row["verdict"])),
-        "note": _text(row["note"]),
+        "verdict": _words(cell_text(row["verdict"])),
+        "note": cell_text(row["note"]),
         "status": status + (f": {error}" if error else ""),
         "failed": status in PROBLEM_STATES,
         "reasons": _flag_reasons(row, threshold),
         "sha256": sha,
         "paths": [str(p) for p in (row["paths"] if isinstance(row["paths"], list) else [])]
-        or [p for p in [_text(row["path"])] if p],
+        or [p for p in [cell_text(row["path"])] if p],
         "size": _size(row["size"]),
         "duration": _DASH if pd.isna(row["duration"]) else f"{float(row['duration']):.2f} s",
-        "detect_uuid": _text(row["detect_uuid"]) or _DASH,
+        "detect_uuid": cell_text(row["detect_uuid"]) or _DASH,
         "submitted_at": _when(row["submitted_at"]),
         "completed_at": _when(row["completed_at"]),
-        "source": _text(row["source"]) or _DASH,
+        "source": cell_text(row["source"]) or _DASH,
         "decisions": [],
     }
 
@@ -133,9 +133,9 @@ def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str
 def _decision(row: Mapping[Hashable, Any]) -> dict[str, str]:
     return {
         "when": _when(row["decided_at"]),
-        "verdict": _words(_text(row["verdict"])) or _DASH,
-        "reviewer": _text(row["reviewer"]) or _DASH,
-        "note": _text(row["note"]),
+        "verdict": _words(cell_text(row["verdict"])) or _DASH,
+        "reviewer": cell_text(row["reviewer"]) or _DASH,
+        "note": cell_text(row["note"]),
     }
 
 
@@ -176,7 +176,7 @@ def _context(
     items = [_item(row, i, threshold) for i, row in enumerate(ordered.to_dict("records"))]
     by_sha = {item["sha256"]: item for item in items if item["sha256"]}
     for row in decisions.to_dict("records"):  # append order is the history's order
-        item = by_sha.get(_text(row["sha256"]))
+        item = by_sha.get(cell_text(row["sha256"]))
         if item is not None:
             item["decisions"].append(_decision(row))
 
@@ -221,7 +221,7 @@ def _context(
         "status_counts": _counts(results["status"], _categories(results["status"]), None),
         "label_counts": _counts(results["label"], list(plots.LABELS), "no result"),
         "verdict_counts": _counts(results["verdict"], list(plots.VERDICTS), "not reviewed"),
-        "case_meta": [(str(k), _text(v)) for k, v in case_meta.items()],
+        "case_meta": [(str(k), cell_text(v)) for k, v in case_meta.items()],
         "plots": [
             (title, caption, plots.figure_to_data_uri(fig, dpi=_PLOT_DPI))
             for title, caption, fig in figures
@@ -251,11 +251,11 @@ def _where_secret(frames: Mapping[str, pd.DataFrame]) -> str:
         for column in frame.columns:
             if frame[column].dtype.kind not in "OSU" and str(frame[column].dtype) != "string":
                 continue
-            text = frame[column].map(_text)
+            text = frame[column].map(cell_text)
             hits = text.str.contains(_JWT, regex=True)
             if hits.any():
                 row = frame[hits.to_numpy(dtype=bool)].iloc[0]
-                name = _text(row["name"]) if "name" in frame.columns else "?"
+                name = cell_text(row["name"]) if "name" in frame.columns else "?"
                 return f" (in {frame_name} column {column!r}, item {name!r})"
     return ""
 
@@ -342,5 +342,5 @@ def render_report(
     html = _environment().get_template("report.html.j2").render(**context)
     frames = {"results": results, "decisions": decisions}
     _check_no_secrets(html, target, frames)
-    _write_atomically(target, html)
+    write_atomically(target, html)
     return target

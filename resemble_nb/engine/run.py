@@ -7,7 +7,7 @@ returns a started :class:`Run` at once::
     run = case.review(["evidence/"], client=client, intelligence=True)
     run.progress            # Progress(total=20, counts={'completed': 12, ...})
     run.wait()              # only where a cell must block (Run All, scripts)
-    run.results()           # this run's rows of case.results()
+    run.results()           # this run's rows of case.results() (added by the case)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from ..api import AsyncClient, Client, DetectOptions
 from ..ledger import LIVE_STATES, InvalidTransition, Ledger
@@ -37,12 +37,10 @@ from ._limits import (
 from ._pipeline import ReviewSpec, run_review
 from ._state import ItemStatus, Progress, RunEvent, Tracker
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 __all__ = ["Run"]
 
 logger = logging.getLogger("resemble_nb.engine")
+_RunT = TypeVar("_RunT", bound="Run")
 
 
 class Run:
@@ -120,7 +118,7 @@ class Run:
         self._ended_monotonic: float | None = None
 
     # -- control ------------------------------------------------------------------------------
-    def start(self) -> Run:
+    def start(self: _RunT) -> _RunT:
         """Start working in the background (once); returns at once."""
         with self._lock:
             if self.started_at is None:
@@ -129,7 +127,7 @@ class Run:
                 self._thread.start()
         return self
 
-    def wait(self, timeout: float | None = None) -> Run:
+    def wait(self: _RunT, timeout: float | None = None) -> _RunT:
         """Block until every item is in a terminal state.
 
         Interrupting the wait (Ctrl-C, or the notebook's stop button) leaves the review
@@ -214,15 +212,10 @@ class Run:
             out.update(self._ctx.stats)
         return out
 
-    def results(self) -> pd.DataFrame:
-        """This run's rows of ``case.results()`` (items and skipped files)."""
-        from ..frames import results_frame
-
-        frame = results_frame(self._ledger)
-        keys = set(self._tracker.keys())
-        mask = frame["sha256"].isin(keys).fillna(False) | frame["path"].isin(keys).fillna(False)
-        chosen: pd.DataFrame = frame[mask.astype(bool)].reset_index(drop=True)
-        return chosen
+    @property
+    def ledger(self) -> Ledger:
+        """The case ledger this run writes to."""
+        return self._ledger
 
     def __repr__(self) -> str:
         progress = self.progress

@@ -13,7 +13,7 @@ from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
 from ._truth import TRUTHS, ThresholdChoice, Truth, TruthLabel
 from .errors import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
-from .ledger import LEDGER_FILENAME, Ledger
+from .ledger import LEDGER_FILENAME, REPORTS_FOLDER, UPLOADS_FOLDER, Ledger
 from .records import (
     LIVE_STATES,
     PROBLEM_STATES,
@@ -47,6 +47,7 @@ __all__ = [
     "LIVE_STATES",
     "MIGRATIONS",
     "PROBLEM_STATES",
+    "REPORTS_FOLDER",
     "RESULTS_COLUMNS",
     "RESULTS_TIME_COLUMNS",
     "SEGMENTS_COLUMNS",
@@ -54,6 +55,7 @@ __all__ = [
     "TERMINAL_STATES",
     "TRANSITIONS",
     "TRUTHS",
+    "UPLOADS_FOLDER",
     "VERDICTS",
     "VERDICT_WORDS",
     "Decision",

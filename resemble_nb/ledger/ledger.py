@@ -19,10 +19,14 @@ from ._items import ItemsMixin
 from ._jobs import JobsMixin
 from ._truth import TruthMixin
 
-__all__ = ["LEDGER_FILENAME", "Ledger"]
+__all__ = ["LEDGER_FILENAME", "REPORTS_FOLDER", "UPLOADS_FOLDER", "Ledger"]
 
 LEDGER_FILENAME = "case.db"
 """The ledger's file name inside a case folder (a convention for ``Case``)."""
+UPLOADS_FOLDER = "uploads"
+"""Where a case keeps files uploaded from the browser (``Case.uploads``, ``UploadPicker``)."""
+REPORTS_FOLDER = "reports"
+"""Where a case writes its reports (``Case.reports``)."""
 
 
 class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin):

@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as W
 
 from .. import media
+from ..ledger import UPLOADS_FOLDER
 from ..media.limits import (
     ALLOWED_EXTENSIONS,
     DIRECT_UPLOAD_MAX_BYTES,
@@ -315,7 +316,7 @@ class UploadPicker(Panel):
         self, case: CaseLike | str | os.PathLike[str], *, max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
     ) -> None:
         folder = Path(case) if isinstance(case, (str, os.PathLike)) else Path(case.folder)
-        self.folder = folder / "uploads"
+        self.folder = folder / UPLOADS_FOLDER
         self.max_bytes = int(max_bytes)
         self._paths: list[Path] = []
         self._messages: list[str] = []

@@ -1,0 +1,158 @@
+"""DESIGN.md's layer table, enforced: every import in the package, read with ``ast``.
+
+Imports only go down the layers (the exception root ``_errors``, api, media, ledger,
+engine, frames/plots/report, custody, evaluation, widgets, then the glue on top: case,
+cli, connect, demo), never up. Nothing but the glue touches the sandbox, and the
+sandbox imports nothing of the rest. Imports inside functions and under
+``TYPE_CHECKING`` count: they are dependencies too.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import resemble_nb
+
+PACKAGE = Path(resemble_nb.__file__).parent
+
+# Rank of each layer: a module may import its own layer or a lower rank.
+RANKS = {
+    "_errors": -1,  # the one exception root, under everything
+    "api": 0,
+    "media": 1,
+    "ledger": 2,
+    "engine": 3,
+    "frames": 4,
+    "plots": 4,
+    "report": 4,
+    "_export": 4,
+    "custody": 5,
+    "evaluation": 6,
+    "widgets": 7,
+}
+GLUE = 8
+"""Everything else at the top of the package (case, cli, connect, demo, ``__init__``)."""
+SANDBOX = "sandbox"
+MAY_USE_SANDBOX = {"_connect", "_demo", "cli"}
+ANYONE_MAY_READ = {"resemble_nb.__version__"}
+
+# Third-party modules a layer must not import (DESIGN.md's "must not" column).
+_HTTP = {"httpx", "h11", "httpcore"}
+_RENDER = {"ipywidgets", "anywidget", "IPython", "matplotlib", "jinja2"}
+FORBIDDEN = {
+    "api": {"pandas", "ipywidgets", "anywidget", "matplotlib", "jinja2", "sqlite3"},
+    "media": _HTTP | _RENDER,
+    "ledger": _HTTP | _RENDER,
+    "engine": {"ipywidgets", "anywidget", "IPython", "matplotlib", "jinja2"},
+    "frames": _HTTP,
+    "plots": _HTTP,
+    "report": _HTTP,
+    "_export": _HTTP,
+    "custody": _HTTP,
+    "evaluation": _HTTP,
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line, absolute module name)`` for every import in the file."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if node.module is None or target == "resemble_nb":  # x may be a module
+                for alias in node.names:
+                    yield node.lineno, f"{target}.{alias.name}"
+            else:
+                yield node.lineno, target
+
+
+def _layer(module: str) -> str:
+    """``resemble_nb.engine._state`` -> ``engine``; the package itself -> ``__init__``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _rank(layer: str) -> int:
+    return RANKS.get(layer, GLUE)
+
+
+def _files() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _violations() -> list[str]:
+    found = []
+    for path in _files():
+        here = _layer(_module_name(path))
+        where = path.relative_to(PACKAGE.parent)
+        for line, target in _imports(path):
+            top = target.split(".")[0]
+            if top != "resemble_nb":
+                if top in FORBIDDEN.get(here, set()):
+                    found.append(f"{where}:{line}: {here} must not import {target}")
+                continue
+            there = _layer(target)
+            if there == here or target in ANYONE_MAY_READ:
+                continue
+            if here == SANDBOX:
+                found.append(f"{where}:{line}: the sandbox imports {target}")
+            elif there == SANDBOX:
+                if here not in MAY_USE_SANDBOX:
+                    found.append(f"{where}:{line}: {here} reaches sideways into {target}")
+            elif _rank(there) > _rank(here):
+                found.append(f"{where}:{line}: {here} reaches up into {target}")
+    return found
+
+
+def test_imports_only_go_down_the_layers() -> None:
+    assert _violations() == []
+
+
+def test_the_checker_reads_every_kind_of_import() -> None:
+    """The rule would pass vacuously if the walk missed imports: check it sees known ones."""
+    seen = {
+        (_layer(_module_name(p)), _layer(t))
+        for p in _files()
+        for _, t in _imports(p)
+        if t.startswith("resemble_nb")
+    }
+    assert ("engine", "api") in seen  # from ..api import ...
+    assert ("engine", "ledger") in seen
+    assert ("widgets", "engine") in seen
+    assert ("case", "engine") in seen  # a lazy import inside a function
+    assert ("_connect", "sandbox") in seen
+
+
+@pytest.mark.parametrize(
+    ("layer", "target", "allowed"),
+    [
+        ("engine", "resemble_nb.frames", False),
+        ("engine", "resemble_nb.widgets._board_render", False),
+        ("api", "resemble_nb.media", False),
+        ("widgets", "resemble_nb.engine", True),
+        ("report", "resemble_nb.plots", True),
+        ("ledger", "resemble_nb.api", True),
+    ],
+)
+def test_the_rank_rule(layer: str, target: str, allowed: bool) -> None:
+    assert (_rank(_layer(target)) <= _rank(layer)) is allowed
