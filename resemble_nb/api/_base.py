@@ -10,14 +10,14 @@ import logging
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, NoReturn, TypeAlias, TypeVar
 
 import httpx
 
 from . import _retry
-from ._calls import Call, CallBuilder
+from ._calls import Call
 from ._page import DetectionPage
 from ._secret import MASK, RedactingFilter, Secret, redact_headers, scrub
 from ._uploads import Upload
@@ -80,8 +80,13 @@ def _to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_CONNECT_TIMEOUT))
 
 
-class BaseClient(CallBuilder):
-    """Configuration and plumbing shared by :class:`Client` and :class:`AsyncClient`."""
+_C = TypeVar("_C", bound="BaseClient")
+
+
+class BaseClient:
+    """Everything :class:`Client` and :class:`AsyncClient` share: configuration, headers,
+    every retry decision, errors and parsing. Each adds only its connection, its send
+    loop (the same few lines, sync or awaited) and one method per endpoint."""
 
     def __init__(
         self,
@@ -111,6 +116,38 @@ class BaseClient(CallBuilder):
             f"max_retries={self.max_retries})"
         )
 
+    @classmethod
+    def from_client(
+        cls: type[_C],
+        client: BaseClient,
+        *,
+        max_retries: int | None = None,
+        http_client: Any = None,
+    ) -> _C:
+        """A client of this kind for the same account as ``client`` (sync or async).
+
+        Same key, base URL and timeout; the key passes from one :class:`Secret` to the
+        other and is never exposed on the way.
+
+        >>> sync = Client(api_key="...")  # doctest: +SKIP
+        >>> async with AsyncClient.from_client(sync) as client:  # doctest: +SKIP
+        ...     page = await client.list_detects()
+
+        Args:
+            client: The client whose account to use.
+            max_retries: Defaults to ``client.max_retries``.
+            http_client: As for the constructor (an ``httpx.Client`` or ``AsyncClient``).
+        """
+        made = cls(
+            api_key=client._api_key.reveal(),  # type: ignore[call-arg]
+            base_url=client.base_url,
+            timeout=client.timeout,
+            max_retries=client.max_retries if max_retries is None else max_retries,
+            http_client=http_client,
+        )
+        made.is_sandbox = client.is_sandbox
+        return made
+
     def __reduce__(self) -> NoReturn:
         raise TypeError(
             f"{type(self).__name__} objects cannot be pickled: they hold an API key. "
@@ -131,15 +168,23 @@ class BaseClient(CallBuilder):
         headers.update(call.headers)
         return headers
 
-    def _log_request(self, call: Call, headers: Mapping[str, str], retries: int) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "request %s %s (attempt %d) headers=%s",
-                call.method,
-                self._url(call.path),
-                retries + 1,
-                redact_headers(headers),
-            )
+    def _attempts(self, call: Call) -> Iterator[int]:
+        """Count the attempts of ``call`` (0, 1, 2... retries taken); the send loop stops."""
+        retries = 0
+        while True:
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "request %s %s (attempt %d) headers=%s",
+                    call.method,
+                    self._url(call.path),
+                    retries + 1,
+                    redact_headers(self._headers(call)),
+                )
+            self.stats.requests += 1
+            self.stats.last_retries = retries
+            yield retries
+            retries += 1
+            self.stats.retries += 1
 
     def _scrub(self, call: Call, value: Any) -> Any:
         return scrub(value, (self._api_key.reveal(), *call.secrets))

@@ -1,6 +1,7 @@
 """Building API calls: one ``Call`` per endpoint, checked before anything is sent.
 
-Shared by :class:`Client` and :class:`AsyncClient` through :class:`CallBuilder`.
+Plain functions, used alike by :class:`Client` and :class:`AsyncClient`: build the
+call, send it (the only part that differs), parse the answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from ._options import DetectOptions, form_fields
 from ._uploads import FileInput, Upload, check_batch, check_direct
 from .models import MediaToken
 
-__all__ = ["Call", "CallBuilder"]
+__all__ = [
+    "Call",
+    "delete_detect_call",
+    "detect_batch_call",
+    "detect_call",
+    "get_batch_call",
+    "get_detect_call",
+    "intelligence_call",
+    "list_detects_call",
+    "secure_upload_call",
+]
 
 
 @dataclass
@@ -87,138 +98,133 @@ def _path_id(uuid: str) -> str:
     return uuid
 
 
-class CallBuilder:
-    """The request of each endpoint; mixed into the clients."""
+def _long_timeout(t: httpx.Timeout, read: float | None) -> httpx.Timeout:
+    return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
 
-    timeout: httpx.Timeout
 
-    def _long_timeout(self, read: float | None) -> httpx.Timeout:
-        t = self.timeout
-        return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
+def secure_upload_call(path_or_file: FileInput, filename: str | None) -> tuple[Call, Upload]:
+    upload = Upload.make("file", path_or_file, filename)
+    # A repeated upload creates nothing billable, only an unused token: safe to retry.
+    return Call("POST", "/secure_uploads", safe=True, uploads=[upload]), upload
 
-    def _secure_upload_call(
-        self, path_or_file: FileInput, filename: str | None
-    ) -> tuple[Call, Upload]:
-        upload = Upload.make("file", path_or_file, filename)
-        # A repeated upload creates nothing billable, only an unused token: safe to retry.
-        return Call("POST", "/secure_uploads", safe=True, uploads=[upload]), upload
 
-    def _detect_call(
-        self,
-        *,
-        media_token: MediaToken | str | None,
-        url: str | None,
-        file: FileInput | None,
-        filename: str | None,
-        wait: bool,
-        wait_timeout: float | None,
-        extra_fields: Mapping[str, Any] | None,
-        options: Mapping[str, Any] | None,
-        more: Mapping[str, Any],
-    ) -> Call:
-        source = _exactly_one("detect", media_token=media_token, url=url, file=file)
-        prepared = DetectOptions.build(options, extra_fields=extra_fields, **more).single_fields()
-        headers = {"Prefer": "wait"} if wait else {}
-        timeout = self._long_timeout(wait_timeout) if wait else None
-        if source == "file":
-            assert file is not None
-            upload = Upload.make("file", file, filename)
-            check_direct(upload)
-            return Call(
-                "POST",
-                "/detect",
-                safe=False,
-                data=form_fields(prepared),
-                uploads=[upload],
-                headers=headers,
-                timeout=timeout,
-            )
-        secrets: tuple[str, ...] = ()
-        if source == "media_token":
-            assert media_token is not None
-            value = _token_value(media_token)
-            body = {"media_token": value, **prepared}
-            secrets = (value,)
-        else:
-            body = {"url": url, **prepared}
+def detect_call(
+    client_timeout: httpx.Timeout,
+    *,
+    media_token: MediaToken | str | None,
+    url: str | None,
+    file: FileInput | None,
+    filename: str | None,
+    wait: bool,
+    wait_timeout: float | None,
+    extra_fields: Mapping[str, Any] | None,
+    options: Mapping[str, Any] | None,
+    more: Mapping[str, Any],
+) -> Call:
+    source = _exactly_one("detect", media_token=media_token, url=url, file=file)
+    prepared = DetectOptions.build(options, extra_fields=extra_fields, **more).single_fields()
+    headers = {"Prefer": "wait"} if wait else {}
+    timeout = _long_timeout(client_timeout, wait_timeout) if wait else None
+    if source == "file":
+        assert file is not None
+        upload = Upload.make("file", file, filename)
+        check_direct(upload)
         return Call(
             "POST",
             "/detect",
             safe=False,
-            json=body,
+            data=form_fields(prepared),
+            uploads=[upload],
             headers=headers,
             timeout=timeout,
-            secrets=secrets,
         )
+    secrets: tuple[str, ...] = ()
+    if source == "media_token":
+        assert media_token is not None
+        value = _token_value(media_token)
+        body = {"media_token": value, **prepared}
+        secrets = (value,)
+    else:
+        body = {"url": url, **prepared}
+    return Call(
+        "POST",
+        "/detect",
+        safe=False,
+        json=body,
+        headers=headers,
+        timeout=timeout,
+        secrets=secrets,
+    )
 
-    def _get_detect_call(self, uuid: str, experts: bool) -> Call:
-        params = {"experts": "true"} if experts else None
-        return Call("GET", f"/detect/{_path_id(uuid)}", safe=True, params=params)
 
-    def _list_detects_call(self, page: int, page_size: int) -> Call:
-        if page < 1:
-            raise ValueError(f"page starts at 1 (got {page})")
-        if not 10 <= page_size <= 1000:
-            raise ValueError(f"page_size must be between 10 and 1000 (got {page_size})")
-        return Call("GET", "/detect", safe=True, params={"page": page, "page_size": page_size})
+def get_detect_call(uuid: str, experts: bool) -> Call:
+    params = {"experts": "true"} if experts else None
+    return Call("GET", f"/detect/{_path_id(uuid)}", safe=True, params=params)
 
-    def _delete_detect_call(self, uuid: str) -> Call:
-        return Call("DELETE", f"/detect/{_path_id(uuid)}", safe=True)
 
-    def _detect_batch_call(
-        self,
-        files: Sequence[FileInput] | None,
-        zip: FileInput | None,
-        extra_fields: Mapping[str, Any] | None,
-        options: Mapping[str, Any] | None,
-        more: Mapping[str, Any],
-    ) -> Call:
-        _exactly_one("detect_batch", files=files, zip=zip)
-        prepared = DetectOptions.build(options, extra_fields=extra_fields, **more).batch_fields()
-        if zip is not None:
-            zip_upload = Upload.make("file", zip)
-            check_batch([], zip_upload)
-            uploads = [zip_upload]
-        else:
-            if isinstance(files, (str, os.PathLike)):
-                raise TypeError("files= takes a list of paths or file objects, not one path")
-            uploads = [Upload.make("files[]", f) for f in files or []]
-            check_batch(uploads)
-        return Call(
-            "POST", "/detect/batch", safe=False, data=form_fields(prepared), uploads=uploads
-        )
+def list_detects_call(page: int, page_size: int) -> Call:
+    if page < 1:
+        raise ValueError(f"page starts at 1 (got {page})")
+    if not 10 <= page_size <= 1000:
+        raise ValueError(f"page_size must be between 10 and 1000 (got {page_size})")
+    return Call("GET", "/detect", safe=True, params={"page": page, "page_size": page_size})
 
-    def _get_batch_call(self, uuid: str) -> Call:
-        return Call("GET", f"/detect/batch/{_path_id(uuid)}", safe=True)
 
-    def _intelligence_call(
-        self,
-        *,
-        media_token: MediaToken | str | None,
-        url: str | None,
-        detect_id: str | None,
-        media_type: str | None,
-        json_output: bool | None,
-        callback_url: str | None,
-        wait_timeout: float | None,
-    ) -> Call:
-        _exactly_one("intelligence", media_token=media_token, url=url)
-        body: dict[str, Any] = {}
-        secrets: tuple[str, ...] = ()
-        if media_token is not None:
-            body["media_token"] = _token_value(media_token)
-            secrets = (body["media_token"],)
-        for name, value in (
-            ("url", url),
-            ("detect_id", detect_id),
-            ("media_type", media_type),
-            ("json", json_output),
-            ("callback_url", callback_url),
-        ):
-            if value is not None:
-                body[name] = value
-        # Without a callback the report is produced while the request waits.
-        timeout = None if callback_url else self._long_timeout(wait_timeout)
-        return Call(
-            "POST", "/intelligence", safe=False, json=body, timeout=timeout, secrets=secrets
-        )
+def delete_detect_call(uuid: str) -> Call:
+    return Call("DELETE", f"/detect/{_path_id(uuid)}", safe=True)
+
+
+def detect_batch_call(
+    files: Sequence[FileInput] | None,
+    zip: FileInput | None,
+    extra_fields: Mapping[str, Any] | None,
+    options: Mapping[str, Any] | None,
+    more: Mapping[str, Any],
+) -> Call:
+    _exactly_one("detect_batch", files=files, zip=zip)
+    prepared = DetectOptions.build(options, extra_fields=extra_fields, **more).batch_fields()
+    if zip is not None:
+        zip_upload = Upload.make("file", zip)
+        check_batch([], zip_upload)
+        uploads = [zip_upload]
+    else:
+        if isinstance(files, (str, os.PathLike)):
+            raise TypeError("files= takes a list of paths or file objects, not one path")
+        uploads = [Upload.make("files[]", f) for f in files or []]
+        check_batch(uploads)
+    return Call("POST", "/detect/batch", safe=False, data=form_fields(prepared), uploads=uploads)
+
+
+def get_batch_call(uuid: str) -> Call:
+    return Call("GET", f"/detect/batch/{_path_id(uuid)}", safe=True)
+
+
+def intelligence_call(
+    client_timeout: httpx.Timeout,
+    *,
+    media_token: MediaToken | str | None,
+    url: str | None,
+    detect_id: str | None,
+    media_type: str | None,
+    json_output: bool | None,
+    callback_url: str | None,
+    wait_timeout: float | None,
+) -> Call:
+    _exactly_one("intelligence", media_token=media_token, url=url)
+    body: dict[str, Any] = {}
+    secrets: tuple[str, ...] = ()
+    if media_token is not None:
+        body["media_token"] = _token_value(media_token)
+        secrets = (body["media_token"],)
+    for name, value in (
+        ("url", url),
+        ("detect_id", detect_id),
+        ("media_type", media_type),
+        ("json", json_output),
+        ("callback_url", callback_url),
+    ):
+        if value is not None:
+            body[name] = value
+    # Without a callback the report is produced while the request waits.
+    timeout = None if callback_url else _long_timeout(client_timeout, wait_timeout)
+    return Call("POST", "/intelligence", safe=False, json=body, timeout=timeout, secrets=secrets)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, overload
+from types import TracebackType
+from typing import Any, Literal, TypeVar, overload
 
-from . import _analysis
+import httpx
+
+from . import _analysis, _calls
 from ._analysis import Feedback, FeedbackType, ListPage, Question, SourceTrace
 from ._base import (
     DEFAULT_ANSWER_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
     DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
+    BaseClient,
+    TimeoutTypes,
 )
+from ._calls import Call
 from ._page import DetectionPage
-from ._transport import SyncTransport
 from ._uploads import FileInput
 from ._wait import (
     answer_intervals,
@@ -27,8 +35,10 @@ from .models import Batch, Detection, Intelligence, MediaToken
 
 __all__ = ["Client"]
 
+_S = TypeVar("_S", bound="Client")
 
-class Client(SyncTransport):
+
+class Client(BaseClient):
     """A client for Resemble AI's deepfake detection API (v2).
 
     One method per endpoint; answers come back as parsed models (:class:`Detection`,
@@ -69,6 +79,54 @@ class Client(SyncTransport):
         stats: Request and retry counters (:class:`ClientStats`).
     """
 
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self._sleep = time.sleep
+
+    def close(self) -> None:
+        """Close the connections (unless ``http_client`` was given). Idempotent."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(self, call: Call) -> httpx.Response:
+        """Send ``call``, retried as :mod:`._retry` allows (the loop is the same in
+        :class:`AsyncClient`; every decision in it is :class:`BaseClient`'s)."""
+        for retries in self._attempts(call):
+            try:
+                with call.request_kwargs() as kwargs:
+                    response = self._http.request(
+                        call.method, self._url(call.path), headers=self._headers(call), **kwargs
+                    )
+            except httpx.TransportError as exc:
+                delay = self._on_exception(call, exc, retries)
+            else:
+                wait = self._on_response(call, response, retries)
+                if wait is None:
+                    return response
+                delay = wait
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def secure_upload(self, path_or_file: FileInput, *, filename: str | None = None) -> MediaToken:
         """Upload a file privately (``POST /secure_uploads``) and get a media token.
 
@@ -88,7 +146,7 @@ class Client(SyncTransport):
             APIStatusError: The server refused the upload (400, 401...).
             APIConnectionError: The server could not be reached.
         """
-        call, upload = self._secure_upload_call(path_or_file, filename)
+        call, upload = _calls.secure_upload_call(path_or_file, filename)
         return self._parse_token(call, self._send(call), upload)
 
     def detect(
@@ -138,7 +196,8 @@ class Client(SyncTransport):
             OutcomeUnknownError: The connection failed after sending: the detect may exist.
             APIStatusError: Any other refusal (400 bad input, 401 bad key, 403...).
         """
-        call = self._detect_call(
+        call = _calls.detect_call(
+            self.timeout,
             media_token=media_token,
             url=url,
             file=file,
@@ -166,7 +225,7 @@ class Client(SyncTransport):
             NotFoundError: No such detection for this key's team.
             APIStatusError, APIConnectionError: Other failures.
         """
-        call = self._get_detect_call(uuid, experts)
+        call = _calls.get_detect_call(uuid, experts)
         return self._parse_detection(call, self._send(call))
 
     def list_detects(self, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> DetectionPage:
@@ -183,7 +242,7 @@ class Client(SyncTransport):
             ValueError: ``page`` or ``page_size`` out of range.
             APIStatusError, APIConnectionError: The request failed.
         """
-        call = self._list_detects_call(page, page_size)
+        call = _calls.list_detects_call(page, page_size)
         return self._parse_page(call, self._send(call))
 
     def iter_detects(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[Detection]:
@@ -218,7 +277,7 @@ class Client(SyncTransport):
             NotFoundError: No such detection for this key's team.
             APIStatusError, APIConnectionError: Other failures.
         """
-        call = self._delete_detect_call(uuid)
+        call = _calls.delete_detect_call(uuid)
         try:
             self._send(call)
         except NotFoundError:
@@ -261,7 +320,7 @@ class Client(SyncTransport):
             OutcomeUnknownError: The connection failed after sending: the batch may exist.
             APIStatusError: Any other refusal.
         """
-        call = self._detect_batch_call(files, zip, extra_fields, options, more)
+        call = _calls.detect_batch_call(files, zip, extra_fields, options, more)
         return self._parse_batch(call, self._send(call))
 
     def get_batch(self, uuid: str) -> Batch:
@@ -277,7 +336,7 @@ class Client(SyncTransport):
             NotFoundError: No such batch for this key's team.
             APIStatusError, APIConnectionError: Other failures.
         """
-        call = self._get_batch_call(uuid)
+        call = _calls.get_batch_call(uuid)
         return self._parse_batch(call, self._send(call))
 
     def intelligence(
@@ -311,7 +370,8 @@ class Client(SyncTransport):
             OutcomeUnknownError: The connection failed after sending.
             APIStatusError, APIConnectionError: Other failures.
         """
-        call = self._intelligence_call(
+        call = _calls.intelligence_call(
+            self.timeout,
             media_token=media_token,
             url=url,
             detect_id=detect_id,
