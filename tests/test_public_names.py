@@ -64,12 +64,26 @@ def test_every_error_of_the_package_derives_from_one_root() -> None:
     assert strays == []
 
 
-def test_every_public_error_is_reachable_from_rnb_and_drawn_in_the_tree() -> None:
-    tree = rnb.ResembleError.__module__
-    doc = importlib.import_module(tree).__doc__ or ""
-    for error in _package_exceptions():
-        if error.__name__.startswith("_") or error.__name__ == "CreateOutcomeUnknown":
+def _public_errors() -> set[type[BaseException]]:
+    """Errors named in the ``__all__`` of a public module (no ``_`` in its path)."""
+    found: set[type[BaseException]] = set()
+    for info in pkgutil.walk_packages(rnb.__path__, "resemble_nb."):
+        parts = info.name.split(".")[1:]
+        if parts[0] == "sandbox" or any(p.startswith("_") for p in parts):
             continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name, None)
+            if isinstance(value, type) and issubclass(value, BaseException):
+                found.add(value)
+    return found
+
+
+def test_every_public_error_is_reachable_from_rnb_and_drawn_in_the_tree() -> None:
+    doc = importlib.import_module(rnb.ResembleError.__module__).__doc__ or ""
+    errors = _public_errors()
+    assert len(errors) >= 25
+    for error in errors:
         assert getattr(rnb, error.__name__) is error, error.__name__
         assert error.__name__ in doc, error.__name__
 

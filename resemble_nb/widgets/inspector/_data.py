@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..._errors import ResembleError
+
 __all__ = [
     "CACHE_VERSION",
     "AudioOverview",
@@ -52,7 +54,7 @@ MAX_FRAMES = 48
 THUMB_HEIGHT = 72
 
 
-class InspectorDataError(ValueError):
+class InspectorDataError(ResembleError, ValueError):
     """The file could not be decoded into an overview (the message names it)."""
 
 
