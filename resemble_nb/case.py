@@ -281,6 +281,21 @@ class Case:
             known["score"].astype("Float64").to_numpy(dtype=float),
         )
 
+    def _reliability(self, threshold: float) -> dict[str, Any] | None:
+        """The report's "How reliable is this threshold?" (None without scikit-learn)."""
+        from .evaluation import EvaluationError, evaluate, reliability_section
+
+        choices = [c for c in self.ledger.threshold_choices() if c.threshold == threshold]
+        try:
+            measured = evaluate(self.ground_truth(), threshold=threshold)
+        except EvaluationError:
+            measured = None
+        except ImportError:  # the evaluation extra is not installed
+            return None
+        return reliability_section(
+            measured, threshold=threshold, choice=choices[-1] if choices else None
+        )
+
     # -- reviewing --------------------------------------------------------------------------
     def review(
         self,
@@ -372,6 +387,9 @@ class Case:
         from .report import render_report  # type: ignore[import-not-found,unused-ignore]
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
+        options.setdefault("threshold", self.threshold)
+        if "reliability" not in options:
+            options["reliability"] = self._reliability(float(options["threshold"]))
         result = render_report(
             self.results(),
             self.segments(),

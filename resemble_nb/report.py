@@ -302,6 +302,7 @@ def render_report(
     generated_at: datetime | None = None,
     case_meta: Mapping[str, Any] | None = None,
     max_timelines: int = 50,
+    reliability: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the case's self-contained HTML report to ``path`` and return the path.
 
@@ -315,6 +316,8 @@ def render_report(
         case_meta: Extra facts for the summary, e.g. ``{"reviewer": "ana"}``.
         max_timelines: At most this many flagged items get a timeline plot (highest
             scores first); the rest are listed with their facts.
+        reliability: The section "How reliable is this threshold?" (from
+            :func:`resemble_nb.evaluation.reliability_section`; ``case.report`` adds it).
 
     Raises:
         UnsafeReportError: the rendered report contains a token-like string.
@@ -339,6 +342,7 @@ def render_report(
         case_meta=case_meta or {},
         max_timelines=max_timelines,
     )
+    context["reliability"] = reliability
     html = _environment().get_template("report.html.j2").render(**context)
     frames = {"results": results, "decisions": decisions}
     _check_no_secrets(html, target, frames)

@@ -18,6 +18,7 @@ from ._bootstrap import GRID, BootstrapResult, bootstrap
 from ._labels import LabelImport, RowProblem, import_labels
 from ._metrics import MIN_PER_CLASS, GroupEvaluation, evaluate_group
 from ._rates import Rate, wilson
+from ._report import reliability_section
 from ._result import OVERALL, Evaluation, evaluate
 from ._threshold import (
     ThresholdEvidence,
@@ -49,5 +50,6 @@ __all__ = [
     "import_labels",
     "min_real_for",
     "recommend_threshold",
+    "reliability_section",
     "wilson",
 ]

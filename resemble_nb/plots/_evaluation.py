@@ -47,7 +47,8 @@ _CHANCE: dict[str, Any] = {"color": "#999999", "linestyle": ":", "linewidth": 1.
 class EvaluationLike(Protocol):
     """What the plots need from ``case.evaluate()``."""
 
-    threshold: float
+    @property
+    def threshold(self) -> float: ...
 
     def summary(self) -> pd.DataFrame: ...
     def roc(self) -> pd.DataFrame: ...

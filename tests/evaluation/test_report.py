@@ -1,0 +1,49 @@
+"""The report's section "How reliable is this threshold?", written by case.report()."""
+
+from __future__ import annotations
+
+import re
+
+from _truth_factory import add_scored, planted_case
+
+from resemble_nb.case import Case
+
+
+def _section(html: str) -> str:
+    found = re.search(r'<section id="reliability".*?</section>', html, re.S)
+    assert found is not None, "no reliability section"
+    return found.group(0)
+
+
+def test_the_section_gives_numbers_intervals_sizes_and_limits(case: Case) -> None:
+    planted_case(case)
+    ev = case.evaluate(threshold=0.5, resamples=1000)
+    html = case.report().read_text(encoding="utf-8")
+    section = _section(html)
+    assert "How reliable is this threshold?" in section
+    assert '<a href="#reliability">' in html
+    g = ev.overall
+    assert f"<b>{g.n_real}</b> known real and <b>{g.n_fake}</b> known fake" in section
+    fp = g.false_positive_rate
+    assert f"false positives: {fp.k} of {fp.n}" in section
+    assert f"{g.auc:.3f} ({g.auc_ci[0]:.3f} – {g.auc_ci[1]:.3f})" in section
+    for name in ("overall", "audio", "image"):
+        assert f"<td>{name}</td>" in section
+    assert "What these numbers mean." in section and "What they do not mean." in section
+    assert section.count("<img ") == 2
+
+
+def test_the_chosen_threshold_and_its_evidence_are_named(case: Case) -> None:
+    planted_case(case, n=200)
+    case.choose_threshold(0.55, note="agreed with legal", chosen_by="ana")
+    section = _section(case.report().read_text(encoding="utf-8"))
+    assert "The threshold 0.55 was chosen by ana on " in section
+    assert "set by hand" in section and "agreed with legal" in section
+    assert "At the threshold 0.55:" in section
+
+
+def test_without_known_truth_the_section_says_nothing_is_measured(case: Case) -> None:
+    add_scored(case, [0.2, 0.8])
+    section = _section(case.report().read_text(encoding="utf-8"))
+    assert "No media of known truth in this case" in section
+    assert "<img " not in section
