@@ -374,8 +374,11 @@ class Case:
     def triage(self, **filters: Any) -> TriageBoard:
         """The triage board: look, listen, decide (``threshold=``, ``labels=``...)."""
         from .widgets import TriageBoard
+        from .widgets._threshold_caption import ThresholdCaption
 
-        return TriageBoard(self, **filters)
+        board = TriageBoard(self, **filters)
+        board.add_panel(ThresholdCaption(self, lambda: board.threshold))
+        return board
 
     def report(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Path:
         """Write the self-contained HTML report; return its path.

@@ -139,3 +139,17 @@ class TruthMixin(LedgerBase):
         return [
             (sha, str(self._load_path(path, in_case)), name) for sha, path, in_case, name in rows
         ]
+
+    def truth_version(self) -> tuple[int, int, int]:
+        """Changes whenever ground truth or scores may have: the newest decision, label and
+        result (cheap, for views that cache what they measured)."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM decisions), "
+                "(SELECT COALESCE(MAX(id), 0) FROM truth_labels), "
+                "(SELECT COALESCE(MAX(rowid), 0) FROM results)"
+            )
+            .fetchone()
+        )
+        return int(row[0]), int(row[1]), int(row[2])
