@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "resemble_nb._connect": ("connect",),
+    "resemble_nb._doctor": ("doctor",),
     "resemble_nb._errors": ("ResembleError",),
     "resemble_nb.api": (
         "APIConnectionError",
@@ -76,6 +77,7 @@ _MODULES = {
 if TYPE_CHECKING:  # the same names, for type checkers and editors
     from . import plots
     from ._connect import connect
+    from ._doctor import doctor
     from ._errors import ResembleError
     from .api import (
         APIConnectionError,
@@ -150,6 +152,7 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "connect",
+    "doctor",
     "plots",
     "sample_media",
 ]

@@ -6,6 +6,7 @@ Each subcommand is a thin shell over a layer of the package; no logic lives here
     resemble-nb results --case cases/acme --format csv -o acme.csv
     resemble-nb sandbox --port 8000
     resemble-nb demo
+    resemble-nb doctor
 """
 
 from __future__ import annotations
@@ -109,10 +110,32 @@ def _build_parser() -> argparse.ArgumentParser:
     sandbox_cli.add_arguments(sandbox)
     sandbox.set_defaults(handler=sandbox_cli.run)
 
+    doctor = sub.add_parser(
+        "doctor",
+        help="check the key, the service, the clock and the list (reads only)",
+        description="Check the API key, the service (TLS, base URL), the clock, the list's "
+        "page shape and order, rate-limit headers and whether this is the sandbox; sends "
+        "only reads. Exits 1 on a problem.",
+    )
+    _doctor_arguments(doctor)
+    doctor.set_defaults(handler=_run_doctor)
+
     demo = sub.add_parser("demo", help="run the demo on the sandbox and the bundled sample media")
     demo.add_argument("--out", default="build", help="folder for the demo's outputs")
     demo.set_defaults(handler=_run_demo)
     return parser
+
+
+def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    from resemble_nb._doctor import add_arguments
+
+    add_arguments(parser)
+
+
+def _run_doctor(args: argparse.Namespace) -> int:
+    from resemble_nb._doctor import run
+
+    return run(args)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
