@@ -32,7 +32,7 @@ class DetectionPage:
 
     @cached_property
     def items(self) -> list[Detection]:
-        """Every detect on the page, newest first as the API sends them."""
+        """Every detect on the page, in the order the API sent them (none is promised)."""
         return [Detection.from_json(item, self.source) for item in self._raw_items]
 
     @property
@@ -47,6 +47,14 @@ class DetectionPage:
             for item in self._raw_items
             if item.get("uuid") in uuids
         }
+
+    def stamped(self) -> list[tuple[Mapping[str, Any], datetime | None]]:
+        """Every raw item in the order sent, with its parsed ``created_at`` (no models)."""
+        return [(item, parse_datetime(item.get("created_at"))) for item in self._raw_items]
+
+    def parse(self, item: Mapping[str, Any]) -> Detection:
+        """One raw item of this page as a :class:`Detection`."""
+        return Detection.from_json(item, self.source)
 
     @property
     def oldest_created_at(self) -> datetime | None:

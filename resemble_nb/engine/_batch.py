@@ -23,7 +23,7 @@ from ..api import APIStatusError, Batch, PaymentRequiredError
 from ._calls import CreateOutcomeUnknown, FatalAPIError, create
 from ._context import Context, Work, describe
 from ._poller import Poller
-from ._reconcile import find_existing
+from ._reconcile import find_existing, undecided_reason
 from ._single import adopt
 
 __all__ = ["submit_batch"]
@@ -84,6 +84,10 @@ async def submit_batch(
                     adopt(ctx, poller, work, found[work.job.id].uuid)
             rest = [w for w in works if w.job.id not in found]
             if not rest:
+                return
+            if not found.complete:  # they may exist: never risk a second bill
+                for work in rest:
+                    ctx.fail([work], undecided_reason(work, found))
                 return
             if ctx.options.get("zero_retention_mode"):
                 for work in rest:
@@ -160,6 +164,8 @@ async def _resolve_uneven(
     for work in works:
         if work.job.id in found:
             adopt(ctx, poller, work, found[work.job.id].uuid)
+        elif not found.complete:
+            ctx.fail([work], undecided_reason(work, found))
         else:
             ctx.fail(
                 [work],

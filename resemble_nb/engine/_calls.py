@@ -59,7 +59,7 @@ def is_unreachable(exc: BaseException) -> bool:
     return isinstance(exc, APIConnectionError) and isinstance(exc.__cause__, httpx.ConnectError)
 
 
-def _retry_after(exc: BaseException) -> float | None:
+def retry_after(exc: BaseException) -> float | None:
     return exc.retry_after if isinstance(exc, RateLimitError) else None
 
 
@@ -76,10 +76,10 @@ async def safely(
             if not is_transient(exc) or attempt >= attempts or is_unreachable(exc):
                 raise
             ctx.count("engine_retries")
-            await ctx.sleep(ctx.backoff(attempt, _retry_after(exc)))
+            await ctx.sleep(ctx.backoff(attempt, retry_after(exc)))
 
 
-def _not_created(exc: BaseException) -> bool:
+def not_created(exc: BaseException) -> bool:
     """Whether the failed create provably created nothing."""
     if isinstance(exc, OutcomeUnknownError):
         return False
@@ -95,8 +95,11 @@ def _unknown(exc: BaseException) -> bool:
     return isinstance(exc, InternalServerError) and exc.status_code in (500, 502, 504)
 
 
-async def create(ctx: Context, call: Callable[[], Awaitable[T]]) -> T:
+async def create(ctx: Context, call: Callable[[], Awaitable[T]], *, retry: bool = True) -> T:
     """Send a create request; repeat it only when nothing can have been created.
+
+    With ``retry=False`` a refusal that created nothing is raised at once (the caller
+    sends a new request, e.g. with a fresh media token, which serves once).
 
     Raises:
         CreateOutcomeUnknown: the request may have created something.
@@ -111,7 +114,7 @@ async def create(ctx: Context, call: Callable[[], Awaitable[T]]) -> T:
             if _unknown(exc):
                 raise CreateOutcomeUnknown(exc) from exc
             attempt += 1
-            if not _not_created(exc) or attempt >= CREATE_ATTEMPTS:
+            if not retry or not not_created(exc) or attempt >= CREATE_ATTEMPTS:
                 raise
             ctx.count("engine_retries")
-            await ctx.sleep(ctx.backoff(attempt, _retry_after(exc)))
+            await ctx.sleep(ctx.backoff(attempt, retry_after(exc)))

@@ -23,9 +23,20 @@ from ._crash import CrashHook
 from ._limits import RateLimiter, UploadGate
 from ._state import State, Tracker
 
-__all__ = ["Context", "Work", "describe"]
+__all__ = ["Context", "Listing", "Order", "Work", "describe"]
 
 logger = logging.getLogger("resemble_nb.engine")
+
+
+Order = Literal["newest", "oldest", "unordered"]
+
+
+@dataclass
+class Listing:
+    """What a run has learned about the team's ``GET /detect``: its order and its size."""
+
+    order: Order | None = None
+    total: int = 0
 
 
 @dataclass
@@ -86,6 +97,7 @@ class Context:
     first_submit: datetime | None = None
     stats: dict[str, int] = field(default_factory=dict)
     on_submitted: Callable[[Sequence[Work]], None] | None = None
+    listing: Listing = field(default_factory=Listing)
 
     @property
     def api(self) -> AsyncClient:

@@ -30,7 +30,7 @@ from ._calls import FatalAPIError, safely
 from ._context import Context, Work, describe
 from ._intake import Inputs, intake
 from ._poller import Poller
-from ._reconcile import find_existing, upload_name
+from ._reconcile import find_existing, undecided_reason, upload_name
 from ._single import adopt, submit_single
 
 __all__ = ["ReviewSpec", "run_review"]
@@ -231,6 +231,8 @@ async def _resume(ctx: Context, poller: Poller, plan: _Plan) -> None:
             det = found.get(work.job.id)
             if det is not None:
                 _adopt_any(ctx, poller, work, det.uuid)
+            elif not found.complete:  # it may exist: never risk a second bill
+                ctx.fail([work], undecided_reason(work, found))
             else:
                 if work.job.state != "pending":
                     ledger.mark_pending(work.job.id, "not found on the server; sending again")

@@ -6,10 +6,16 @@ Each round, cheapest first:
    only a few) says whether any of its files finished; nothing is fetched for a batch
    that shows no progress.
 2. **List pages.** When three or more detects may be finished, ``GET /detect`` pages
-   (newest first, up to 1,000 a page) harvest them all at once; paging stops at the
-   first detect older than this run's earliest submission.
+   (up to 1,000 a page) harvest them all at once, read in the order the list was seen
+   to have (:mod:`._listing`: newest first, oldest first from the last page, or, when
+   it has none, only if reading it whole is cheaper than single GETs).
 3. **Single GETs** only for stragglers: detects the list did not show, or when only
    one or two are outstanding.
+
+A detect is finished when it is *settled* (:mod:`._analyses`): its status is terminal
+and every analysis its options asked for (intelligence, watermark) is completed or
+failed. One that completed while an analysis still runs is *lagging*: it is asked
+about again each round, at the round's polite pace, never stored half-finished.
 
 Rounds start about a second apart and stretch to ten seconds while nothing finishes.
 Results are written to the ledger in one transaction per round.
@@ -21,17 +27,28 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import Any
 
-from ..api import AuthenticationError, Batch, Detection, NotFoundError, PermissionDeniedError
+from ..api import (
+    AuthenticationError,
+    Batch,
+    Detection,
+    DetectionPage,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from ..ledger import InvalidTransition, ResultRecord, SegmentRecord
+from ._analyses import analyses_of, settled
 from ._calls import safely
 from ._context import Context, Work, describe
 from ._harvest import result_of
+from ._listing import PAGE_SIZE, walk
 from ._reconcile import CLOCK_SKEW
 
 __all__ = ["Poller"]
@@ -43,6 +60,8 @@ LIST_MIN = 3
 BATCH_GET_MAX = 4
 """Up to this many open batches, their status is asked before listing."""
 MAX_LIST_PAGES = 20
+UNORDERED_GETS_PER_PAGE = 10
+"""An unordered list is read whole only when that costs a page per 10 detects waited for."""
 
 
 @dataclass
@@ -66,6 +85,7 @@ class Poller:
         self._batch_of: dict[str, _Batch] = {}  # detect uuid -> its open batch
         self._batches: dict[str, _Batch] = {}
         self._ready: set[str] = set()  # known finished, not yet fetched
+        self._lagging: set[str] = set()  # detect finished, a requested analysis not yet
         self._poke = asyncio.Event()
         self._closing = False
         self.rounds = 0
@@ -77,7 +97,7 @@ class Poller:
 
     def watch(self, work: Work, detect_uuid: str, first: Detection | None = None) -> None:
         """Follow one detect (a single create, or an adopted one)."""
-        if first is not None and first.done:
+        if first is not None and settled(first, self.ctx.options):
             self._finish([(work, first)])
             return
         self._add(work, detect_uuid)
@@ -148,7 +168,7 @@ class Poller:
     async def _round(self) -> int:
         self.rounds += 1
         ctx = self.ctx
-        maybe: set[str] = {u for u in self._works if u not in self._batch_of}
+        maybe: set[str] = {u for u in self._works if u not in self._batch_of} | self._lagging
         open_batches = [b for b in self._batches.values() if b.open]
         if len(open_batches) <= BATCH_GET_MAX:
             for tracked in open_batches:
@@ -186,8 +206,13 @@ class Poller:
                         detect_uuid=uuid,
                     )
         self._realign(seen)
-        finished = [(self._works[u], d) for u, d in seen.items() if u in self._works and d.done]
-        running = [self._works[u] for u, d in seen.items() if u in self._works and not d.done]
+        options = ctx.options
+        over = {u for u, d in seen.items() if u in self._works and settled(d, options)}
+        lagging = {u for u, d in seen.items() if u in self._works and d.done} - over
+        self._ready -= lagging  # polled again at the round's pace, not at once
+        self._lagging |= lagging
+        finished = [(self._works[u], seen[u]) for u in sorted(over)]
+        running = [self._works[u] for u in seen if u in self._works and u not in over]
         if finished:
             ctx.crash("mid_poll")
             self._finish(finished)
@@ -196,25 +221,37 @@ class Poller:
         return len(finished)
 
     async def _list(self, wanted: set[str]) -> dict[str, Detection]:
+        """Harvest ``wanted`` from list pages, whatever the list's order (see _listing)."""
         ctx = self.ctx
-        cutoff = self._cutoff()
-        page_size = min(1000, max(50, 2 * len(wanted)))
+        listing = ctx.listing
+        page_size = min(PAGE_SIZE, max(50, 2 * len(wanted)))
+        budget = MAX_LIST_PAGES
+        if listing.order == "unordered":  # only a scan of everything finds them
+            page_size = PAGE_SIZE
+            pages = math.ceil(listing.total / page_size)
+            budget = min(MAX_LIST_PAGES, len(wanted) // UNORDERED_GETS_PER_PAGE)
+            if budget < pages:
+                return {}  # single GETs cost less than reading every page
         seen: dict[str, Detection] = {}
-        page = 1
-        while True:
-            result = await safely(ctx, partial(ctx.api.list_detects, page, page_size))
-            ctx.count("list_polls")
-            seen.update(result.find(wanted))  # parse only what is waited for
-            oldest = result.oldest_created_at
-            if (
-                len(seen) >= len(wanted)
-                or not result.items
-                or page >= result.num_pages
-                or (oldest is not None and cutoff is not None and oldest < cutoff)
-                or page >= MAX_LIST_PAGES
-            ):
-                return seen
-            page += 1
+
+        def match(item: Mapping[str, Any]) -> bool:
+            return item.get("uuid") in wanted
+
+        def take(page: DetectionPage, item: Mapping[str, Any]) -> None:
+            seen[str(item["uuid"])] = page.parse(item)
+
+        result = await walk(
+            ctx,
+            listing,
+            since=self._cutoff(),
+            match=match,
+            take=take,
+            done=lambda: len(seen) >= len(wanted),
+            max_pages=budget,
+            page_size=page_size,
+        )
+        ctx.count("list_polls", result.requests)
+        return seen
 
     def _realign(self, seen: dict[str, Detection]) -> None:
         """Trust the server's file name over the position of a batch's ``detect_uuids``.
@@ -254,6 +291,9 @@ class Poller:
             self._forget(det.uuid)
             if det.completed:
                 record, segments = result_of(det, ctx.options)
+                analyses = analyses_of(det, ctx.options)
+                if analyses:
+                    record = dataclasses.replace(record, analyses=analyses)
                 entries.append((work, record, segments))
             else:
                 why = det.error_message or "no reason given"
@@ -286,6 +326,7 @@ class Poller:
         self._works.pop(uuid, None)
         self._since.pop(uuid, None)
         self._ready.discard(uuid)
+        self._lagging.discard(uuid)
         tracked = self._batch_of.pop(uuid, None)
         if tracked is not None and not any(u in self._works for u in tracked.uuids):
             self._close_batch(tracked)

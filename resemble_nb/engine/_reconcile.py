@@ -18,8 +18,16 @@ matches a job when
 * no other job in the ledger already owns it.
 
 If several match (only possible if the service itself duplicated a request), the
-earliest is adopted. Listing walks ``GET /detect`` pages (newest first, up to 1,000 a
-page) and stops at the first detect older than the earliest mark.
+earliest is adopted.
+
+**How the list is read.** The docs promise no order for ``GET /detect`` (contract §11),
+so the walk (:mod:`._listing`) learns it from the pages it reads: newest first, oldest
+first (read from the last page back) or neither (every page). It stops once every job
+is matched, or once every detect made since the earliest mark has been seen, or after
+:data:`MAX_PAGES` pages of 1,000. Only a *complete* walk may decide "not there": when
+the bound is reached first, the job is left undecided and its caller fails it with
+:func:`undecided_reason` (the file name it was sent under and when), instead of sending
+it again and risking a second bill.
 
 Zero-retention detects come back with a tokenised file name and cannot be matched: such
 a job ends ``failed`` with a message asking to check the dashboard, rather than risking
@@ -30,21 +38,34 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from pathlib import PurePath
+from typing import Any
 
-from ..api import Detection
-from ._calls import safely
+from ..api import Detection, DetectionPage
 from ._context import Context, Work
+from ._listing import walk
 
-__all__ = ["CLOCK_SKEW", "MAX_PAGES", "find_existing", "upload_name"]
+__all__ = ["CLOCK_SKEW", "MAX_PAGES", "Found", "find_existing", "undecided_reason", "upload_name"]
 
 logger = logging.getLogger("resemble_nb.engine")
 
 CLOCK_SKEW = timedelta(minutes=2)
-MAX_PAGES = 50
+MAX_PAGES = 200
+"""At most this many list pages (of 1,000 detects) per reconcile: 200,000 detects."""
+
+
+class Found(dict[int, Detection]):
+    """The detect already on the server for each job (by job id) that has one.
+
+    ``complete`` is ``True`` when the walk saw every detect made since the jobs' create
+    requests: a job missing here then has no detect. When ``False``, a missing job is
+    undecided: it may have one.
+    """
+
+    complete: bool = True
+    pages: int = 0
 
 
 def upload_name(name: str, sha256: str, options_key: str) -> str:
@@ -66,37 +87,65 @@ def _since(work: Work) -> datetime:
     return marked - CLOCK_SKEW
 
 
-async def find_existing(ctx: Context, works: Sequence[Work]) -> dict[int, Detection]:
+def undecided_reason(work: Work, found: Found) -> str:
+    """Why a job whose detect may exist is not sent again, and how to check by hand."""
+    name = work.job.submit_name or work.upload_name
+    when = work.job.submitting_at
+    sent = f" at {when.isoformat(timespec='seconds')}" if when else ""
+    return (
+        f"{work.name}: not sent again: a detect for it may already exist (a create request "
+        f"went out{sent} under the file name {name!r}, and {found.pages} page(s) of the "
+        "detect list did not settle whether it arrived); look for that file name in the "
+        "Resemble dashboard or with client.list_detects(), then review again (it looks "
+        "once more), or with force=True to send it anyway"
+    )
+
+
+async def find_existing(
+    ctx: Context, works: Sequence[Work], *, max_pages: int = MAX_PAGES
+) -> Found:
     """The detect already on the server for each job in ``works`` (by job id), if any."""
+    found = Found()
     wanted: dict[str, list[Work]] = {}
     for work in works:
         name = work.job.submit_name or work.upload_name
         wanted.setdefault(name, []).append(work)
     if not wanted:
-        return {}
+        return found
     cutoff = min(_since(w) for w in works)
-    page_size = 1000 if len(works) > 50 else 100
-    candidates: dict[str, list[Detection]] = {}
-    page = 1
+    candidates: dict[str, dict[str, Detection]] = {}
     ctx.count("reconcile_lists")
-    while True:
-        result = await safely(ctx, partial(ctx.api.list_detects, page, page_size))
-        oldest: datetime | None = None
-        for det in result.items:
-            if det.filename in wanted:
-                candidates.setdefault(det.filename, []).append(det)
-            if det.created_at is not None and (oldest is None or det.created_at < oldest):
-                oldest = det.created_at
-        done = not result.items or page >= result.num_pages
-        if done or (oldest is not None and oldest < cutoff) or page >= MAX_PAGES:
-            break
-        page += 1
-    found: dict[int, Detection] = {}
+
+    def match(item: Mapping[str, Any]) -> bool:
+        return item.get("filename") in wanted
+
+    ours = {w.job.id for w in works}
+
+    def take(page: DetectionPage, item: Mapping[str, Any]) -> None:
+        det = page.parse(item)
+        if det.filename is None or not det.uuid:
+            return
+        if det.created_at is not None and det.created_at < cutoff:
+            return
+        owner = ctx.ledger.job_for_detect(det.uuid)
+        if owner is not None and owner.id not in ours:
+            return  # another job's detect (the same content reviewed before)
+        candidates.setdefault(det.filename, {})[det.uuid] = det
+
+    def done() -> bool:
+        return all(len(candidates.get(n, ())) >= len(g) for n, g in wanted.items())
+
+    result = await walk(
+        ctx, ctx.listing, since=cutoff, match=match, take=take, done=done, max_pages=max_pages
+    )
+    found.pages = result.requests
+    ctx.count("reconcile_pages", result.requests)
     for name, group in wanted.items():
         dets = sorted(
-            candidates.get(name, []),
+            candidates.get(name, {}).values(),
             key=lambda d: d.created_at or datetime.min.replace(tzinfo=timezone.utc),
         )
+        total = len(dets)
         for work in sorted(group, key=lambda w: w.job.id):
             for det in dets:
                 if det.created_at is not None and det.created_at < _since(work):
@@ -106,13 +155,14 @@ async def find_existing(ctx: Context, works: Sequence[Work]) -> dict[int, Detect
                     continue
                 found[work.job.id] = det
                 dets.remove(det)
-                if len(candidates.get(name, [])) > 1:
+                if total > 1:
                     logger.warning(
                         "%s: %d detects carry its upload name; adopted the earliest (%s)",
                         work.name,
-                        len(candidates[name]),
+                        total,
                         det.uuid,
                     )
                 break
+    found.complete = result.complete or len(found) == len(works)
     ctx.count("reconciled", len(found))
     return found

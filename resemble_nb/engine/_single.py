@@ -1,8 +1,10 @@
 """One item through ``/secure_uploads`` + ``POST /detect`` (large files, single-only options).
 
 The media token lives in memory only, for the few moments between the upload and the
-create request; it is re-made when older than about 55 minutes, and once more when the
-server says it expired. Every step is in the ledger before the next one starts:
+create request. A token is single-purpose (contract §11): every create attempt gets a
+fresh upload, so no token is ever sent twice; one refused as a token (status code and
+body fields, never the message's wording: :func:`token_refused`) is replaced once.
+Every step is in the ledger before the next one starts:
 ``uploading`` -> ``submitting`` (with the upload name) -> create -> ``submitted`` (with
 the detect uuid).
 """
@@ -10,21 +12,38 @@ the detect uuid).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import partial
 
-from ..api import APIStatusError, AuthenticationError, MediaToken
-from ._calls import CreateOutcomeUnknown, FatalAPIError, create, safely
+from ..api import APIConnectionError, APIStatusError, AuthenticationError, MediaToken
+from ._calls import CreateOutcomeUnknown, FatalAPIError, create, not_created, retry_after, safely
 from ._context import Context, Work, describe
 from ._poller import Poller
-from ._reconcile import find_existing
+from ._reconcile import find_existing, undecided_reason
 
-__all__ = ["adopt", "submit_single"]
+__all__ = ["adopt", "submit_single", "token_refused"]
 
 logger = logging.getLogger("resemble_nb.engine")
 
 
-def _expired_token(exc: APIStatusError) -> bool:
-    return exc.status_code in (400, 401, 403) and "expired" in exc.message.lower()
+TOKEN_FIELD = "media_token"
+
+
+def token_refused(exc: APIStatusError) -> bool:
+    """Whether a refused create may be the media token's fault (decided without wording).
+
+    The docs say neither how an expired nor a used token is refused. A 400, 404, 410 or
+    422 qualifies unless its body's ``errors`` names only other fields; 401 is the key,
+    402 the wallet, 403 the plan. Nothing is billed on a refusal, so one fresh upload
+    settles it.
+    """
+    if exc.status_code not in (400, 404, 410, 422):
+        return False
+    body = exc.body if isinstance(exc.body, Mapping) else {}
+    fields = body.get("errors")
+    if isinstance(fields, Mapping) and fields:
+        return TOKEN_FIELD in fields
+    return True
 
 
 async def _upload(ctx: Context, work: Work) -> MediaToken:
@@ -67,33 +86,35 @@ async def submit_single(ctx: Context, poller: Poller, work: Work) -> None:
         ctx.fail([work], f"{work.path}: cannot be read ({describe(exc)})")
     except APIStatusError as exc:
         ctx.fail([work], f"{work.name}: refused by the API ({describe(exc)})")
+    except APIConnectionError as exc:
+        why = describe(exc)
+        ctx.fail([work], f"{work.name}: not submitted: the API could not be reached ({why})")
     except Exception as exc:  # a bug or an unforeseen answer: this item only
         logger.exception("submitting %s failed", work.name)
         ctx.fail([work], f"{work.name}: {describe(exc)}")
 
 
 async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
-    token: MediaToken | None = None
-    re_uploads = 0
-    for attempt in range(1, ctx.create_attempts + 1):
-        if token is None or _stale(ctx, token):
-            token = await _upload(ctx, work)
-            if _stale(ctx, token):
-                ctx.fail(
-                    [work],
-                    f"{work.name}: the media token had expired by the time it arrived "
-                    f"(expires {token.expires_at.isoformat()}); check the computer's clock",
-                )
-                return
+    unknown_outcomes = throttled = refusals = 0
+    while True:
+        # a token is single-purpose: every create attempt gets a fresh upload
+        token = await _upload(ctx, work)
+        if _stale(ctx, token):
+            ctx.fail(
+                [work],
+                f"{work.name}: the media token had expired by the time it arrived "
+                f"(expires {token.expires_at.isoformat()}); check the computer's clock",
+            )
+            return
         ctx.ledger.mark_submitting(work.job.id, {work.job.id: work.upload_name})
         ctx.refresh([work])
         ctx.show([work], "submitting")
         ctx.crash("after_mark_submitting")
         try:
-            detection = await create(
-                ctx, partial(ctx.creator.detect, media_token=token, options=ctx.options)
-            )
+            call = partial(ctx.creator.detect, media_token=token, options=ctx.options)
+            detection = await create(ctx, call, retry=False)
         except CreateOutcomeUnknown as unknown:
+            unknown_outcomes += 1
             found = await find_existing(ctx, [work])
             if work.job.id in found:
                 adopt(ctx, poller, work, found[work.job.id].uuid)
@@ -106,25 +127,35 @@ async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
                     "dashboard, then review with force=True if it is not there",
                 )
                 return
+            if not found.complete:
+                ctx.fail([work], undecided_reason(work, found))
+                return
             ctx.ledger.mark_pending(work.job.id, f"outcome unknown, not found: {unknown}")
             ctx.show([work], "pending")
-            if attempt == ctx.create_attempts:
+            if unknown_outcomes >= ctx.create_attempts:
                 ctx.fail(
                     [work],
-                    f"{work.name}: could not create the detect after {attempt} attempts "
-                    f"(last: {unknown})",
+                    f"{work.name}: could not create the detect after {unknown_outcomes} "
+                    f"attempts (last: {unknown})",
                 )
                 return
             continue
-        except APIStatusError as exc:
-            if _expired_token(exc) and re_uploads == 0:
-                re_uploads += 1
-                ctx.count("token_reuploads")
-                ctx.ledger.mark_pending(work.job.id, "media token expired; uploading again")
-                token = None
-                continue
-            if exc.status_code == 401:
+        except (APIStatusError, APIConnectionError) as exc:
+            if isinstance(exc, APIStatusError) and exc.status_code == 401:
                 raise
+            if not_created(exc) and throttled < ctx.create_attempts:
+                throttled += 1  # refused before anything was made: wait, then a new token
+                ctx.count("engine_retries")
+                ctx.ledger.mark_pending(work.job.id, f"refused for now: {describe(exc)}")
+                await ctx.sleep(ctx.backoff(throttled, retry_after(exc)))
+                continue
+            if not isinstance(exc, APIStatusError):
+                raise
+            if token_refused(exc) and refusals == 0:
+                refusals += 1
+                ctx.count("token_reuploads")
+                ctx.ledger.mark_pending(work.job.id, "media token refused; uploading again")
+                continue
             ctx.fail([work], f"{work.name}: the detect was refused ({describe(exc)})")
             return
         ctx.crash("after_create_before_ledger")

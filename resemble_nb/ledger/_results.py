@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy.typing as npt
 
 from ._base import LedgerBase, from_text
-from ._scrub import dump_raw
+from ._scrub import dump_raw, scrub_text
 from ._segments import BLOCK_COLUMNS, decode_block, decode_columns, encode_blocks
 from .records import Result, Rows, SegmentRecord
 
 _RESULT_COLUMNS = (
     "job_id, sha256, detect_uuid, label, label_raw, score, audio_score, video_score, "
-    "image_score, consistency, duration, completed_at, raw_json"
+    "image_score, consistency, duration, completed_at, raw_json, analyses_json"
 )
 
 # One row per item: its latest job (any options), that job's result, the latest verdict.
@@ -75,6 +76,16 @@ SEGMENTS_COLUMNS: tuple[str, ...] = (
 """Columns of :meth:`Ledger.segments_rows` and keys of :meth:`Ledger.segments_columns`."""
 
 
+def _analyses(analyses: Mapping[str, Mapping[str, Any]] | None) -> str | None:
+    if not analyses:
+        return None
+    clean = {
+        str(name): {k: scrub_text(str(v)) if k == "reason" else v for k, v in a.items()}
+        for name, a in analyses.items()
+    }
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"))
+
+
 def _plain(label: Any) -> str | None:
     return None if label is None else str(getattr(label, "value", label))
 
@@ -85,7 +96,7 @@ class ResultsMixin(LedgerBase):
         conn = self._conn()
         conn.executemany(
             f"INSERT INTO results ({_RESULT_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     job_id,
@@ -101,6 +112,7 @@ class ResultsMixin(LedgerBase):
                     result.duration,
                     completed_at,
                     dump_raw(result.raw),
+                    _analyses(result.analyses),
                 )
                 for job_id, sha256, detect_uuid, result, _segments, completed_at in entries
             ],
@@ -128,6 +140,21 @@ class ResultsMixin(LedgerBase):
         values = list(row)
         values[11] = from_text(values[11])
         return Result(*values)
+
+    def analyses_rows(self) -> Rows:
+        """One row per requested analysis of each item's latest completed job:
+        ``sha256, job_id, analysis, status, reason`` (a failed one keeps its reason)."""
+        rows = self._conn().execute(
+            "SELECT r.sha256, r.job_id, r.analyses_json FROM results r "
+            "JOIN items i ON i.latest_job_id = r.job_id "
+            "WHERE r.analyses_json IS NOT NULL ORDER BY i.rowid"
+        )
+        out = [
+            (sha, job_id, name, a.get("status"), a.get("reason"))
+            for sha, job_id, text in rows
+            for name, a in sorted(json.loads(text).items())
+        ]
+        return Rows(["sha256", "job_id", "analysis", "status", "reason"], out, ())
 
     def segments_for(self, job_id: int) -> list[SegmentRecord]:
         """A completed job's segments: grouped by (track, kind) in order first given."""

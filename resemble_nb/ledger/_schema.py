@@ -211,7 +211,25 @@ def _v2_truth(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2_truth}
+def _v3(conn: sqlite3.Connection) -> None:
+    """Results keep each requested analysis' outcome; one review of a case at a time."""
+    # {"intelligence": {"status": "failed", "reason": "..."}, ...}; NULL: none asked for
+    conn.execute("ALTER TABLE results ADD COLUMN analyses_json TEXT")
+    # who reviews the case now (see ledger/_lease.py): one row per lease name
+    conn.execute(
+        """CREATE TABLE leases (
+            name         TEXT PRIMARY KEY,
+            holder       TEXT NOT NULL,
+            host         TEXT NOT NULL,
+            pid          INTEGER NOT NULL,
+            what         TEXT NOT NULL DEFAULT '',
+            started_at   TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2_truth, 3: _v3}
 """Version -> the step that produces it from the version before."""
 
 

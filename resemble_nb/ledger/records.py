@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -240,6 +240,9 @@ class ResultRecord:
     detect_uuid: str | None = None
     completed_at: datetime | None = None
     raw: Any = None
+    analyses: Mapping[str, Mapping[str, Any]] | None = None
+    """Each requested analysis that can lag the detect (intelligence, watermark):
+    ``{name: {"status": "completed" | "failed", "reason": ...}}``."""
 
 
 @dataclass(frozen=True)
@@ -259,11 +262,17 @@ class Result:
     duration: float | None
     completed_at: datetime | None
     raw_json: str = field(repr=False)
+    analyses_json: str | None = field(default=None, repr=False)
 
     @property
     def raw(self) -> Any:
         """The stored JSON, parsed."""
         return json.loads(self.raw_json)
+
+    @property
+    def analyses(self) -> dict[str, dict[str, Any]]:
+        """Each requested analysis' outcome: ``{name: {"status", "reason"?}}``."""
+        return dict(json.loads(self.analyses_json)) if self.analyses_json else {}
 
 
 @dataclass(frozen=True)

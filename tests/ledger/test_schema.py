@@ -15,6 +15,7 @@ from resemble_nb.ledger import (
     NotALedgerError,
     latest_version,
 )
+from resemble_nb.ledger._schema import migrate
 
 from .conftest import make_item
 
@@ -131,3 +132,18 @@ def test_a_folder_or_missing_case_folder_is_refused_clearly(tmp_path: Path) -> N
         Ledger(tmp_path)
     with pytest.raises(LedgerError, match="case folder does not exist"):
         Ledger(tmp_path / "nope" / "ledger.sqlite")
+
+
+def test_a_version_1_file_gains_analyses_and_leases(case: Path) -> None:
+    """A case made before analyses and leases existed opens, keeps its rows, and gains both."""
+    path = case / "ledger.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    migrate(conn, path, {1: MIGRATIONS[1]})
+    conn.close()
+    assert _version(path) == 1
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == latest_version()
+        tables = {r[0] for r in ledger._conn().execute("SELECT name FROM sqlite_master")}
+        columns = {r[1] for r in ledger._conn().execute("PRAGMA table_info(results)")}
+    assert "leases" in tables and "analyses_json" in columns
