@@ -51,6 +51,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "resemble_nb.evaluation": ("EvaluationError",),
     "resemble_nb.engine": ("FatalAPIError", "ItemStatus", "Progress", "Run", "RunEvent"),
     "resemble_nb.ledger": (
+        "CaseBusyError",
         "InvalidTransition",
         "LedgerError",
         "LedgerVersionError",
@@ -106,7 +107,13 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from .case import Case
     from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
     from .evaluation import EvaluationError
-    from .ledger import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
+    from .ledger import (
+        CaseBusyError,
+        InvalidTransition,
+        LedgerError,
+        LedgerVersionError,
+        NotALedgerError,
+    )
     from .report import UnsafeReportError
     from .widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
 
@@ -119,6 +126,7 @@ __all__ = [
     "BadRequestError",
     "BatchLimitError",
     "Case",
+    "CaseBusyError",
     "Client",
     "DetectOptions",
     "EvaluationError",

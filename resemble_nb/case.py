@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -310,6 +311,7 @@ class Case:
         rate_limit: float | None = None,
         max_uploads: int | None = None,
         poll_interval: tuple[float, float] = (1.0, 10.0),
+        wait_for_case: float | None = 0.0,
         **detect_options: Any,
     ) -> CaseRun:
         """Analyse media in the background; returns a started :class:`~resemble_nb.engine.Run`.
@@ -329,12 +331,17 @@ class Case:
             rate_limit: Requests per second for the whole run (default 20).
             max_uploads: Uploads in flight at once (default 4).
             poll_interval: ``(first, longest)`` seconds between polling rounds.
+            wait_for_case: When another process (a second kernel, ``resemble-nb detect``)
+                is reviewing this case, wait this many seconds for it to finish
+                (``None``: as long as it takes) before giving up with
+                :class:`~resemble_nb.ledger.CaseBusyError`, which names the holder.
             **detect_options: Detect options by their API names, e.g.
                 ``intelligence=True``, ``frame_length=2``, ``audio_source_tracing=True``.
 
         Raises:
             ValueError: An unknown option, a bad value, or a strategy that cannot work.
             RuntimeError: Another review of this case is still running in this process.
+            resemble_nb.ledger.CaseBusyError: Another process is reviewing this case.
         """
         from ._case_run import CaseRun
         from .engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE
@@ -350,19 +357,25 @@ class Case:
             from ._connect import connect
 
             client = connect()
-        run = CaseRun(
-            self.ledger,
-            paths_or_items,
-            client,
-            strategy=strategy,
-            force=force,
-            include=include,
-            recursive=recursive,
-            rate_limit=DEFAULT_RATE if rate_limit is None else rate_limit,
-            max_uploads=DEFAULT_MAX_UPLOADS if max_uploads is None else max_uploads,
-            poll_interval=poll_interval,
-            **detect_options,
-        )
+        lease = self.ledger.acquire_lease(what=_who(), wait=wait_for_case, case_name=self.name)
+        try:
+            run = CaseRun(
+                self.ledger,
+                paths_or_items,
+                client,
+                strategy=strategy,
+                force=force,
+                include=include,
+                recursive=recursive,
+                rate_limit=DEFAULT_RATE if rate_limit is None else rate_limit,
+                max_uploads=DEFAULT_MAX_UPLOADS if max_uploads is None else max_uploads,
+                poll_interval=poll_interval,
+                lease=lease,
+                **detect_options,
+            )
+        except BaseException:
+            lease.release()
+            raise
         with _ACTIVE_LOCK:
             _ACTIVE[self.folder] = run
         run.start()
@@ -402,6 +415,17 @@ class Case:
             **options,
         )
         return Path(result) if result is not None else target
+
+
+def _who() -> str:
+    """What is reviewing, in words another user recognises (for the case's lease)."""
+    argv = sys.argv or [""]
+    program = Path(argv[0]).name
+    if program in ("resemble-nb", "cli.py", "__main__.py") and argv[1:2]:
+        return f"resemble-nb {argv[1]}"
+    if "ipykernel" in sys.modules:
+        return "a Jupyter kernel"
+    return f"python {program}" if program else "python"
 
 
 def _slug(name: str) -> str:

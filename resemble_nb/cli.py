@@ -30,6 +30,8 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_UNFINISHED = 1
 EXIT_USAGE = 2
+EXIT_BUSY = 3
+"""Another process is reviewing the case (``detect``)."""
 EXIT_INTERRUPTED = 130
 FORMATS = ("csv", "parquet", "json")
 
@@ -73,6 +75,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     detect.add_argument("--rate-limit", type=float, default=None, metavar="N", help="requests/s")
     detect.add_argument("--no-progress", action="store_true", help="no progress bar")
+    detect.add_argument(
+        "--wait-for-case",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another process is reviewing this case, wait this long for it (default: "
+        "give up at once, saying who holds it)",
+    )
     detect.set_defaults(handler=_run_detect)
 
     results = sub.add_parser(
@@ -241,6 +251,7 @@ def _summary(run: Run, case_folder: Path) -> str:
 
 def _run_detect(args: argparse.Namespace) -> int:
     from resemble_nb.case import Case
+    from resemble_nb.ledger import CaseBusyError
 
     try:
         options = _options(args)
@@ -254,11 +265,15 @@ def _run_detect(args: argparse.Namespace) -> int:
             display=False,
             include=args.include,
             rate_limit=args.rate_limit,
+            wait_for_case=args.wait_for_case,
             **options,
         )
     except (ValueError, TypeError) as exc:
         print(f"resemble-nb detect: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except CaseBusyError as exc:
+        print(f"resemble-nb detect: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     try:
         _follow(run, show_bar=not args.no_progress)
     except KeyboardInterrupt:

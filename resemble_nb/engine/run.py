@@ -22,7 +22,8 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from ..api import AsyncClient, Client, DetectOptions
-from ..ledger import LIVE_STATES, InvalidTransition, Ledger
+from ..ledger import LIVE_STATES, InvalidTransition, Lease, Ledger
+from ..ledger._lease import HEARTBEAT_S
 from ..media import Include, check_strategy
 from ._clients import EngineClients, make_clients
 from ._context import Context, describe
@@ -70,6 +71,7 @@ class Run:
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         poll_interval: tuple[float, float] = (1.0, 10.0),
         poll_timeout: float = 3600.0,
+        lease: Lease | None = None,
         **detect_options: Any,
     ) -> None:
         # Checked once, here in the caller's thread; carried down as it is.
@@ -102,6 +104,8 @@ class Run:
         self._max_upload_bytes = max_upload_bytes
         self._poll_timeout = poll_timeout
         self._crash = CrashHook()
+        self._lease = lease
+        self.lease_lost = False
         self._tracker = Tracker()
         self._done = threading.Event()
         self._lock = threading.Lock()
@@ -238,6 +242,11 @@ class Run:
                 self._sweep()
             except Exception:  # pragma: no cover - the ledger itself failed
                 logger.exception("could not settle the run's items")
+            if self._lease is not None:
+                try:
+                    self._lease.release()
+                except Exception:  # pragma: no cover - the ledger itself failed
+                    logger.exception("could not release the case's lease")
             self.finished_at = datetime.now(timezone.utc)
             self._ended_monotonic = time.monotonic()
             self._done.set()
@@ -264,13 +273,33 @@ class Run:
             poll_timeout=self._poll_timeout,
         )
         self._ctx = ctx
+        heart = asyncio.create_task(self._heartbeat(), name="resemble_nb-lease")
         try:
             await run_review(ctx, self._spec)
         except asyncio.CancelledError:
             if not self._cancel_requested:
                 raise
         finally:
+            heart.cancel()
             await asyncio.shield(clients.aclose())
+
+    async def _heartbeat(self) -> None:
+        """Keep the case's lease; if another process took it over, stop sending at once."""
+        lease = self._lease
+        if lease is None:
+            return
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            try:
+                ours = lease.beat()
+            except Exception:  # a busy ledger: try again at the next beat
+                logger.warning("could not refresh the case's lease", exc_info=True)
+                continue
+            if not ours:
+                logger.error("another process took over this case's review; stopping")
+                self.lease_lost = True
+                self.cancel()
+                return
 
     def _sweep(self) -> None:
         """After the loop: every item not terminal ends cancelled (or failed on a bug)."""

@@ -8,6 +8,7 @@ nothing and never causes a second detect of the same item with the same options.
 from __future__ import annotations
 
 from ._decisions import default_reviewer
+from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
@@ -43,6 +44,7 @@ from .records import (
 )
 
 __all__ = [
+    "LEASE_TTL",
     "LEDGER_FILENAME",
     "LIVE_STATES",
     "MIGRATIONS",
@@ -58,7 +60,9 @@ __all__ = [
     "UPLOADS_FOLDER",
     "VERDICTS",
     "VERDICT_WORDS",
+    "CaseBusyError",
     "Decision",
+    "Holder",
     "InvalidTransition",
     "Item",
     "ItemLike",
@@ -66,6 +70,7 @@ __all__ = [
     "Job",
     "JobSpec",
     "JobState",
+    "Lease",
     "Ledger",
     "LedgerError",
     "LedgerVersionError",

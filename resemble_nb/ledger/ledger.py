@@ -17,6 +17,7 @@ from ._base import now, to_text
 from ._decisions import DecisionsMixin
 from ._items import ItemsMixin
 from ._jobs import JobsMixin
+from ._lease import LeaseMixin
 from ._truth import TruthMixin
 
 __all__ = ["LEDGER_FILENAME", "REPORTS_FOLDER", "UPLOADS_FOLDER", "Ledger"]
@@ -29,7 +30,7 @@ REPORTS_FOLDER = "reports"
 """Where a case writes its reports (``Case.reports``)."""
 
 
-class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin):
+class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin, LeaseMixin):
     """A case's SQLite ledger: items, jobs, results, segments, decisions, case facts.
 
     Safe to share between threads (each thread gets its own connection; WAL lets readers
