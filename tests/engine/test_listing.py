@@ -151,12 +151,12 @@ def test_a_missing_detect_is_decided_absent_only_after_every_recent_one_was_seen
 @pytest.mark.parametrize("arrange", [newest, oldest, shuffled])
 def test_recent_detects_are_found_in_every_order(arrange: Arrange) -> None:
     wanted = {"d0092", "d0094"}
-    result, found, _ = _walk(arrange, since=SINCE, wanted=wanted)
+    _, found, _ = _walk(arrange, since=SINCE, wanted=wanted)
     assert set(found) == wanted
 
 
 def test_an_old_detect_in_an_unordered_list_is_found_by_reading_on() -> None:
-    result, found, _ = _walk(shuffled, since=None, wanted={"d0000"})
+    _, found, _ = _walk(shuffled, since=None, wanted={"d0000"})
     assert set(found) == {"d0000"}
 
 
@@ -199,7 +199,5 @@ def test_a_learned_oldest_first_order_starts_at_the_last_page() -> None:
 
 
 def test_one_page_holds_everything() -> None:
-    result, found, asked = _walk(
-        shuffled, since=SINCE, wanted={"nope"}, detects=_detects(SIZE - 1)
-    )
+    result, _, asked = _walk(shuffled, since=SINCE, wanted={"nope"}, detects=_detects(SIZE - 1))
     assert result.complete and asked == [1]
