@@ -53,6 +53,8 @@ def test_a_version_1_ledger_gains_the_tables_when_opened(tmp_path: Path) -> None
         for op in ("update", "delete"):
             conn.execute(f"DROP TRIGGER {table}_append_only_{op}")
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP TABLE leases")  # and what later versions added
+    conn.execute("ALTER TABLE results DROP COLUMN analyses_json")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
