@@ -26,6 +26,7 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
     ├── LedgerError                     the case ledger (case.db) is unusable or misused
     │   ├── NotALedgerError             the file is not a resemble_nb ledger
     │   ├── LedgerVersionError          written by a newer resemble_nb
+    │   ├── CaseBusyError               another process is reviewing the case (.holder)
     │   └── InvalidTransition           a job cannot move to that state from where it is
     ├── EvaluationError (ValueError)    labels or an evaluation request cannot be used
     └── UnsafeReportError (ValueError)  a report would carry a secret; nothing was written
