@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import ipywidgets as W
@@ -28,6 +30,7 @@ from ._triage_queue import LABELS, SORTS, build_queue, check_labels, positions, 
 from ._triage_render import details_html
 from ._triage_state import default_reviewer, load_state, os_user, save_state
 from .inspector import DEFAULT_EMBED_MAX_BYTES, MediaInspector, cache_dir, item_view, local_file
+from .inspector._item import is_cached
 
 __all__ = ["VERDICT_BUTTONS", "TriageBoard"]
 
@@ -42,6 +45,8 @@ VERDICT_BUTTONS: Mapping[str, tuple[str, str]] = {
     verdict: (VERDICT_WORDS[verdict], _BUTTON_STYLES[verdict]) for verdict in VERDICTS
 }
 _VIEW_CACHE = 16
+#: Files bigger than this are first shown without their waveform, drawn in the background.
+BACKGROUND_BYTES = 16 * 1024**2
 ItemCallback = Callable[[dict[str, Any] | None], None]
 
 
@@ -68,6 +73,7 @@ class TriageBoard(Panel):
         reviewer: str | None = None,
         advance: bool = True,
         embed_max_bytes: int = DEFAULT_EMBED_MAX_BYTES,
+        background_bytes: int = BACKGROUND_BYTES,
     ) -> None:
         saved = load_state(case.folder)
         if threshold is None:
@@ -93,6 +99,9 @@ class TriageBoard(Panel):
         self._status_text = ""
         self._panels: list[Any] = []
         self._item_callbacks: list[ItemCallback] = []
+        self._background_bytes = background_bytes
+        self._worker: ThreadPoolExecutor | None = None
+        self._computing: dict[str, Future[dict[str, Any]]] = {}
 
         # reviewer ----------------------------------------------------------------------
         confirmed = (saved.get("reviewers") or {}).get(os_user())
@@ -487,16 +496,51 @@ class TriageBoard(Panel):
             return self._views[sha]
         if self._segments is None:
             self._segments = self.case.segments()
-        view = item_view(
-            item,
-            self._segments,
-            case_folder=self.case.folder,
-            cache=cache_dir(self.case.folder),
-        )
+        cache = cache_dir(self.case.folder)
+        path = local_file(item)
+        big = path is not None and path.stat().st_size > self._background_bytes
+        if big and item.get("media_type") != "image" and not is_cached(item, cache):
+            return self._view_later(item, cache)
+        view = item_view(item, self._segments, case_folder=self.case.folder, cache=cache)
+        self._keep(sha, view)
+        return view
+
+    def _view_later(self, item: dict[str, Any], cache: Any) -> dict[str, Any]:
+        """A first view at once; the waveform is computed in the background, then shown."""
+        sha = str(item["sha256"])
+        segments = self._segments if self._segments is not None else self.case.segments()
+        if sha not in self._computing:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="resemble_nb-inspector")
+            future = self._worker.submit(
+                item_view, item, segments, case_folder=self.case.folder, cache=cache
+            )
+            self._computing[sha] = future
+            future.add_done_callback(partial(self._arrived, sha))
+        return item_view(item, segments, case_folder=self.case.folder, cache=cache, light=True)
+
+    def _arrived(self, sha: str, future: Future[dict[str, Any]]) -> None:
+        self._computing.pop(sha, None)
+        try:
+            view = future.result()
+        except Exception as exc:
+            self._errors.append_stderr(f"Triage: cannot draw {sha[:12]}: {exc}\n")
+            return
+        self._keep(sha, view)
+        if self._queue and self._queue[self._pos] == sha:
+            item = self.current
+            self.inspector.show(view, local_file(item) if item else None)
+
+    def wait_drawn(self, timeout: float | None = None) -> None:
+        """Block until waveforms being computed in the background are shown."""
+        for sha, future in list(self._computing.items()):
+            future.result(timeout)
+            self._arrived(sha, future)  # the callback may still be on its way
+
+    def _keep(self, sha: str, view: dict[str, Any]) -> None:
         self._views[sha] = view
         while len(self._views) > _VIEW_CACHE:
             self._views.popitem(last=False)
-        return view
 
     def _render(self) -> None:
         item = self.current

@@ -417,3 +417,17 @@ def test_skipped_files_without_a_hash_are_not_in_the_queue(real_case: Any, clien
     queued = set(frame.loc[frame["sha256"].isin(board.queue), "name"])
     assert len(board.queue) == frame["sha256"].notna().sum()
     assert "notes.txt" not in queued and "speech.wav" in queued
+
+
+def test_a_big_file_shows_at_once_and_its_waveform_follows(case: FakeCase) -> None:
+    board = TriageBoard(case, background_bytes=0)  # every file counts as big here
+    insp = board.inspector
+    assert insp.kind == "audio" and insp.src.endswith("speech.wav")
+    assert [w["score"] for w in insp.windows] == [0.8, 0.95, 0.9]  # scores at once
+    board.wait_drawn(30)
+    assert insp.spectrogram.startswith(PNG) and len(insp.peaks) == 2400
+    assert "drawing the waveform" not in insp.message
+    board.next()  # interview.mp4: drawn in the background too, then cached
+    board.wait_drawn(30)
+    board.previous()
+    assert insp.spectrogram.startswith(PNG)  # from memory now, not recomputed

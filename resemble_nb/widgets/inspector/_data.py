@@ -34,6 +34,7 @@ __all__ = [
     "audio_overview",
     "cache_dir",
     "decode_audio",
+    "decoded_rate",
     "key_frames",
     "media_duration",
     "peaks",
@@ -121,10 +122,45 @@ def media_duration(path: str | os.PathLike[str]) -> float | None:
         return best or None
 
 
+def _mono(data: npt.NDArray[Any], channels: int, planar: bool) -> npt.NDArray[np.float32]:
+    """Decoded samples (as PyAV lays them out) as mono float32 in -1..1."""
+    if planar:
+        mixed = data.mean(axis=0) if data.shape[0] > 1 else data[0]
+    elif channels > 1:
+        mixed = data.reshape(-1, channels).mean(axis=1)
+    else:
+        mixed = data.reshape(-1)
+    if np.issubdtype(data.dtype, np.integer):
+        info = np.iinfo(data.dtype)
+        scale = float(max(-int(info.min), int(info.max)))
+        offset = (int(info.max) + 1) / 2 if info.min == 0 else 0.0  # unsigned 8-bit
+        scaled: npt.NDArray[np.float32] = ((mixed.astype(np.float32) - offset) / scale).astype(
+            np.float32, copy=False
+        )
+        return scaled
+    as_float: npt.NDArray[np.float32] = mixed.astype(np.float32, copy=False)
+    return as_float
+
+
+def _decimate(samples: npt.NDArray[np.float32], factor: int) -> npt.NDArray[np.float32]:
+    """Every ``factor`` samples averaged into one (a cheap low-pass before thinning)."""
+    if factor <= 1:
+        return samples
+    usable = len(samples) - len(samples) % factor
+    out: npt.NDArray[np.float32] = samples[:usable].reshape(-1, factor).mean(axis=1)
+    return out
+
+
 def decode_audio(
     path: str | os.PathLike[str], rate: int = OVERVIEW_RATE
 ) -> npt.NDArray[np.float32]:
-    """The first audio track as mono float32 at ``rate`` Hz (empty when there is none)."""
+    """The first audio track as mono float32 at about ``rate`` Hz (empty when there is none).
+
+    Frames are mixed to mono and thinned by an integer factor in numpy, in batches, so an
+    hour of 48 kHz stereo never sits in memory at full rate (a resampler called per frame
+    was three times slower). The returned rate is ``source rate // factor``; see
+    :func:`decoded_rate`.
+    """
     import av
 
     path = Path(path)
@@ -133,20 +169,47 @@ def decode_audio(
             return np.zeros(0, dtype=np.float32)
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-        chunks: list[npt.NDArray[np.float32]] = []
+        factor = max(1, int(stream.rate or rate) // rate)
+        out: list[npt.NDArray[np.float32]] = []
+        raw: list[npt.NDArray[Any]] = []
+        carry = np.zeros(0, dtype=np.float32)
+        layout: tuple[int, bool] | None = None
+
+        def flush() -> None:
+            nonlocal carry
+            if not raw or layout is None:
+                return
+            mono = np.concatenate([carry, _mono(np.concatenate(raw, axis=1), *layout)])
+            raw.clear()
+            keep = len(mono) - len(mono) % factor
+            out.append(_decimate(mono[:keep], factor))
+            carry = mono[keep:]
+
         try:
             for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
-            for out in resampler.resample(None):
-                chunks.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
+                shape = (max(1, len(frame.layout.channels)), bool(frame.format.is_planar))
+                if shape != layout or len(raw) >= 512:
+                    flush()
+                    layout = shape
+                raw.append(frame.to_ndarray())
         except av.FFmpegError as exc:
-            if not chunks:
+            if not out and not raw:
                 raise InspectorDataError(f"{path.name}: cannot be decoded ({exc})") from None
-    if not chunks:
+        flush()
+        if len(carry):
+            out.append(_decimate(carry, len(carry)))
+    if not out:
         return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks).astype(np.float32, copy=False)
+    return np.concatenate(out).astype(np.float32, copy=False)
+
+
+def decoded_rate(path: str | os.PathLike[str], rate: int = OVERVIEW_RATE) -> int:
+    """The rate :func:`decode_audio` returns for ``path`` (0 without an audio track)."""
+    with _open(Path(path)) as container:
+        if not container.streams.audio:
+            return 0
+        source = int(container.streams.audio[0].rate or rate)
+        return source // max(1, source // rate)
 
 
 # -- reductions -----------------------------------------------------------------------------
@@ -200,8 +263,10 @@ def spectrogram(
             idx = (np.arange(start, stop) * hop)[:, None] + np.arange(size)[None, :]
             block = samples[idx]
         spec = np.abs(np.fft.rfft(block * window, axis=1)[:, :rows]) ** 2
-        col_of = np.searchsorted(bins, np.arange(start, stop), side="right") - 1
-        np.add.at(power, col_of, spec)
+        first = int(np.searchsorted(bins, start, side="right")) - 1
+        last = int(np.searchsorted(bins, stop - 1, side="right")) - 1
+        edges = np.clip(bins[first : last + 1], start, stop) - start
+        power[first : last + 1] += np.add.reduceat(spec, edges, axis=0)
     counts = np.diff(bins).astype(np.float64)
     power /= np.maximum(counts, 1.0)[:, None]
     db = 10.0 * np.log10(power + 1e-12)
@@ -273,11 +338,12 @@ def audio_overview(
         if stored is not None:
             _atomic_write(stored, b"")
         return None
+    rate = decoded_rate(path)
     overview = AudioOverview(
-        duration=len(samples) / OVERVIEW_RATE,
+        duration=len(samples) / rate,
         peaks=peaks(samples),
         spectrogram_png=_png(spectrogram(samples)),
-        rate=OVERVIEW_RATE,
+        rate=rate,
     )
     if stored is not None:
         _atomic_write(stored, _pack(overview))

@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_EMBED_MAX_BYTES",
     "EMPTY_VIEW",
     "HEATMAP_DIR",
+    "is_cached",
     "item_view",
     "local_file",
     "read_chunks",
@@ -112,8 +113,13 @@ def item_view(
     *,
     case_folder: Path | None,
     cache: Path | None,
+    light: bool = False,
 ) -> dict[str, Any]:
-    """Every trait of the inspector for ``item`` (a ``case.results()`` row as a dict)."""
+    """Every trait of the inspector for ``item`` (a ``case.results()`` row as a dict).
+
+    ``light``: skip what needs decoding (waveform, spectrogram, key frames), for a first
+    view that shows at once while the rest is computed elsewhere.
+    """
     sha = str(item.get("sha256") or "")
     view = dict(EMPTY_VIEW, item=sha, name=str(item.get("name") or sha[:12]))
     path = local_file(item)
@@ -142,6 +148,10 @@ def item_view(
     try:
         if len(rows):
             view["windows"] = _windows(rows)
+        if light:
+            view["duration"] = media_duration(path) or float(item.get("duration") or 0.0)
+            view["message"] += " · drawing the waveform…"
+            return view
         overview = audio_overview(path, cache=cache, key=key)
         if overview is not None:
             view.update(
@@ -161,6 +171,14 @@ def item_view(
     except (InspectorDataError, OSError) as exc:
         view["message"] += f" · no waveform: {exc}"
     return view
+
+
+def is_cached(item: Mapping[str, Any], cache: Path | None) -> bool:
+    """Whether the decoded data of ``item`` is in the case's cache already."""
+    sha = str(item.get("sha256") or "")
+    if cache is None or not sha:
+        return False
+    return any(cache.glob(f"{sha}.v*.audio"))
 
 
 def read_chunks(path: Path, chunk: int = 512 * 1024) -> list[bytes]:
