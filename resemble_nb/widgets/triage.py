@@ -13,10 +13,7 @@ confirmed name. Filters, order, position and the reviewer are remembered in the 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
 from typing import Any
 
 import ipywidgets as W
@@ -26,11 +23,13 @@ from ..ledger import VERDICT_WORDS, VERDICTS
 from ._format import escape
 from ._panel import Panel
 from ._protocols import CaseLike
-from ._triage_queue import LABELS, SORTS, build_queue, check_labels, positions, row_dict
+from ._reviewer import ReviewerBar
+from ._triage_controls import QueueControls, starting_filters
+from ._triage_queue import LABELS, build_queue, positions, row_dict
 from ._triage_render import details_html
-from ._triage_state import default_reviewer, load_state, os_user, save_state
-from .inspector import DEFAULT_EMBED_MAX_BYTES, MediaInspector, cache_dir, item_view, local_file
-from .inspector._item import is_cached
+from ._triage_state import load_state, os_user, save_state
+from ._triage_views import BACKGROUND_BYTES, ItemViews
+from .inspector import DEFAULT_EMBED_MAX_BYTES, MediaInspector, local_file
 
 __all__ = ["VERDICT_BUTTONS", "TriageBoard"]
 
@@ -44,9 +43,6 @@ _BUTTON_STYLES = {
 VERDICT_BUTTONS: Mapping[str, tuple[str, str]] = {
     verdict: (VERDICT_WORDS[verdict], _BUTTON_STYLES[verdict]) for verdict in VERDICTS
 }
-_VIEW_CACHE = 16
-#: Files bigger than this are first shown without their waveform, drawn in the background.
-BACKGROUND_BYTES = 16 * 1024**2
 ItemCallback = Callable[[dict[str, Any] | None], None]
 
 
@@ -76,90 +72,31 @@ class TriageBoard(Panel):
         background_bytes: int = BACKGROUND_BYTES,
     ) -> None:
         saved = load_state(case.folder)
-        if threshold is None:
-            threshold = float(saved.get("threshold", 0.5))
-        if not 0.0 <= float(threshold) <= 1.0:
-            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
-        if labels is None and isinstance(saved.get("labels"), list):
-            labels = [x for x in saved["labels"] if x in LABELS]
-        if sort is None:
-            sort = str(saved.get("sort", "score"))
-            sort = sort if sort in SORTS else "score"
-        elif sort not in SORTS:
-            raise ValueError(f"unknown sort {sort!r}: choose from {', '.join(SORTS)}")
+        start = starting_filters(saved, threshold, labels, unreviewed_only, sort)
         self.case = case
         self.advance = advance
         self._saved = saved
         self._frame: pd.DataFrame = case.results()
         self._rows = positions(self._frame)
-        self._segments: pd.DataFrame | None = None
-        self._views: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._queue: list[str] = []
         self._pos = 0
         self._status_text = ""
         self._panels: list[Any] = []
         self._item_callbacks: list[ItemCallback] = []
-        self._background_bytes = background_bytes
-        self._worker: ThreadPoolExecutor | None = None
-        self._computing: dict[str, Future[dict[str, Any]]] = {}
+        self._views = ItemViews(
+            case, self._arrived, self._not_drawn, background_bytes=background_bytes
+        )
 
         # reviewer ----------------------------------------------------------------------
         confirmed = (saved.get("reviewers") or {}).get(os_user())
-        proposed, source = default_reviewer()
-        self._reviewer: str | None = reviewer or confirmed
-        self._reviewer_box = W.Text(
-            value=self._reviewer or proposed,
-            description="Reviewer",
-            placeholder="your name",
-            layout=W.Layout(width="230px"),
-        )
-        self._reviewer_ok = W.Button(description="Confirm name", button_style="primary")
-        self._reviewer_ok.layout = W.Layout(width="140px")
-        self._reviewer_note = W.HTML()
-        self._reviewer_source = source
-        self._reviewer_ok.on_click(lambda _: self.confirm_reviewer(self._reviewer_box.value))
+        self._reviewer_bar = ReviewerBar(reviewer or confirmed, lambda _: self._save())
 
         # queue controls ----------------------------------------------------------------
-        self._labels = W.SelectMultiple(
-            options=[(w, x) for x, w in _label_options()],
-            value=check_labels(labels),
-            rows=5,
-            description="Labels",
-            layout=W.Layout(width="230px"),
-        )
-        self._threshold = W.FloatSlider(
-            value=float(threshold),
-            min=0.0,
-            max=1.0,
-            step=0.01,
-            description="Score ≥",
-            continuous_update=False,
-            readout_format=".2f",
-            layout=W.Layout(width="280px"),
-        )
-        self._unreviewed = W.Checkbox(
-            value=bool(saved.get("unreviewed_only", False))
-            if unreviewed_only is None
-            else unreviewed_only,
-            description="Unreviewed only",
-            indent=False,
-        )
-        self._sort = W.Dropdown(
-            options=[(w, k) for k, w in SORTS.items()],
-            value=sort,
-            description="Order",
-            layout=W.Layout(width="280px"),
-        )
-        self._position = W.HTML()
-        self._first = _small("First", "angle-double-left", "First item (Home)")
-        self._prev = _small("Previous", "arrow-left", "Previous item (K)")
-        self._next = _small("Next", "arrow-right", "Next item (J)")
-        self._last = _small("Last", "angle-double-right", "Last item (End)")
-        self._jump = W.Text(
-            placeholder="go to: number or name ⏎",
-            continuous_update=False,
-            layout=W.Layout(width="190px"),
-        )
+        controls = self._controls = QueueControls(start)
+        self._labels, self._threshold = controls.labels, controls.threshold
+        self._unreviewed, self._sort = controls.unreviewed, controls.sort
+        self._position, self._jump = controls.position, controls.jump
+        self._first, self._prev, self._next, self._last = controls.moves
 
         # the item ----------------------------------------------------------------------
         self.inspector = MediaInspector(
@@ -187,10 +124,8 @@ class TriageBoard(Panel):
         self.slot = W.VBox(layout=W.Layout(width="100%"))
         self._errors = W.Output()
 
-        self._labels.observe(self._on_filter, names="value")
-        self._threshold.observe(self._on_filter, names="value")
-        self._unreviewed.observe(self._on_filter, names="value")
-        self._sort.observe(self._on_filter, names="value")
+        for control in controls.filters:
+            control.observe(self._on_filter, names="value")
         self._first.on_click(lambda _: self.first())
         self._prev.on_click(lambda _: self.previous())
         self._next.on_click(lambda _: self.next())
@@ -210,26 +145,16 @@ class TriageBoard(Panel):
         )
         super().__init__(
             children=[
-                W.HBox(
-                    [self._first, self._prev, self._next, self._last, self._position, self._jump],
-                    layout=W.Layout(align_items="center", flex_flow="row wrap"),
-                ),
-                W.HBox(
-                    [self._reviewer_box, self._reviewer_ok, self._reviewer_note],
-                    layout=W.Layout(align_items="center"),
-                ),
+                controls.nav_row(),
+                self._reviewer_bar,
                 W.HBox(
                     [self.inspector, side], layout=W.Layout(width="100%", align_items="flex-start")
                 ),
-                W.HBox(
-                    [self._labels, W.VBox([self._threshold, self._sort, self._unreviewed])],
-                    layout=W.Layout(flex_flow="row wrap"),
-                ),
+                controls.filter_row(),
                 self._errors,
             ]
         )
         self.add_class("rnb-triage")
-        self._render_reviewer()
         self._rebuild(keep=saved.get("current") if isinstance(saved.get("current"), str) else None)
 
     # -- public API --------------------------------------------------------------------
@@ -252,7 +177,7 @@ class TriageBoard(Panel):
     @property
     def reviewer(self) -> str | None:
         """The confirmed reviewer's name (None until confirmed)."""
-        return self._reviewer
+        return self._reviewer_bar.name
 
     @property
     def queue(self) -> list[str]:
@@ -273,14 +198,7 @@ class TriageBoard(Panel):
 
     def confirm_reviewer(self, name: str) -> None:
         """Record decisions as ``name`` from now on (remembered in the case)."""
-        name = name.strip()
-        if not name:
-            self._reviewer_note.value = "<span style='color:#b91c1c'>Type your name first.</span>"
-            return
-        self._reviewer = name
-        self._reviewer_box.value = name
-        self._render_reviewer()
-        self._save()
+        self._reviewer_bar.confirm(name)
 
     def next(self) -> None:
         """Show the next item (stays on the last one)."""
@@ -334,17 +252,18 @@ class TriageBoard(Panel):
         item = self.current
         if item is None:
             raise LookupError("no item to decide: the triage queue is empty")
-        if self._reviewer is None:
+        reviewer = self._reviewer_bar.name
+        if reviewer is None:
             raise LookupError(
                 "who is deciding? Confirm your name next to 'Reviewer' first "
                 "(or open the board with reviewer='Your Name')"
             )
         text = self._note.value if note is None else note
-        self.case.decide(str(item["sha256"]), verdict, note=text, reviewer=self._reviewer)
+        self.case.decide(str(item["sha256"]), verdict, note=text, reviewer=reviewer)
         self._remember(str(item["sha256"]), verdict, text)
         name = item.get("name") or str(item["sha256"])[:12]
         self._status_text = (
-            f"Saved: {VERDICT_BUTTONS[verdict][0].lower()} for {name}, by {self._reviewer}"
+            f"Saved: {VERDICT_BUTTONS[verdict][0].lower()} for {name}, by {reviewer}"
         )
         self._rebuild(keep=str(item["sha256"]), step=1 if self.advance else 0)
 
@@ -353,9 +272,12 @@ class TriageBoard(Panel):
         keep = self._queue[self._pos] if self._queue else None
         self._frame = self.case.results()
         self._rows = positions(self._frame)
-        self._segments = None
         self._views.clear()
         self._rebuild(keep=keep)
+
+    def wait_drawn(self, timeout: float | None = None) -> None:
+        """Block until waveforms being computed in the background are shown."""
+        self._views.wait(timeout)
 
     def add_panel(self, panel: Any) -> None:
         """Put another view of the current item beside the player (below the details).
@@ -460,25 +382,10 @@ class TriageBoard(Panel):
             )
             self._errors.append_stderr(f"Triage: could not record {verdict}: {exc}\n")
 
-    def _render_reviewer(self) -> None:
-        if self._reviewer is None:
-            self._reviewer_ok.layout.display = None
-            self._reviewer_note.value = (
-                "<span style='color:#92400e'>&nbsp;Who is reviewing? Proposed from "
-                f"{escape(self._reviewer_source)}: change it if needed and press Confirm name "
-                "(asked once for this case).</span>"
-            )
-        else:
-            self._reviewer_ok.layout.display = "none"
-            self._reviewer_note.value = (
-                f"&nbsp;Decisions are recorded as <b>{escape(self._reviewer)}</b>."
-            )
-        self._reviewer_box.disabled = False
-
     def _save(self) -> None:
         reviewers = dict(self._saved.get("reviewers") or {})
-        if self._reviewer is not None:
-            reviewers[os_user()] = self._reviewer
+        if self._reviewer_bar.name is not None:
+            reviewers[os_user()] = self._reviewer_bar.name
         self._saved = {
             "threshold": self.threshold,
             "labels": list(self.labels),
@@ -489,58 +396,13 @@ class TriageBoard(Panel):
         }
         save_state(self.case.folder, self._saved)
 
-    def _view(self, item: dict[str, Any]) -> dict[str, Any]:
-        sha = str(item["sha256"])
-        if sha in self._views:
-            self._views.move_to_end(sha)
-            return self._views[sha]
-        if self._segments is None:
-            self._segments = self.case.segments()
-        cache = cache_dir(self.case.folder)
-        path = local_file(item)
-        big = path is not None and path.stat().st_size > self._background_bytes
-        if big and item.get("media_type") != "image" and not is_cached(item, cache):
-            return self._view_later(item, cache)
-        view = item_view(item, self._segments, case_folder=self.case.folder, cache=cache)
-        self._keep(sha, view)
-        return view
-
-    def _view_later(self, item: dict[str, Any], cache: Any) -> dict[str, Any]:
-        """A first view at once; the waveform is computed in the background, then shown."""
-        sha = str(item["sha256"])
-        segments = self._segments if self._segments is not None else self.case.segments()
-        if sha not in self._computing:
-            if self._worker is None:
-                self._worker = ThreadPoolExecutor(1, thread_name_prefix="resemble_nb-inspector")
-            future = self._worker.submit(
-                item_view, item, segments, case_folder=self.case.folder, cache=cache
-            )
-            self._computing[sha] = future
-            future.add_done_callback(partial(self._arrived, sha))
-        return item_view(item, segments, case_folder=self.case.folder, cache=cache, light=True)
-
-    def _arrived(self, sha: str, future: Future[dict[str, Any]]) -> None:
-        self._computing.pop(sha, None)
-        try:
-            view = future.result()
-        except Exception as exc:
-            self._errors.append_stderr(f"Triage: cannot draw {sha[:12]}: {exc}\n")
-            return
-        self._keep(sha, view)
-        if self._queue and self._queue[self._pos] == sha:
+    def _arrived(self, sha: str, view: dict[str, Any]) -> None:
+        if self._queue and self._queue[self._pos] == sha:  # the reviewer is still there
             item = self.current
             self.inspector.show(view, local_file(item) if item else None)
 
-    def wait_drawn(self, timeout: float | None = None) -> None:
-        """Block until waveforms being computed in the background are shown."""
-        for sha, future in list(self._computing.items()):
-            future.result(timeout)
-            self._arrived(sha, future)  # the callback may still be on its way
-
-    def _keep(self, sha: str, view: dict[str, Any]) -> None:
-        self._views[sha] = view
-        while len(self._views) > _VIEW_CACHE:
-            self._views.popitem(last=False)
+    def _not_drawn(self, sha: str, exc: BaseException) -> None:
+        self._errors.append_stderr(f"Triage: cannot draw {sha[:12]}: {exc}\n")
 
     def _render(self) -> None:
         item = self.current
@@ -563,7 +425,7 @@ class TriageBoard(Panel):
                 f"<b>{decided}</b> of {n} decided&nbsp;"
             )
             try:
-                view = self._view(item)
+                view = self._views.get(item)
             except Exception as exc:  # a view never stops the review
                 view = {"name": str(item.get("name")), "message": f"Cannot show: {exc}"}
             with self.inspector.hold_sync():
@@ -592,13 +454,3 @@ class TriageBoard(Panel):
             call(*args)
         except Exception as exc:
             self._errors.append_stderr(f"Triage: a panel failed: {type(exc).__name__}: {exc}\n")
-
-
-def _small(text: str, icon: str, tooltip: str) -> W.Button:
-    return W.Button(description=text, icon=icon, tooltip=tooltip, layout=W.Layout(width="auto"))
-
-
-def _label_options() -> list[tuple[str, str]]:
-    from ._words import LABEL_WORDS
-
-    return [(x, LABEL_WORDS[x]) for x in LABELS]

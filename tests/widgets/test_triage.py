@@ -125,7 +125,7 @@ def test_the_board_opens_where_it_was_left(case: FakeCase) -> None:
     again = TriageBoard(case)  # a new kernel: filters, order, item and reviewer come back
     assert (again.sort, again.threshold, again.reviewer) == ("name", 0.2, "ana")
     assert again.current is not None and again.current["name"] == "street.jpg"
-    assert "recorded as <b>ana</b>" in again._reviewer_note.value
+    assert "recorded as <b>ana</b>" in again._reviewer_bar.note.value
 
 
 def test_audio_is_inspected_and_played_by_url_not_bytes(case: FakeCase) -> None:
@@ -288,16 +288,16 @@ def test_the_reviewer_confirms_a_proposed_name_once_per_case(
 ) -> None:
     monkeypatch.setenv(REVIEWER_ENV, "Ana Investigator")
     board = TriageBoard(case)
-    assert board.reviewer is None and board._reviewer_box.value == "Ana Investigator"
-    assert "RESEMBLE_NB_REVIEWER" in board._reviewer_note.value
+    assert board.reviewer is None and board._reviewer_bar.box.value == "Ana Investigator"
+    assert "RESEMBLE_NB_REVIEWER" in board._reviewer_bar.note.value
     board._buttons["confirmed_fake"].click()
     assert "Not saved: who is deciding?" in board._status.value
     assert case.decisions_log == []
-    board._reviewer_box.value = "  "
-    board._reviewer_ok.click()
-    assert "Type your name first" in board._reviewer_note.value
-    board._reviewer_box.value = "Ana I."
-    board._reviewer_ok.click()
+    board._reviewer_bar.box.value = "  "
+    board._reviewer_bar.button.click()
+    assert "Type your name first" in board._reviewer_bar.note.value
+    board._reviewer_bar.box.value = "Ana I."
+    board._reviewer_bar.button.click()
     board._buttons["confirmed_fake"].click()
     assert case.decisions_log[-1]["reviewer"] == "Ana I."
     assert TriageBoard(case).reviewer == "Ana I."  # asked once
