@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Z95", "Rate", "percent", "wilson"]
+__all__ = ["Z95", "Rate", "format_threshold", "percent", "wilson"]
 
 Z95 = 1.959963984540054
 """The two-sided 95 % normal quantile."""
@@ -38,6 +38,16 @@ def percent(x: float, digits: int = 1) -> str:
         return "—"
     text = f"{100 * x:.{digits}f}"
     return f"{text}%"
+
+
+def format_threshold(value: float) -> str:
+    """``0.5`` -> ``"0.50"``, ``0.785`` -> ``"0.785"`` (as precise as it was chosen).
+
+    >>> format_threshold(0.5), format_threshold(0.785)
+    ('0.50', '0.785')
+    """
+    text = f"{value:.3f}".rstrip("0")
+    return text if len(text.split(".")[1]) >= 2 else f"{value:.2f}"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ._rates import Rate, percent
+from ._rates import Rate, format_threshold, percent
 from ._result import Evaluation
 
 if TYPE_CHECKING:
@@ -22,12 +22,6 @@ _METHODS = {
     "costs": "the lowest total cost of errors, with costs {costs} (case.recommend_threshold)",
     "manual": "set by hand",
 }
-
-
-def _threshold(value: float) -> str:
-    """``0.5`` -> ``"0.50"``, ``0.698`` -> ``"0.698"`` (as precise as it was chosen)."""
-    text = f"{value:.3f}".rstrip("0")
-    return text if len(text.split(".")[1]) >= 2 else f"{value:.2f}"
 
 
 def _rate(rate: Rate) -> dict[str, Any]:
@@ -57,7 +51,7 @@ def _choice(choice: ThresholdChoice | None) -> dict[str, str] | None:
         costs=evidence.get("costs", {}),
     )
     return {
-        "threshold": _threshold(choice.threshold),
+        "threshold": format_threshold(choice.threshold),
         "who": choice.chosen_by,
         "when": choice.chosen_at.strftime("%Y-%m-%d %H:%M UTC"),
         "how": how,
@@ -74,7 +68,7 @@ def reliability_section(
 ) -> dict[str, Any]:
     """The template's values for the section; ``evaluation`` is ``None`` without evidence."""
     section: dict[str, Any] = {
-        "threshold": _threshold(threshold),
+        "threshold": format_threshold(threshold),
         "choice": _choice(choice),
         "measured": evaluation is not None,
         "groups": [],

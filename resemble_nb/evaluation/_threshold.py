@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from ._bootstrap import bootstrap
 from ._metrics import MIN_PER_CLASS, GroupEvaluation
-from ._rates import Z95, Rate, percent, wilson
+from ._rates import Z95, Rate, format_threshold, percent, wilson
 
 __all__ = ["ThresholdEvidence", "ThresholdRecommendation", "recommend_threshold"]
 
@@ -322,7 +322,8 @@ class ThresholdEvidence:
                 )
             else:
                 parts.append(f"{what}: unknown (none of known truth)")
-        return f"At {threshold:.2f}, measured on this case: " + "; ".join(parts) + "."
+        at = format_threshold(threshold)
+        return f"At {at}, measured on this case: " + "; ".join(parts) + "."
 
     def __repr__(self) -> str:
         return f"ThresholdEvidence({self.n_real} known real, {self.n_fake} known fake)"
