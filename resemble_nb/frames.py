@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .ledger import Ledger
 
 __all__ = [
+    "C2PA_STATES",
     "DECISION_COLUMNS",
     "DEFAULT_THRESHOLD",
     "KINDS",
@@ -44,6 +45,7 @@ __all__ = [
     "SOURCES",
     "STATUSES",
     "VERDICTS",
+    "WATERMARK_STATES",
     "decisions_frame",
     "empty_decisions",
     "empty_results",
@@ -60,6 +62,10 @@ STATUSES: list[str] = list(_JOB_STATES)
 """A job's states, as the ledger keeps them."""
 VERDICTS: list[str] = list(_VERDICTS)
 SOURCES: list[str] = ["api", "sandbox"]
+WATERMARK_STATES: list[str] = ["found", "not_found", "pending", "failed"]
+"""``watermark`` column: a watermark was found, none was, the check is running, it failed."""
+C2PA_STATES: list[str] = ["Valid", "NotPresent", "Unavailable"]
+"""``c2pa`` column: the C2PA ``validation_state`` as the API names it."""
 KINDS: list[str] = ["window", "frame", "segment"]
 DEFAULT_THRESHOLD = 0.5
 """Scores at or above this are flagged."""
@@ -89,8 +95,22 @@ RESULT_COLUMNS: dict[str, Any] = {
     "verdict": pd.CategoricalDtype(VERDICTS),
     "note": _STRING,
     "source": pd.CategoricalDtype(SOURCES),
+    "intelligence": _STRING,
+    "abnormalities": _STRING,
+    "transcription": _STRING,
+    "language": _STRING,
+    "source_tracing": _STRING,
+    "watermark": pd.CategoricalDtype(WATERMARK_STATES),
+    "c2pa": pd.CategoricalDtype(C2PA_STATES),
+    "reverse_hits": "Int64",
+    "reverse_top": _STRING,
+    "heatmap": "boolean",
 }
-"""``case.results()``: column -> dtype, in order."""
+"""``case.results()``: column -> dtype, in order.
+
+The last ten come from the extra analyses asked for (``intelligence``,
+``audio_source_tracing``, ``detect_watermark``, C2PA, ``use_reverse_search``,
+``visualize``); ``<NA>`` where an analysis was not asked for or sent."""
 
 SEGMENT_COLUMNS: dict[str, Any] = {
     "sha256": _STRING,
@@ -156,6 +176,8 @@ def _column(values: Values, dtype: Any) -> Any:
         return pd.arrays.FloatingArray(floats, np.isnan(floats))
     if dtype == "Int64" and isinstance(values, np.ndarray) and values.dtype.kind == "i":
         return pd.arrays.IntegerArray(values.astype("int64"), np.zeros(len(values), dtype=bool))
+    if dtype == "boolean":
+        return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
     if dtype == "Int64":
         mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
         ints = np.fromiter((0 if v is None else v for v in values), dtype="int64")

@@ -49,6 +49,16 @@ RESULT_DTYPES: dict[str, Any] = {
     "verdict": pd.CategoricalDtype(VERDICTS),
     "note": "string",
     "source": pd.CategoricalDtype(["api", "sandbox"]),
+    "intelligence": "string",
+    "abnormalities": "string",
+    "transcription": "string",
+    "language": "string",
+    "source_tracing": "string",
+    "watermark": pd.CategoricalDtype(["found", "not_found", "pending", "failed"]),
+    "c2pa": pd.CategoricalDtype(["Valid", "NotPresent", "Unavailable"]),
+    "reverse_hits": "Int64",
+    "reverse_top": "string",
+    "heatmap": "boolean",
 }
 SEGMENT_DTYPES: dict[str, Any] = {
     "sha256": "string",

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..api import Detection
 from ..ledger import ResultRecord, SegmentRecord, scrub
+from ._findings import analysis_of
 
 __all__ = ["result_of", "segments_of"]
 
@@ -66,7 +67,9 @@ def segments_of(det: Detection, options: Mapping[str, Any]) -> list[SegmentRecor
 
 
 def _raw(det: Detection) -> Any:
-    """The server's JSON without inline ``data:`` images (heatmaps can be megabytes)."""
+    """The server's JSON without inline ``data:`` images (heatmaps can be megabytes; the
+    images themselves are kept as artifacts) and without URL query strings (media and
+    heatmap URLs can be pre-signed: their signature is a credential)."""
     return _strip_data_uris(scrub(det.raw))
 
 
@@ -75,8 +78,10 @@ def _strip_data_uris(value: Any) -> Any:
         return {k: _strip_data_uris(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_strip_data_uris(v) for v in value]
-    if isinstance(value, str) and value.startswith("data:") and len(value) > 256:
+    if isinstance(value, str) and value.startswith("data:") and "," in value:
         return value[: value.find(",") + 1] + "...(inline data dropped)"
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and "?" in value:
+        return value[: value.find("?")] + "?[redacted]"
     return value
 
 
@@ -96,5 +101,6 @@ def result_of(
         detect_uuid=det.uuid or None,
         completed_at=det.updated_at,
         raw=_raw(det),
+        analysis=analysis_of(det),
     )
     return record, segments_of(det, options)

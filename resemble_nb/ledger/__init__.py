@@ -7,6 +7,7 @@ nothing and never causes a second detect of the same item with the same options.
 
 from __future__ import annotations
 
+from ._analysis import AnalysisRecord, ArtifactRecord, FeedbackEntry, QuestionRecord
 from ._decisions import default_reviewer
 from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
@@ -60,8 +61,11 @@ __all__ = [
     "UPLOADS_FOLDER",
     "VERDICTS",
     "VERDICT_WORDS",
+    "AnalysisRecord",
+    "ArtifactRecord",
     "CaseBusyError",
     "Decision",
+    "FeedbackEntry",
     "Holder",
     "InvalidTransition",
     "Item",
@@ -76,6 +80,7 @@ __all__ = [
     "LedgerVersionError",
     "Migration",
     "NotALedgerError",
+    "QuestionRecord",
     "Result",
     "ResultRecord",
     "Rows",

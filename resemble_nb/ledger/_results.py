@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy.typing as npt
 
-from ._base import LedgerBase, from_text
+from ._analysis import ANALYSIS_COLUMNS, AnalysisMixin
+from ._base import from_text
 from ._scrub import dump_raw, scrub_text
 from ._segments import BLOCK_COLUMNS, decode_block, decode_columns, encode_blocks
 from .records import Result, Rows, SegmentRecord
@@ -34,12 +35,16 @@ SELECT i.sha256, fp.name,
        r.consistency, COALESCE(r.detect_uuid, j.detect_uuid) AS detect_uuid, j.batch_uuid,
        j.attempts, j.error, i.first_seen, j.submitted_at,
        COALESCE(r.completed_at, j.completed_at) AS completed_at,
-       d.verdict, d.note, d.reviewer, d.decided_at
+       d.verdict, d.note, d.reviewer, d.decided_at,
+       a.intelligence_status, a.intelligence, a.abnormalities, a.transcription, a.language,
+       a.source_tracing, a.watermark_status, a.watermark, a.c2pa, a.reverse_hits,
+       a.reverse_top, a.heatmap
 FROM items i
 LEFT JOIN item_paths fp ON fp.rowid = i.first_path_id
 LEFT JOIN jobs j ON j.id = i.latest_job_id
 LEFT JOIN results r ON r.job_id = i.latest_job_id
 LEFT JOIN decisions d ON d.id = i.latest_decision_id
+LEFT JOIN analyses a ON a.job_id = i.latest_job_id
 ORDER BY i.rowid
 """
 
@@ -49,7 +54,7 @@ RESULTS_COLUMNS: tuple[str, ...] = (
     "label", "label_raw", "score", "audio_score", "video_score", "image_score",
     "consistency", "detect_uuid", "batch_uuid", "attempts", "error",
     "first_seen", "submitted_at", "completed_at",
-    "verdict", "note", "reviewer", "decided_at",
+    "verdict", "note", "reviewer", "decided_at", *ANALYSIS_COLUMNS,
 )  # fmt: skip
 """Columns of :meth:`Ledger.results_rows`, in order."""
 
@@ -90,7 +95,7 @@ def _plain(label: Any) -> str | None:
     return None if label is None else str(getattr(label, "value", label))
 
 
-class ResultsMixin(LedgerBase):
+class ResultsMixin(AnalysisMixin):
     def _insert_results(self, entries: Sequence[tuple[Any, ...]]) -> None:
         """Insert ``(job_id, sha256, detect_uuid, result, segments, completed_at)`` rows."""
         conn = self._conn()
@@ -126,6 +131,13 @@ class ResultsMixin(LedgerBase):
                 if segments
                 for block in encode_blocks(segments)
             ],
+        )
+        self._insert_analyses(
+            [
+                (job_id, sha256, result.analysis)
+                for job_id, sha256, _uuid, result, _segments, _at in entries
+                if result.analysis is not None
+            ]
         )
 
     def result_for(self, job_id: int) -> Result | None:

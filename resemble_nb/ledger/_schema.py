@@ -229,7 +229,14 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2_truth, 3: _v3}
+def _v4_analysis(conn: sqlite3.Connection) -> None:
+    """Analyses, inline artifacts, questions and the feedback log (issue 11)."""
+    from ._analysis import migrate_v4
+
+    migrate_v4(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2_truth, 3: _v3, 4: _v4_analysis}
 """Version -> the step that produces it from the version before."""
 
 

@@ -243,6 +243,8 @@ class ResultRecord:
     analyses: Mapping[str, Mapping[str, Any]] | None = None
     """Each requested analysis that can lag the detect (intelligence, watermark):
     ``{name: {"status": "completed" | "failed", "reason": ...}}``."""
+    analysis: Any = field(default=None, repr=False)
+    """An :class:`~resemble_nb.ledger.AnalysisRecord` of the extra analyses, if any."""
 
 
 @dataclass(frozen=True)

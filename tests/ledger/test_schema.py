@@ -147,3 +147,25 @@ def test_a_version_1_file_gains_analyses_and_leases(case: Path) -> None:
         tables = {r[0] for r in ledger._conn().execute("SELECT name FROM sqlite_master")}
         columns = {r[1] for r in ledger._conn().execute("PRAGMA table_info(results)")}
     assert "leases" in tables and "analyses_json" in columns
+
+
+def test_a_version_1_file_gains_the_analysis_tables(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = case / "ledger.sqlite"
+    with monkeypatch.context() as m:
+        for version in [v for v in MIGRATIONS if v > 1]:
+            m.delitem(MIGRATIONS, version)
+        with Ledger(path) as ledger:
+            item = make_item(1)
+            ledger.add_items([item])
+            ledger.decide(item.sha256, "confirmed_fake", "kept")
+        assert _version(path) == 1
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == latest_version()
+        assert [d.note for d in ledger.decisions()] == ["kept"]
+        assert ledger.questions() == [] and ledger.feedback_log() == []
+        rows = ledger.results_rows()
+        assert rows.rows[0][rows.columns.index("intelligence")] is None
+        tables = {r[0] for r in ledger._conn().execute("SELECT name FROM sqlite_master")}
+        assert {"analyses", "artifacts", "questions", "feedback"} <= tables

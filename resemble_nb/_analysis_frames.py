@@ -1,0 +1,133 @@
+"""``case.intelligence()``, ``case.questions()`` and ``case.feedback()`` as typed frames.
+
+Like :mod:`resemble_nb.frames`: fixed columns and dtypes, the same whether the case is
+empty or not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .api._findings import TEXT_FIELDS_AV, TEXT_FIELDS_IMAGE
+from .frames import MEDIA_TYPES, _frame
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+__all__ = [
+    "FEEDBACK_COLUMNS",
+    "INTELLIGENCE_COLUMNS",
+    "QUESTION_COLUMNS",
+    "QUESTION_STATES",
+    "feedback_frame",
+    "intelligence_frame",
+    "questions_frame",
+]
+
+_STRING = "string"
+_UTC = "datetime64[ns, UTC]"
+FINDING_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys((*TEXT_FIELDS_AV, "fraud", "liveness", "digitally_altered", *TEXT_FIELDS_IMAGE))
+)
+"""Every documented structured intelligence field, audio/video first, then image."""
+QUESTION_STATES = ["asking", "pending", "processing", "completed", "failed"]
+
+INTELLIGENCE_COLUMNS: dict[str, Any] = {
+    "sha256": _STRING,
+    "name": _STRING,
+    "media_type": pd.CategoricalDtype(MEDIA_TYPES),
+    "detect_uuid": _STRING,
+    "status": _STRING,
+    "summary": _STRING,
+    "structured": "boolean",
+    **{name: _STRING for name in FINDING_FIELDS},
+}
+"""``case.intelligence()``: one row per item with an intelligence report."""
+
+QUESTION_COLUMNS: dict[str, Any] = {
+    "sha256": _STRING,
+    "name": _STRING,
+    "detect_uuid": _STRING,
+    "question": _STRING,
+    "status": pd.CategoricalDtype(QUESTION_STATES),
+    "answer": _STRING,
+    "error": _STRING,
+    "asker": _STRING,
+    "asked_at": _UTC,
+    "answered_at": _UTC,
+}
+"""``case.questions()``: one row per question asked, oldest first."""
+
+FEEDBACK_COLUMNS: dict[str, Any] = {
+    "sha256": _STRING,
+    "name": _STRING,
+    "detect_uuid": _STRING,
+    "verdict": _STRING,
+    "type": _STRING,
+    "outcome": pd.CategoricalDtype(["sent", "failed"]),
+    "error": _STRING,
+    "sent_at": _UTC,
+}
+"""``case.feedback()``: every feedback sent (or tried), oldest first."""
+
+
+def intelligence_frame(ledger: Ledger) -> pd.DataFrame:
+    """One row per item whose latest result carries an intelligence report."""
+    names = ledger.item_names()
+    rows = ledger.results_rows()
+    at = {c: i for i, c in enumerate(rows.columns)}
+    info = {r[at["sha256"]]: r for r in rows.rows}
+    picked = [a for a in ledger.findings_rows() if a["intelligence_status"] is not None]
+    columns: dict[str, list[Any]] = {name: [] for name in INTELLIGENCE_COLUMNS}
+    for a in picked:
+        sha = a["sha256"]
+        row = info.get(sha)
+        findings = a["findings"]
+        columns["sha256"].append(sha)
+        columns["name"].append(names.get(sha))
+        columns["media_type"].append(row[at["media_type"]] if row else None)
+        columns["detect_uuid"].append(row[at["detect_uuid"]] if row else None)
+        columns["status"].append(a["intelligence_status"])
+        columns["summary"].append(a["intelligence"])
+        columns["structured"].append(bool(findings))
+        for name in FINDING_FIELDS:
+            columns[name].append(findings.get(name))
+    return _frame(columns, INTELLIGENCE_COLUMNS)
+
+
+def questions_frame(ledger: Ledger) -> pd.DataFrame:
+    """One row per question and its answer, oldest first."""
+    names = ledger.item_names()
+    records = ledger.questions()
+    columns: dict[str, list[Any]] = {
+        "sha256": [q.sha256 for q in records],
+        "name": [names.get(q.sha256) for q in records],
+        "detect_uuid": [q.detect_uuid for q in records],
+        "question": [q.query for q in records],
+        "status": [q.status for q in records],
+        "answer": [q.answer for q in records],
+        "error": [q.error for q in records],
+        "asker": [q.asker for q in records],
+        "asked_at": [q.asked_at.isoformat() for q in records],
+        "answered_at": [q.answered_at.isoformat() if q.answered_at else None for q in records],
+    }
+    return _frame(columns, QUESTION_COLUMNS)
+
+
+def feedback_frame(ledger: Ledger) -> pd.DataFrame:
+    """The feedback log: what was sent to Resemble for which verdict, and when."""
+    names = ledger.item_names()
+    log = ledger.feedback_log()
+    columns: dict[str, list[Any]] = {
+        "sha256": [e.sha256 for e in log],
+        "name": [names.get(e.sha256) for e in log],
+        "detect_uuid": [e.detect_uuid for e in log],
+        "verdict": [e.verdict for e in log],
+        "type": [e.type for e in log],
+        "outcome": [e.outcome for e in log],
+        "error": [e.error for e in log],
+        "sent_at": [e.sent_at.isoformat() for e in log],
+    }
+    return _frame(columns, FEEDBACK_COLUMNS)

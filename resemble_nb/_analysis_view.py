@@ -1,0 +1,195 @@
+"""One item's extra analyses as HTML: for the triage board's panel and the report.
+
+Pure functions over the ledger's analysis row and questions: intelligence text with its
+structured fields as a short table, the source-tracing label, watermark and C2PA badges
+each with a one-line meaning, reverse-search sources as links, and the questions asked
+with their answers. Heatmaps are embedded as the image itself (``data:`` built from the
+stored bytes), never as a URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "C2PA_MEANING",
+    "METHOD_SENTENCES",
+    "WATERMARK_MEANING",
+    "analysis_html",
+    "image_src",
+    "method_sentences",
+]
+
+WATERMARK_MEANING = {
+    "found": "A Resemble or SynthID watermark was found: a watermarking generator made it.",
+    "not_found": "No watermark was found (most generators add none: not proof it is real).",
+    "pending": "The watermark check had not finished when the result was stored.",
+    "failed": "The watermark check failed; the detect's verdict stands on its own.",
+}
+C2PA_MEANING = {
+    "Valid": "Signed C2PA provenance is present and valid.",
+    "NotPresent": "The file carries no C2PA provenance (most files do not).",
+    "Unavailable": "C2PA provenance could not be checked.",
+}
+METHOD_SENTENCES = {
+    "intelligence": "Intelligence: a multimodal model described each item (speaker, "
+    "language, transcript, abnormalities, misinformation) in Resemble's words.",
+    "source_tracing": "Audio source tracing: for audio judged fake, Resemble named the "
+    "speech generator most likely to have made it.",
+    "watermark": "Watermark detection: each file was checked for Resemble and SynthID "
+    "watermarks; finding none does not show a file is authentic.",
+    "c2pa": "C2PA: each file's signed provenance manifest, if any, was validated.",
+    "reverse_search": "Reverse image search: images were looked up on the web and "
+    "matching pages were listed with Resemble's reading of each.",
+    "heatmap": "Heatmaps: Resemble's visualisation of where in the media the model found "
+    "signs of manipulation; shown as images, embedded in this report.",
+    "questions": "Questions: reviewers asked Resemble's Detect Intelligence about items in "
+    "plain words; the answers are shown as given.",
+}
+"""One sentence per analysis for the report's method section."""
+
+_STYLE = {
+    "found": "#b91c1c",
+    "not_found": "#374151",
+    "pending": "#92400e",
+    "failed": "#92400e",
+    "Valid": "#166534",
+    "NotPresent": "#374151",
+    "Unavailable": "#92400e",
+}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _badge(text: str, state: str, meaning: str) -> str:
+    color = _STYLE.get(state, "#374151")
+    return (
+        f"<div class='rnb-badge'><span style='border:1px solid {color};color:{color};"
+        f"border-radius:4px;padding:0 4px;font-weight:600'>{_e(text)}</span> "
+        f"<span style='color:#4b5563'>{_e(meaning)}</span></div>"
+    )
+
+
+def image_src(mime: str, data: bytes) -> str:
+    """The image itself as a ``data:`` URI (for ``<img src>``)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _findings_table(findings: Mapping[str, str]) -> str:
+    if not findings:
+        return ""
+    rows = "".join(
+        f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top'>"
+        f"{_e(name.replace('_', ' '))}</th><td>{_e(value)}</td></tr>"
+        for name, value in findings.items()
+    )
+    return f"<table class='rnb-findings'>{rows}</table>"
+
+
+def _sources(sources: Sequence[Mapping[str, Any]]) -> str:
+    if not sources:
+        return "<div>Reverse image search: no matching pages found.</div>"
+    items = []
+    for s in sources:
+        url = str(s.get("url") or "")
+        title = s.get("title") or url or "(untitled)"
+        link = (
+            f"<a href='{_e(url)}' target='_blank' rel='noopener noreferrer'>{_e(title)}</a>"
+            if url.startswith(("https://", "http://"))
+            else _e(title)
+        )
+        extra = ", ".join(
+            _e(x)
+            for x in (
+                s.get("verdict"),
+                f"similarity {s['similarity']:.2f}" if isinstance(s.get("similarity"), float)
+                else None,
+                s.get("reason"),
+            )
+            if x
+        )  # fmt: skip
+        items.append(f"<li>{link}{' — ' + extra if extra else ''}</li>")
+    return f"<div>Reverse image search ({len(sources)}):<ul>{''.join(items)}</ul></div>"
+
+
+def _questions(questions: Iterable[Any]) -> str:
+    rows = []
+    for q in questions:
+        if q.status == "completed":
+            answer = _e(q.answer or "")
+        elif q.status == "failed":
+            answer = f"<i>failed: {_e(q.error or 'no reason given')}</i>"
+        else:
+            answer = f"<i>{_e(q.status)}…</i>"
+        rows.append(f"<li><b>Q:</b> {_e(q.query)}<br><b>A:</b> {answer}</li>")
+    return f"<div>Questions:<ul class='rnb-questions'>{''.join(rows)}</ul></div>" if rows else ""
+
+
+def analysis_html(
+    analysis: Mapping[str, Any] | None,
+    questions: Iterable[Any] = (),
+    heatmaps: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The item's analyses as an HTML fragment (empty string when there is nothing).
+
+    Args:
+        analysis: The ledger's analysis row (:meth:`Ledger.analysis_for`), or ``None``.
+        questions: The item's stored questions.
+        heatmaps: ``(name, src)`` pairs, ``src`` from :func:`image_src`.
+    """
+    parts: list[str] = []
+    a = analysis or {}
+    if a.get("intelligence_status") is not None:
+        text = a.get("intelligence") or f"(intelligence {a['intelligence_status']})"
+        parts.append(f"<div class='rnb-intelligence'><b>Intelligence:</b> {_e(text)}</div>")
+        parts.append(_findings_table(a.get("findings") or {}))
+    if a.get("source_tracing"):
+        parts.append(
+            f"<div><b>Source tracing:</b> {_e(a['source_tracing'])} "
+            "<span style='color:#4b5563'>(the generator Resemble attributes the audio to)"
+            "</span></div>"
+        )
+    mark = a.get("watermark")
+    if mark:
+        parts.append(_badge(f"watermark: {mark.replace('_', ' ')}", mark, WATERMARK_MEANING[mark]))
+    c2pa = a.get("c2pa")
+    if c2pa:
+        parts.append(_badge(f"C2PA: {c2pa}", c2pa, C2PA_MEANING.get(c2pa, "")))
+    if a.get("reverse_hits") is not None:
+        parts.append(_sources(a.get("reverse_sources") or []))
+    for name, src in heatmaps:
+        label = name.replace("_", " ")
+        parts.append(
+            f"<figure style='margin:4px 0'><img src='{src}' alt='{_e(label)}' "
+            f"style='max-width:360px;max-height:240px'><figcaption>{_e(label)}</figcaption>"
+            "</figure>"
+        )
+    parts.append(_questions(questions))
+    body = "".join(p for p in parts if p)
+    return f"<div class='rnb-analysis'>{body}</div>" if body else ""
+
+
+def method_sentences(analyses: Iterable[Mapping[str, Any]], asked: bool) -> list[str]:
+    """The method-section sentences for the analyses present in a case."""
+    present: set[str] = set()
+    for a in analyses:
+        present |= {
+            name
+            for name, on in (
+                ("intelligence", a.get("intelligence_status") is not None),
+                ("source_tracing", bool(a.get("source_tracing"))),
+                ("watermark", bool(a.get("watermark_status") or a.get("watermark"))),
+                ("c2pa", bool(a.get("c2pa"))),
+                ("reverse_search", a.get("reverse_hits") is not None),
+                ("heatmap", bool(a.get("heatmap"))),
+            )
+            if on
+        }
+    if asked:
+        present.add("questions")
+    return [sentence for name, sentence in METHOD_SENTENCES.items() if name in present]

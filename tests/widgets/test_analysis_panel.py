@@ -1,0 +1,78 @@
+"""The triage board's analysis panel, headless, against a real sandbox and case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from resemble_nb.api import Client
+from resemble_nb.case import Case
+from resemble_nb.sandbox import Sandbox
+from resemble_nb.widgets._analysis_panel import AnalysisPanel
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
+
+
+@pytest.fixture
+def setup(tmp_path: Path, sandbox: Sandbox) -> tuple[Case, Client, Sandbox]:
+    case = Case(tmp_path / "acme")
+    client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url)
+    run = case.review(
+        [SAMPLES / "speech.wav", SAMPLES / "portrait.png"], client=client, display=False,
+        poll_interval=(0.05, 0.5), intelligence=True, visualize=True, use_reverse_search=True,
+        audio_source_tracing=True,
+    )  # fmt: skip
+    run.wait(60)
+    return case, client, sandbox
+
+
+def test_panel_shows_the_analyses_and_embeds_the_heatmap(
+    setup: tuple[Case, Client, Sandbox],
+) -> None:
+    case, client, _sb = setup
+    panel = AnalysisPanel(case, client=client)
+    assert repr(panel) == "AnalysisPanel: no item"
+    panel.show(case.item_key("portrait.png"))
+    html = panel.html.value
+    assert "Intelligence:" in html and "rnb-findings" in html  # structured: a table
+    assert "Reverse image search" in html
+    assert "<img src='data:image/svg+xml;base64," in html
+    assert "/_sandbox/media/" not in html  # no media or artifact URL, only the image
+    panel.show(None)
+    assert panel.html.value == "" and panel.ask_button.disabled
+
+
+def test_a_question_typed_in_the_panel_gets_its_answer_without_blocking(
+    setup: tuple[Case, Client, Sandbox],
+) -> None:
+    case, client, _sb = setup
+    panel = AnalysisPanel(case, client=client, poll_interval=(0.01, 0.05))
+    sha = case.item_key("speech.wav")
+    panel.show(sha)
+    panel.question.value = "Was the voice cloned from a public recording?"
+    panel.ask_button.click()  # returns at once: the answer comes on a thread
+    assert panel.question.value == ""
+    panel.wait(30)
+    assert "Was the voice cloned" in panel.html.value
+    assert "Sandbox answer:" in panel.html.value
+    assert panel.status.value == "Answered."
+    stored = case.ledger.questions(sha)
+    assert [q.status for q in stored] == ["completed"]
+    assert "1 question(s) asked" in repr(panel)
+
+
+def test_feedback_button_sends_the_verdict_once(setup: tuple[Case, Client, Sandbox]) -> None:
+    case, client, sb = setup
+    panel = AnalysisPanel(case, client=client)
+    sha = case.item_key("speech.wav")
+    panel.show(sha)
+    panel.feedback_button.click()
+    assert "Decide a verdict first" in panel.status.value
+    case.decide("speech.wav", "confirmed_fake")
+    panel.feedback_button.click()
+    assert panel.status.value.startswith("Feedback: sent")
+    panel.feedback_button.click()
+    assert panel.status.value.startswith("Feedback: already_sent")
+    assert [e.verdict for e in case.ledger.feedback_log(sha)] == ["confirmed_fake"]
+    assert sb.stats()["requests"]["POST /detect/{uuid}/feedback"] == {"200": 1}
