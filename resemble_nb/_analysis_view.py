@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -19,7 +19,9 @@ __all__ = [
     "METHOD_SENTENCES",
     "WATERMARK_MEANING",
     "analysis_html",
+    "for_report",
     "image_src",
+    "item_html",
     "method_sentences",
 ]
 
@@ -193,3 +195,31 @@ def method_sentences(analyses: Iterable[Mapping[str, Any]], asked: bool) -> list
     if asked:
         present.add("questions")
     return [sentence for name, sentence in METHOD_SENTENCES.items() if name in present]
+
+
+def item_html(ledger: Any, sha256: str) -> str:
+    """The item's analyses from the ledger as HTML (its latest completed job).
+
+    Heatmaps are embedded as the image itself, each distinct image once (an image's
+    heatmap and its IFL heatmap are often the same picture).
+    """
+    jobs = [j for j in ledger.jobs_for_item(sha256) if j.state == "completed"]
+    found = ledger.analysis_for(jobs[-1].id) if jobs else None
+    heatmaps: list[tuple[str, str]] = []
+    if jobs and found is not None:
+        seen: set[bytes] = set()
+        for art in ledger.artifacts_for(jobs[-1].id):
+            if art.name == "video_treeview" or art.data in seen:
+                continue
+            seen.add(art.data)
+            heatmaps.append((art.name, image_src(art.mime, art.data)))
+    return analysis_html(found, ledger.questions(sha256), heatmaps[:2])
+
+
+def for_report(ledger: Any) -> tuple[Callable[[str], str], list[str]]:
+    """What ``case.report()`` passes on: ``sha256 -> HTML`` and the method sentences.
+
+    The HTML is made only for the items asked for (the flagged ones).
+    """
+    methods = method_sentences(ledger.findings_rows(), asked=bool(ledger.questions()))
+    return (lambda sha256: item_html(ledger, sha256)), methods

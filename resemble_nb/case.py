@@ -513,12 +513,16 @@ class Case:
             path: Where to write it (default ``reports/<case name>.html`` in the folder).
             **options: Passed to :func:`resemble_nb.report.render_report`.
         """
+        from ._analysis_view import for_report
         from .report import render_report  # type: ignore[import-not-found,unused-ignore]
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
         options.setdefault("threshold", self.threshold)
         if "reliability" not in options:
             options["reliability"] = self._reliability(float(options["threshold"]))
+        analysis, methods = for_report(self.ledger)
+        options.setdefault("analysis", analysis)
+        options.setdefault("analysis_methods", methods)
         result = render_report(
             self.results(),
             self.segments(),

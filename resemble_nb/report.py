@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from resemble_nb import plots
@@ -171,6 +172,8 @@ def _context(
     generated_at: datetime,
     case_meta: Mapping[str, Any],
     max_timelines: int,
+    analysis: Callable[[str], str] | None = None,
+    analysis_methods: Sequence[str] = (),
 ) -> dict[str, Any]:
     ordered = _ordered(results)
     items = [_item(row, i, threshold) for i, row in enumerate(ordered.to_dict("records"))]
@@ -185,6 +188,8 @@ def _context(
         drawn = n < max_timelines and item["media_type"] != "image"
         item["timeline"] = _timeline_uri(segments, item["sha256"], threshold) if drawn else None
         item["timeline_skipped"] = n >= max_timelines
+        found = analysis(item["sha256"]) if analysis is not None and item["sha256"] else ""
+        item["analysis"] = markupsafe.Markup(found) if found else None
 
     source = results["source"].astype("string")
     line = f"The dashed line is the flag threshold {threshold:.2f}."
@@ -229,6 +234,7 @@ def _context(
         "items": items,
         "flagged": flagged,
         "max_timelines": max_timelines,
+        "analysis_methods": list(analysis_methods),
         "label_colors": plots.LABEL_COLORS,
         "no_label_color": plots.NO_LABEL_COLOR,
     }
@@ -303,6 +309,8 @@ def render_report(
     case_meta: Mapping[str, Any] | None = None,
     max_timelines: int = 50,
     reliability: Mapping[str, Any] | None = None,
+    analysis: Callable[[str], str] | None = None,
+    analysis_methods: Sequence[str] = (),
 ) -> Path:
     """Write the case's self-contained HTML report to ``path`` and return the path.
 
@@ -318,6 +326,10 @@ def render_report(
             scores first); the rest are listed with their facts.
         reliability: The section "How reliable is this threshold?" (from
             :func:`resemble_nb.evaluation.reliability_section`; ``case.report`` adds it).
+        analysis: ``sha256 -> HTML`` of a flagged item's extra analyses (intelligence,
+            tracing, watermark, C2PA, reverse search, heatmaps, questions), already
+            escaped (see ``resemble_nb._analysis_view``); ``case.report()`` passes it.
+        analysis_methods: Method-section sentences, one per analysis used.
 
     Raises:
         UnsafeReportError: the rendered report contains a token-like string.
@@ -341,6 +353,8 @@ def render_report(
         generated_at=generated_at or datetime.now(timezone.utc),
         case_meta=case_meta or {},
         max_timelines=max_timelines,
+        analysis=analysis,
+        analysis_methods=analysis_methods,
     )
     context["reliability"] = reliability
     html = _environment().get_template("report.html.j2").render(**context)

@@ -281,3 +281,22 @@ def test_stored_result_keeps_no_signed_url_and_no_inline_data() -> None:
     assert "X-Amz" not in repr(record)
     assert record.analysis is not None and record.analysis.heatmap
     assert [a.name for a in record.analysis.artifacts] == ["ifl_heatmap"]  # the URL is not kept
+
+
+def test_report_shows_the_analyses_of_flagged_items_and_says_how(
+    analysed: tuple[Case, Client, Sandbox], tmp_path: Path
+) -> None:
+    case, client, _sb = analysed
+    case.decide("portrait.png", "needs_escalation")  # flagged whatever its score
+    case.ask("portrait.png", "Is the lighting consistent?", client=client, sleep=Sleeps())
+    html = case.report(tmp_path / "r.html").read_text()
+    section = html[html.index('id="flagged"') : html.index('id="custody"')]
+    assert "What Resemble&#39;s analyses found" in section or "What Resemble's" in section
+    assert "Intelligence:" in section and "Reverse image search" in section
+    assert "Is the lighting consistent?" in section and "Sandbox answer:" in section
+    heatmaps = re.findall(r"<img src='(data:image/svg\+xml;base64,[^']+)'", section)
+    assert heatmaps and len(heatmaps) == len(set(heatmaps))  # each embedded once
+    method = html[html.index('id="method"') :]
+    assert "Intelligence: a multimodal model" in method
+    assert "Heatmaps:" in method and "Questions:" in method
+    assert "/_sandbox/media/" not in html

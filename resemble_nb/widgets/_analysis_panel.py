@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from .._analysis_view import analysis_html, image_src
+from .._analysis_view import item_html
 from ._format import escape
 from ._panel import Panel
 
@@ -89,15 +89,7 @@ class AnalysisPanel(Panel):
         if sha is None:
             self.html.value = ""
             return
-        ledger = self.case.ledger
-        jobs = [j for j in ledger.jobs_for_item(sha) if j.state == "completed"]
-        analysis = ledger.analysis_for(jobs[-1].id) if jobs else None
-        heatmaps = []
-        if jobs and analysis is not None:
-            arts = ledger.artifacts_for(jobs[-1].id)
-            preferred = [a for a in arts if a.name != "video_treeview"]
-            heatmaps = [(a.name, image_src(a.mime, a.data)) for a in preferred[:2]]
-        body = analysis_html(analysis, ledger.questions(sha), heatmaps)
+        body = item_html(self.case.ledger, sha)
         self.html.value = body or "<i>No intelligence, tracing, watermark or C2PA result.</i>"
 
     # -- asking --------------------------------------------------------------------------

@@ -55,6 +55,8 @@ def test_a_version_1_ledger_gains_the_tables_when_opened(tmp_path: Path) -> None
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP TABLE leases")  # and what later versions added
     conn.execute("ALTER TABLE results DROP COLUMN analyses_json")
+    for table in ("analyses", "artifacts", "questions", "feedback"):  # later versions too
+        conn.execute(f"DROP TABLE {table}")  # (their triggers and indexes go with them)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
