@@ -497,13 +497,20 @@ class Case:
         return run
 
     # -- views ------------------------------------------------------------------------------
-    def triage(self, **filters: Any) -> TriageBoard:
-        """The triage board: look, listen, decide (``threshold=``, ``labels=``...)."""
+    def triage(self, client: Client | None = None, **filters: Any) -> TriageBoard:
+        """The triage board: look, listen, decide (``threshold=``, ``labels=``...).
+
+        ``client``: the account that reviewed the items, for the analysis panel's
+        questions and feedback (default: ``connect()`` when first needed).
+        """
+        from ._case_analysis import CaseAnalysis
         from .widgets import TriageBoard
+        from .widgets._analysis_panel import AnalysisPanel
         from .widgets._threshold_caption import ThresholdCaption
 
         board = TriageBoard(self, **filters)
         board.add_panel(ThresholdCaption(self, lambda: board.threshold))
+        board.add_panel(AnalysisPanel(CaseAnalysis(self, _sync_client_or_none(client))))
         return board
 
     def report(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Path:
@@ -543,6 +550,10 @@ def _who() -> str:
     if "ipykernel" in sys.modules:
         return "a Jupyter kernel"
     return f"python {program}" if program else "python"
+
+
+def _sync_client_or_none(client: Client | None) -> Client | None:
+    return None if client is None else _sync_client(client)
 
 
 def _sync_client(client: Client | None) -> Client:

@@ -6,57 +6,59 @@ with their answers. A question box asks Resemble about the item: the question is
 and answered on a background thread that only sets widget traits, so the notebook never
 waits. A feedback button sends the item's verdict back to Resemble (opt-in, once).
 
->>> panel = AnalysisPanel(case, client=client)   # doctest: +SKIP
->>> panel.show(sha256)                            # the board calls this per item
+The panel is a view: what it shows and does comes from an :class:`AnalysisSource`
+(``case.triage()`` passes one bound to the case and its client).
+
+>>> board = case.triage(client=client)   # doctest: +SKIP  (the board embeds the panel)
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import ipywidgets as W
 
-from .._analysis_view import item_html
 from ._format import escape
 from ._panel import Panel
 
-if TYPE_CHECKING:
-    from ..api import Client
-    from ..case import Case
+__all__ = ["AnalysisPanel", "AnalysisSource"]
 
-__all__ = ["AnalysisPanel"]
+
+class AnalysisSource(Protocol):
+    """What the panel needs: the item's analyses as HTML, asking, and feedback."""
+
+    def analysis_html(self, sha256: str) -> str: ...
+    def questions_asked(self, sha256: str) -> int: ...
+    def ask_about(
+        self,
+        sha256: str,
+        question: str,
+        *,
+        stop: threading.Event,
+        on_change: Callable[[Any], None],
+    ) -> str:
+        """Blocking: send, wait, record; return the final status."""
+        ...
+
+    def feedback_for(self, sha256: str) -> tuple[str, str] | None:
+        """Send the item's verdict as feedback: ``(outcome, detail)``, None if undecided."""
+        ...
 
 
 class AnalysisPanel(Panel):
-    """Analyses, questions and feedback for one item of a case (embedded by the board).
+    """Analyses, questions and feedback for the item in view (embedded by the board)."""
 
-    Args:
-        case: The case (a :class:`~resemble_nb.case.Case`).
-        client: The account that reviewed the items; default ``resemble_nb.connect()``
-            on first use.
-        poll_interval: Waits between answer checks (the docs: from 1 s doubling to 10 s).
-    """
-
-    def __init__(
-        self,
-        case: Case,
-        *,
-        client: Client | None = None,
-        poll_interval: tuple[float, float] = (1.0, 10.0),
-        timeout: float = 120.0,
-    ) -> None:
-        self.case = case
-        self._client = client
-        self._poll = poll_interval
-        self._timeout = timeout
+    def __init__(self, source: AnalysisSource) -> None:
+        self.source = source
         self.sha256: str | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.html = W.HTML()
         self.question = W.Text(placeholder="Ask Resemble about this item…")
-        self.question.layout = W.Layout(width="60%")
+        self.question.layout = W.Layout(width="100%")
         self.ask_button = W.Button(description="Ask", icon="question")
         self.feedback_button = W.Button(
             description="Send verdict to Resemble",
@@ -68,14 +70,19 @@ class AnalysisPanel(Panel):
         super().__init__(
             children=[
                 self.html,
-                W.HBox([self.question, self.ask_button]),
-                self.feedback_button,
+                self.question,
+                W.HBox([self.ask_button, self.feedback_button]),
                 self.status,
             ]
         )
         self.add_class("rnb-analysis-panel")
 
     # -- showing -----------------------------------------------------------------------
+    def show_item(self, item: Mapping[str, Any] | None) -> None:
+        """The board calls this with the current item's row (or None)."""
+        sha = item.get("sha256") if item is not None else None
+        self.show(str(sha) if sha else None)
+
     def show(self, sha256: str | None) -> None:
         """Show the analyses of an item (``None``: nothing)."""
         self.sha256 = sha256
@@ -89,7 +96,7 @@ class AnalysisPanel(Panel):
         if sha is None:
             self.html.value = ""
             return
-        body = item_html(self.case.ledger, sha)
+        body = self.source.analysis_html(sha)
         self.html.value = body or "<i>No intelligence, tracing, watermark or C2PA result.</i>"
 
     # -- asking --------------------------------------------------------------------------
@@ -111,21 +118,14 @@ class AnalysisPanel(Panel):
         return thread
 
     def _ask_in_background(self, sha: str, text: str) -> None:
-        from .._ask import ask_question
-        from ..ledger import default_reviewer
-
         def changed(_record: Any) -> None:
             if self.sha256 == sha:
                 self._refresh()
 
         try:
-            record = ask_question(
-                self.case.ledger, sha, text, self._client_or_connect(),
-                asker=default_reviewer(), timeout=self._timeout, poll_interval=self._poll,
-                stop=self._stop, on_change=changed,
-            )  # fmt: skip
+            status = self.source.ask_about(sha, text, stop=self._stop, on_change=changed)
             said = {"completed": "Answered.", "failed": "The answer failed."}
-            message = said.get(record.status, "Still waiting: the answer is saved when ready.")
+            message = said.get(status, "Still waiting: the answer is saved when ready.")
         except Exception as exc:  # shown, never raised into the kernel
             message = f"Not asked: {type(exc).__name__}: {exc}"
         if self.sha256 == sha:
@@ -150,25 +150,18 @@ class AnalysisPanel(Panel):
         if sha is None:
             return
         try:
-            done = self.case.send_feedback(client=self._client_or_connect(), items=[sha])
+            done = self.source.feedback_for(sha)
         except Exception as exc:
             self.status.value = escape(f"Feedback not sent: {type(exc).__name__}: {exc}")
             return
-        if done.empty:
+        if done is None:
             self.status.value = "<i>Decide a verdict first: there is nothing to send.</i>"
             return
-        row = done.iloc[0]
-        self.status.value = escape(f"Feedback: {row['outcome']} ({row['detail']})")
-
-    def _client_or_connect(self) -> Client:
-        if self._client is None:
-            from .._connect import connect
-
-            self._client = connect()
-        return self._client
+        outcome, detail = done
+        self.status.value = escape(f"Feedback: {outcome} ({detail})")
 
     def __repr__(self) -> str:
         if self.sha256 is None:
             return "AnalysisPanel: no item"
-        asked = len(self.case.ledger.questions(self.sha256))
+        asked = self.source.questions_asked(self.sha256)
         return f"AnalysisPanel: item {self.sha256[:12]} · {asked} question(s) asked"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from resemble_nb._case_analysis import CaseAnalysis
 from resemble_nb.api import Client
 from resemble_nb.case import Case
 from resemble_nb.sandbox import Sandbox
@@ -31,7 +32,7 @@ def test_panel_shows_the_analyses_and_embeds_the_heatmap(
     setup: tuple[Case, Client, Sandbox],
 ) -> None:
     case, client, _sb = setup
-    panel = AnalysisPanel(case, client=client)
+    panel = AnalysisPanel(CaseAnalysis(case, client))
     assert repr(panel) == "AnalysisPanel: no item"
     panel.show(case.item_key("portrait.png"))
     html = panel.html.value
@@ -47,7 +48,7 @@ def test_a_question_typed_in_the_panel_gets_its_answer_without_blocking(
     setup: tuple[Case, Client, Sandbox],
 ) -> None:
     case, client, _sb = setup
-    panel = AnalysisPanel(case, client=client, poll_interval=(0.01, 0.05))
+    panel = AnalysisPanel(CaseAnalysis(case, client, poll_interval=(0.01, 0.05)))
     sha = case.item_key("speech.wav")
     panel.show(sha)
     panel.question.value = "Was the voice cloned from a public recording?"
@@ -64,7 +65,7 @@ def test_a_question_typed_in_the_panel_gets_its_answer_without_blocking(
 
 def test_feedback_button_sends_the_verdict_once(setup: tuple[Case, Client, Sandbox]) -> None:
     case, client, sb = setup
-    panel = AnalysisPanel(case, client=client)
+    panel = AnalysisPanel(CaseAnalysis(case, client))
     sha = case.item_key("speech.wav")
     panel.show(sha)
     panel.feedback_button.click()
@@ -76,3 +77,15 @@ def test_feedback_button_sends_the_verdict_once(setup: tuple[Case, Client, Sandb
     assert panel.status.value.startswith("Feedback: already_sent")
     assert [e.verdict for e in case.ledger.feedback_log(sha)] == ["confirmed_fake"]
     assert sb.stats()["requests"]["POST /detect/{uuid}/feedback"] == {"200": 1}
+
+
+def test_the_triage_board_embeds_the_panel(setup: tuple[Case, Client, Sandbox]) -> None:
+    case, client, _sb = setup
+    board = case.triage(client=client, threshold=0.0)
+    panels = [p for p in board.slot.children if isinstance(p, AnalysisPanel)]
+    assert len(panels) == 1
+    panel = panels[0]
+    assert board.current is not None and panel.sha256 == board.current["sha256"]
+    assert "Intelligence:" in panel.html.value
+    board.next()
+    assert board.current is not None and panel.sha256 == board.current["sha256"]
