@@ -23,7 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .ledger import LEDGER_FILENAME, REPORTS_FOLDER, UPLOADS_FOLDER, Decision, Ledger, Verdict
+from .ledger import (
+    DEFAULT_THRESHOLD,
+    LEDGER_FILENAME,
+    REPORTS_FOLDER,
+    UPLOADS_FOLDER,
+    Decision,
+    Ledger,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -380,9 +388,9 @@ class Case:
 
     @property
     def threshold(self) -> float:
-        """The case's threshold: the latest chosen one, else 0.5."""
+        """The case's threshold: the latest chosen one, else ``DEFAULT_THRESHOLD`` (0.5)."""
         choices = self.ledger.threshold_choices()
-        return choices[-1].threshold if choices else 0.5
+        return choices[-1].threshold if choices else DEFAULT_THRESHOLD
 
     def threshold_evidence(self) -> ThresholdEvidence:
         """Measured error rates at any threshold (``.caption(t)`` for a threshold control)."""
@@ -576,7 +584,7 @@ def _slug(name: str) -> str:
 def _show_board(run: Run) -> None:
     """Display the live job board when a notebook kernel is running this code."""
     try:
-        from IPython import get_ipython  # type: ignore[attr-defined]
+        from IPython import get_ipython
 
         shell = get_ipython()
     except Exception:

@@ -108,7 +108,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="default: reports/<case name>.html in the case"
     )
     report.add_argument(
-        "--threshold", type=float, default=0.5, help="flag items scoring at least this"
+        "--threshold", type=float, help="flag items scoring at least this (default 0.5)"
     )
     report.set_defaults(handler=_run_report)
 
@@ -339,11 +339,12 @@ def _run_report(args: argparse.Namespace) -> int:
     case = _open_case("report", Path(args.case))
     if case is None:
         return EXIT_USAGE
-    if not 0.0 <= args.threshold <= 1.0:
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         print("resemble-nb report: --threshold must be between 0 and 1", file=sys.stderr)
         return EXIT_USAGE
+    chosen = {} if args.threshold is None else {"threshold": args.threshold}
     try:
-        path = case.report(args.output, threshold=args.threshold)
+        path = case.report(args.output, **chosen)
     except (ValueError, OSError) as exc:
         print(f"resemble-nb report: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .api import LABELS as _LABELS
+from .ledger import DEFAULT_THRESHOLD
 from .ledger import STATES as _JOB_STATES
 from .ledger import VERDICTS as _VERDICTS
 
@@ -67,8 +68,6 @@ WATERMARK_STATES: list[str] = ["found", "not_found", "pending", "failed"]
 C2PA_STATES: list[str] = ["Valid", "NotPresent", "Unavailable"]
 """``c2pa`` column: the C2PA ``validation_state`` as the API names it."""
 KINDS: list[str] = ["window", "frame", "segment"]
-DEFAULT_THRESHOLD = 0.5
-"""Scores at or above this are flagged."""
 
 _UTC = "datetime64[ns, UTC]"
 _STRING = "string"

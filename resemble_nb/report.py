@@ -27,7 +27,7 @@ from resemble_nb import plots
 from resemble_nb._errors import ResembleError
 from resemble_nb._export import cell_text, export_results, write_atomically
 from resemble_nb.api import Label
-from resemble_nb.ledger import PROBLEM_STATES
+from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
 
 __all__ = ["UnsafeReportError", "export_results", "render_report"]
@@ -304,7 +304,7 @@ def render_report(
     *,
     path: str | os.PathLike[str],
     case_name: str,
-    threshold: float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
     generated_at: datetime | None = None,
     case_meta: Mapping[str, Any] | None = None,
     max_timelines: int = 50,

@@ -40,7 +40,7 @@ class _NamedFile(io.FileIO):
         self._upload_name = upload_name
         super().__init__(path, "rb")
 
-    @property  # type: ignore[override]
+    @property
     def name(self) -> str:
         return self._upload_name
 

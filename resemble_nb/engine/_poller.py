@@ -356,13 +356,6 @@ class Poller:
         for work in works:
             self.ctx.cancel([work], f"{work.name}: {reason}")
 
-    def abandon(self, reason: str) -> list[Work]:
-        """Stop watching everything (the run is ending); return what was still watched."""
-        works = list(self._works.values())
-        for uuid in list(self._works):
-            self._forget(uuid)
-        return works
-
 
 def _state(ctx: Context, work: Work) -> str | None:
     status = ctx.tracker.get(work.key)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..ledger import DEFAULT_THRESHOLD
 from ._bootstrap import GRID
 from ._metrics import GroupEvaluation, evaluate_group
 from ._rates import Rate, percent
@@ -268,7 +269,7 @@ def evaluate(
     truth: pd.DataFrame,
     *,
     by: str | None = "media_type",
-    threshold: float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
     resamples: int = 1000,
     seed: int = 0,
 ) -> Evaluation:

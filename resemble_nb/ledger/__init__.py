@@ -13,7 +13,7 @@ from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
-from ._truth import TRUTHS, ThresholdChoice, Truth, TruthLabel
+from ._truth import DEFAULT_THRESHOLD, TRUTHS, ThresholdChoice, Truth, TruthLabel
 from .errors import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
 from .ledger import LEDGER_FILENAME, REPORTS_FOLDER, UPLOADS_FOLDER, Ledger
 from .records import (
@@ -45,6 +45,7 @@ from .records import (
 )
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "LEASE_TTL",
     "LEDGER_FILENAME",
     "LIVE_STATES",

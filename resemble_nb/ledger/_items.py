@@ -14,10 +14,6 @@ _ITEM_COLUMNS = "sha256, size, media_type, mime, extension, duration, first_seen
 
 
 class ItemsMixin(LedgerBase):
-    def add_item(self, item: ItemLike) -> None:
-        """Record an item and every path it was seen at (idempotent; see :meth:`add_items`)."""
-        self.add_items([item])
-
     def add_items(self, items: Iterable[ItemLike]) -> int:
         """Record items in one transaction; return how many were new.
 
@@ -134,10 +130,6 @@ class ItemsMixin(LedgerBase):
         )
 
     # -- skipped files --------------------------------------------------------------------
-
-    def record_skip(self, file: SkipLike) -> None:
-        """Record a file that cannot be analysed, with its reason (see :meth:`record_skips`)."""
-        self.record_skips([file])
 
     def record_skips(self, files: Iterable[SkipLike]) -> int:
         """Record skipped files in one transaction, one row per path (latest reason wins)."""

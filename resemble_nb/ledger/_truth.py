@@ -17,11 +17,13 @@ from ._base import LedgerBase, must_time, now, to_text
 from ._decisions import default_reviewer
 from .errors import LedgerError
 
-__all__ = ["TRUTHS", "ThresholdChoice", "Truth", "TruthLabel", "TruthMixin"]
+__all__ = ["DEFAULT_THRESHOLD", "TRUTHS", "ThresholdChoice", "Truth", "TruthLabel", "TruthMixin"]
 
 Truth = Literal["real", "fake"]
 TRUTHS: tuple[Truth, ...] = ("real", "fake")
 
+DEFAULT_THRESHOLD = 0.5
+"""Scores at or above this are flagged, until a case chooses its own threshold."""
 _LABEL_COLUMNS = "id, sha256, truth, source, imported_by, imported_at"
 _THRESHOLD_COLUMNS = "id, threshold, method, evidence_json, note, chosen_by, chosen_at"
 

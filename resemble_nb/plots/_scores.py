@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from resemble_nb.ledger import DEFAULT_THRESHOLD
 from resemble_nb.plots._style import (
     _BANDS,
     _MANY_NAMES,
@@ -37,7 +38,7 @@ from resemble_nb.plots._style import (
 def score_distribution(
     results: pd.DataFrame,
     *,
-    threshold: float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
     ax: Axes | None = None,
     evidence: Any = None,
 ) -> Figure:
@@ -109,7 +110,7 @@ def score_distribution(
 
 
 def ranked_scores(
-    results: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None
+    results: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD, ax: Axes | None = None
 ) -> Figure:
     """Every scored item as a bar, highest score first, coloured by label.
 
@@ -179,7 +180,7 @@ def ranked_scores(
 
 
 def triage_progress(
-    results: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None
+    results: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD, ax: Axes | None = None
 ) -> Figure:
     """How far triage has got: verdict counts for all items and for flagged ones."""
     _require(results, ("verdict", "score"), "results")

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from resemble_nb.ledger import DEFAULT_THRESHOLD
 from resemble_nb.plots._style import (
     _THRESHOLD_STYLE,
     LABEL_COLORS,
@@ -46,7 +47,11 @@ _WINDOW_FILL = "#cfd8dc"
 
 
 def timeline(
-    segments: pd.DataFrame, item: str, *, threshold: float = 0.5, ax: Axes | None = None
+    segments: pd.DataFrame,
+    item: str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    ax: Axes | None = None,
 ) -> Figure:
     """One item's scores over time: audio windows, video frames and face segments.
 

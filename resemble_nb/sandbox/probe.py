@@ -28,20 +28,6 @@ VIDEO_EXTS = {".3gp", ".3gpp", ".mp4", ".mov", ".avi", ".mkv", ".webm"}
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 ALLOWED_EXTENSIONS = frozenset(AUDIO_EXTS | VIDEO_EXTS | IMAGE_EXTS)
 
-_KIND_TYPE = {
-    "wav": "audio",
-    "mp3": "audio",
-    "flac": "audio",
-    "ogg": "audio",
-    "aac": "audio",
-    "amr": "audio",
-    "png": "image",
-    "jpeg": "image",
-    "gif": "image",
-    "webp": "image",
-    "avi": "video",
-}
-
 
 class ProbeError(Exception):
     """The file looks like media but cannot be read."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from ..ledger import DEFAULT_THRESHOLD
 from ._triage_queue import LABELS, SORTS, check_labels
 from ._words import LABEL_WORDS
 
@@ -35,7 +36,7 @@ def starting_filters(
 ) -> Filters:
     """The caller's choices, else the case's remembered ones, else the defaults; checked."""
     if threshold is None:
-        threshold = float(saved.get("threshold", 0.5))
+        threshold = float(saved.get("threshold", DEFAULT_THRESHOLD))
     if not 0.0 <= float(threshold) <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     if labels is None and isinstance(saved.get("labels"), list):

@@ -48,7 +48,7 @@ def _handler() -> type[Any]:
     from jupyter_server.base.handlers import AuthenticatedFileHandler
     from tornado import web
 
-    class MediaHandler(AuthenticatedFileHandler):  # type: ignore[misc]
+    class MediaHandler(AuthenticatedFileHandler):
         """``GET /resemble-nb/media/<absolute path>``: the file, with Range and 304s."""
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str:

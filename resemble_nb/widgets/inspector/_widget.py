@@ -17,6 +17,7 @@ from typing import Any
 import anywidget
 import traitlets as T
 
+from ...ledger import DEFAULT_THRESHOLD
 from ...media.limits import format_bytes
 from ._item import DEFAULT_EMBED_MAX_BYTES, EMPTY_VIEW, read_chunks
 
@@ -27,7 +28,7 @@ _STATIC = Path(__file__).parent / "static"
 KeyHandler = Callable[[Mapping[str, Any]], None]
 
 
-class MediaInspector(anywidget.AnyWidget):  # type: ignore[misc]
+class MediaInspector(anywidget.AnyWidget):
     """Waveform, spectrogram, scored windows, key frames and the player for one item.
 
     ``show(view)`` takes the dict from :func:`item_view`. Keys pressed while the board
@@ -52,7 +53,7 @@ class MediaInspector(anywidget.AnyWidget):  # type: ignore[misc]
     windows = T.List(T.Dict()).tag(sync=True)
     frames = T.List(T.Dict()).tag(sync=True)
     heatmap = T.Unicode("").tag(sync=True)
-    threshold = T.Float(0.5).tag(sync=True)
+    threshold = T.Float(DEFAULT_THRESHOLD).tag(sync=True)
     verdicts = T.List(T.List(T.Unicode())).tag(sync=True)
     embed_max_bytes = T.Int(DEFAULT_EMBED_MAX_BYTES).tag(sync=True)
 
