@@ -91,6 +91,7 @@ ROUTES = [
     Route("/_sandbox/wallet", admin.set_wallet, methods=["POST"]),
     Route("/_sandbox/modes", admin.get_modes, methods=["GET"]),
     Route("/_sandbox/modes", admin.set_modes, methods=["POST"]),
+    Route("/_sandbox/seed", admin.seed, methods=["POST"]),
     Route("/_sandbox/truth", admin.get_truth, methods=["GET"]),
     Route("/_sandbox/truth", admin.set_truth, methods=["POST"]),
     Route("/_sandbox/media/{uuid}/{name}", admin.get_media, methods=["GET"]),

@@ -21,6 +21,7 @@ __all__ = [
     "get_modes",
     "get_truth",
     "reset",
+    "seed",
     "set_faults",
     "set_modes",
     "set_truth",
@@ -167,3 +168,25 @@ async def set_truth(request: Request) -> JSONResponse:
     truth.by_name = by_name
     truth.labels = {k.lower() if len(k) == 64 else k: v for k, v in labels.items()}
     return JSONResponse(_truth_state(request))
+
+
+async def seed(request: Request) -> JSONResponse:
+    """Give the calling team an account history: ``{"count": 10000, "prefix": "seed"}``
+    adds that many finished detects, older than all it has (see :mod:`.seeding`)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from .seeding import history
+
+    svc = service_of(request)
+    body = await json_body(request)
+    count, prefix = body.get("count"), body.get("prefix", "seed")
+    if isinstance(count, bool) or not isinstance(count, int) or not isinstance(prefix, str):
+        raise ApiError(400, 'Send {"count": N} (and optionally "prefix": "name")')
+    try:
+        made = await run_in_threadpool(
+            history, svc.store, team_of(request).id, count, svc.now(), prefix
+        )
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    svc.store.add_history(made)
+    return JSONResponse({"success": True, "seeded": len(made)})

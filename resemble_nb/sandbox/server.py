@@ -185,6 +185,17 @@ class Sandbox:
         """Change modes while serving (``list_order="oldest"``...); see :mod:`.modes`."""
         return self.app.service.modes.update(modes).as_dict()
 
+    def seed_detects(self, count: int, prefix: str = "seed", api_key: str | None = None) -> int:
+        """Give a team (the first key's by default) ``count`` old finished detects, as
+        ``POST /_sandbox/seed`` does; for measuring look-ups in a large account."""
+        from .seeding import seed_detects
+
+        key = api_key or self.api_key
+        team = next((t for t in self.app.service.store.teams.values() if t.key == key), None)
+        if team is None:
+            raise KeyError("no team has that API key")
+        return seed_detects(self.app.service.store, team.id, count, self.app.service.now(), prefix)
+
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox clock forward (expires media tokens, finishes timed jobs)."""
         self.app.service.clock.advance(seconds)

@@ -186,6 +186,17 @@ class Store:
         self._by_team.setdefault(detect.team_id, {})[detect.uuid] = detect
         bisect.insort(self._shuffled.setdefault(detect.team_id, []), self._shuffle_key(detect.uuid))
 
+    def add_history(self, detects: list[Detect]) -> None:
+        """Add many detects older than every one the teams have (first in creation order)."""
+        for team_id in {d.team_id for d in detects}:
+            mine = [d for d in detects if d.team_id == team_id]
+            current = self._by_team.get(team_id, {})
+            self._by_team[team_id] = {d.uuid: d for d in mine} | current
+            keys = self._shuffled.setdefault(team_id, [])
+            keys.extend(self._shuffle_key(d.uuid) for d in mine)
+            keys.sort()
+        self.detects.update((d.uuid, d) for d in detects)
+
     def remove_detect(self, detect: Detect) -> None:
         self.detects.pop(detect.uuid, None)
         if self._by_team.get(detect.team_id, {}).pop(detect.uuid, None) is not None:

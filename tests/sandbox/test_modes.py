@@ -287,3 +287,31 @@ def test_command_line_modes(media_dir: Path) -> None:
             assert any(r.status_code == 429 and "Retry-After" in r.headers for r in limited)
     finally:
         server.stop()
+
+
+# -- an account with a history ------------------------------------------------------------------
+
+
+def test_seeded_history_is_older_than_everything(
+    sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
+) -> None:
+    sb = sandbox_factory(rate_limit=None)
+    api = client_for(sb)
+    (mine,) = _make(api, 1)
+    with _admin(sb) as admin:
+        got = admin.post("/_sandbox/seed", json={"count": 5_000, "prefix": "old"}, timeout=120)
+        assert got.status_code == 200 and got.json()["seeded"] == 5_000
+        assert admin.post("/_sandbox/seed", json={"count": 0}).status_code == 400
+    first = api.get("/detect", params={"page": 1, "page_size": 1000}).json()
+    assert first["total_count"] == 5_001 and first["num_pages"] == 6
+    assert first["items"][0]["uuid"] == mine  # newest first: the seeded ones are older
+    seeded = first["items"][1]
+    assert seeded["status"] == "completed" and seeded["filename"].startswith("old-")
+    assert seeded["created_at"] < first["items"][0]["created_at"]
+    sb.set_modes(list_order="oldest")
+    last = api.get("/detect", params={"page": 6, "page_size": 1000}).json()
+    assert last["items"][-1]["uuid"] == mine
+    sb.set_modes(list_order="shuffled")
+    assert mine in _listed(api, page_size=1000)
+    assert sb.stats()["detects_created"] == 1  # history is not counted as new detects
+    assert sb.seed_detects(10, prefix="more") == 10
