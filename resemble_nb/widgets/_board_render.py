@@ -14,13 +14,18 @@ from ._format import escape, human_duration, text_bar
 from ._protocols import ItemStatusLike, ProgressLike
 
 __all__ = [
+    "FINISHED_ORDERS",
     "MAX_FAILURES",
     "MAX_IN_FLIGHT",
+    "STAGE_WEIGHTS",
     "STATE_ORDER",
     "counts_html",
+    "eta_text",
     "fraction_of",
+    "pages_of",
     "pick_rows",
     "problems_html",
+    "stage_fraction",
     "summary_text",
     "table_html",
 ]
@@ -51,6 +56,50 @@ def fraction_of(progress: ProgressLike) -> float:
     if progress.total <= 0:
         return 1.0
     return min(1.0, progress.finished / progress.total)
+
+
+#: How far along an item is in each state, for a bar that moves before items finish.
+STAGE_WEIGHTS: Mapping[str, float] = {
+    "pending": 0.0,
+    "inspecting": 0.05,
+    "uploading": 0.15,
+    "submitting": 0.3,
+    "submitted": 0.45,
+    "processing": 0.6,
+}
+#: Orders of the finished rows: key -> words for the menu.
+FINISHED_ORDERS: Mapping[str, str] = {
+    "recent": "newest first",
+    "score": "score, highest first",
+    "name": "name",
+}
+
+
+def stage_fraction(progress: ProgressLike) -> float:
+    """Progress counting work under way: an item being analysed is more than half done.
+
+    Terminal items count fully; the others by :data:`STAGE_WEIGHTS`. So the bar moves
+    while jobs are uploading, submitted and analysing, not only when results arrive.
+    """
+    if progress.total <= 0:
+        return 1.0
+    counts = progress.counts
+    done = sum(n for s, n in counts.items() if s in TERMINAL)
+    under_way = sum(STAGE_WEIGHTS.get(s, 0.5) * n for s, n in counts.items() if s not in TERMINAL)
+    return min(1.0, (done + under_way) / progress.total)
+
+
+def eta_text(elapsed: float, fraction: float) -> str:
+    """``"about 2 min 05 s left"`` from the pace so far, or ``""`` when too early to say."""
+    if fraction <= 0.02 or fraction >= 1.0 or elapsed < 2.0:
+        return ""
+    left = elapsed * (1.0 - fraction) / fraction
+    return f"about {human_duration(left)} left"
+
+
+def pages_of(n: int, per_page: int) -> int:
+    """How many pages ``n`` rows fill (at least one)."""
+    return max(1, -(-n // max(1, per_page)))
 
 
 def summary_text(progress: ProgressLike) -> str:
@@ -87,17 +136,29 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def pick_rows(items: Sequence[ItemStatusLike], max_rows: int) -> tuple[list[ItemStatusLike], int]:
+def _ordered(others: list[ItemStatusLike], order: str) -> list[ItemStatusLike]:
+    if order == "score":
+        return sorted(others, key=lambda i: (i.score is None, -(i.score or 0.0), i.name))
+    if order == "name":
+        return sorted(others, key=lambda i: i.name.casefold())
+    return sorted(others, key=lambda i: _aware(_finished_key(i)), reverse=True)
+
+
+def pick_rows(
+    items: Sequence[ItemStatusLike], max_rows: int, *, order: str = "recent", page: int = 0
+) -> tuple[list[ItemStatusLike], int]:
     """The rows worth showing, and how many items were left out.
 
     Failures first (at most ``MAX_FAILURES``), then items in flight (at most
-    ``MAX_IN_FLIGHT``), then the ``max_rows`` most recently finished others.
+    ``MAX_IN_FLIGHT``), then page ``page`` of the other finished items, ``max_rows`` a
+    page, in ``order`` (:data:`FINISHED_ORDERS`): every row is on some page.
     """
     failed = [i for i in items if i.state == "failed"]
     in_flight = [i for i in items if i.state not in TERMINAL and i.state != "pending"]
-    others = [i for i in items if i.state in TERMINAL and i.state != "failed"]
-    others.sort(key=lambda i: _aware(_finished_key(i)), reverse=True)
-    rows = failed[:MAX_FAILURES] + in_flight[:MAX_IN_FLIGHT] + others[: max(0, max_rows)]
+    others = _ordered([i for i in items if i.state in TERMINAL and i.state != "failed"], order)
+    size = max(0, max_rows)
+    start = max(0, page) * size
+    rows = failed[:MAX_FAILURES] + in_flight[:MAX_IN_FLIGHT] + others[start : start + size]
     return rows, len(items) - len(rows)
 
 
@@ -105,9 +166,11 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def table_html(items: Sequence[ItemStatusLike], max_rows: int) -> str:
+def table_html(
+    items: Sequence[ItemStatusLike], max_rows: int, *, order: str = "recent", page: int = 0
+) -> str:
     """A compact table of :func:`pick_rows`, with a line saying how many are hidden."""
-    rows, hidden = pick_rows(items, max_rows)
+    rows, hidden = pick_rows(items, max_rows, order=order, page=page)
     if not rows:
         return ""
     body = []
@@ -127,7 +190,9 @@ def table_html(items: Sequence[ItemStatusLike], max_rows: int) -> str:
         )
     footer = ""
     if hidden:
-        footer = f"<div><i>… and {hidden:,} more (run.results() has every row)</i></div>"
+        footer = (
+            f"<div><i>… and {hidden:,} more on other pages (run.results() has every row)</i></div>"
+        )
     return (
         f"{_TABLE_STYLE}<table class='rnb-board'><thead><tr><th>name</th><th>type</th>"
         "<th>state</th><th>label</th><th>score</th><th>elapsed</th></tr></thead>"

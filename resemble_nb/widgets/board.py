@@ -20,7 +20,17 @@ from typing import Any
 
 import ipywidgets as W
 
-from ._board_render import counts_html, fraction_of, problems_html, summary_text, table_html
+from ._board_render import (
+    FINISHED_ORDERS,
+    counts_html,
+    eta_text,
+    fraction_of,
+    pages_of,
+    problems_html,
+    stage_fraction,
+    summary_text,
+    table_html,
+)
 from ._format import escape, human_duration
 from ._panel import Panel
 from ._protocols import ItemStatusLike, ProgressLike, RunEventLike, RunLike
@@ -92,6 +102,21 @@ class JobBoard(Panel):
         )
         self._counts = W.HTML()
         self._table = W.HTML()
+        self._order = W.Dropdown(
+            options=[(w, k) for k, w in FINISHED_ORDERS.items()],
+            value="recent",
+            description="Finished",
+            layout=W.Layout(width="260px"),
+        )
+        self._page = 0
+        self._page_back = W.Button(icon="chevron-left", tooltip="Previous page")
+        self._page_on = W.Button(icon="chevron-right", tooltip="Next page")
+        self._page_text = W.HTML()
+        for button in (self._page_back, self._page_on):
+            button.layout = W.Layout(width="36px")
+        self._order.observe(self._on_order, names="value")
+        self._page_back.on_click(lambda _: self._turn(-1))
+        self._page_on.on_click(lambda _: self._turn(1))
         self._problems = W.HTML()
         self._errors = W.Output()
         self._cancel.on_click(self._on_cancel)
@@ -101,12 +126,17 @@ class JobBoard(Panel):
                 self._header,
                 W.HBox([self._bar, self._fraction, self._cancel]),
                 self._counts,
+                W.HBox(
+                    [self._order, self._page_back, self._page_text, self._page_on],
+                    layout=W.Layout(align_items="center"),
+                ),
                 self._table,
                 self._problems,
                 self._errors,
             ]
         )
 
+        self.add_class("rnb-jobboard")
         self._unsubscribe = run.subscribe(self._on_event)
         self._push()
         if run.done:
@@ -188,6 +218,7 @@ class JobBoard(Panel):
         self._unsubscribe_quietly()
         self._push()  # the final state, with "finished in" and the closing bar style
         self._cancel.disabled = True
+        self._cancel.layout.display = "none"  # nothing left to cancel
 
     def _push(self) -> None:
         """Render the run's current state and set the traits that changed."""
@@ -205,9 +236,9 @@ class JobBoard(Panel):
                 self.updates_sent += 1
 
     def _apply(self, progress: ProgressLike, items: Sequence[ItemStatusLike]) -> bool:
-        fraction = fraction_of(progress)
         done = self._ended is not None
         counts = progress.counts
+        fraction = fraction_of(progress) if done else stage_fraction(progress)
         if not done:
             style = "info"
         elif counts.get("cancelled"):
@@ -216,20 +247,43 @@ class JobBoard(Panel):
             style = "warning"
         else:
             style = "success"
+        if done and counts.get("cancelled"):
+            ended = progress.finished - counts["cancelled"]
+            fraction = ended / progress.total if progress.total else 1.0
+            text = (
+                f"&nbsp;<b>Cancelled</b>: {counts['cancelled']:,} of {progress.total:,} not "
+                f"analysed; {counts.get('completed', 0):,} completed"
+                + (f", {counts['failed']:,} failed" if counts.get("failed") else "")
+                + "&nbsp;"
+            )
+        else:
+            text = (
+                f"&nbsp;<b>{int(fraction * 100 + 1e-9)}%</b> "
+                f"{progress.finished:,}/{progress.total:,}"
+                + ("" if done else " finished")
+                + "&nbsp;"
+            )
         if not self._banner.value and _from_sandbox(self.run):  # known once a reply came
             self._banner.value = _SANDBOX_BANNER
+        finished = sum(1 for i in items if i.state in ("completed", "skipped", "cancelled"))
+        pages = pages_of(finished, self.max_rows)
+        self._page = min(self._page, pages - 1)
         wanted: list[tuple[Any, dict[str, Any]]] = [
             (self._header, {"value": self._header_html(progress)}),
             (self._bar, {"value": fraction, "bar_style": style}),
+            (self._fraction, {"value": text}),
+            (self._counts, {"value": counts_html(progress)}),
             (
-                self._fraction,
+                self._table,
                 {
-                    "value": f"&nbsp;<b>{int(fraction * 100 + 1e-9)}%</b> "
-                    f"{progress.finished:,}/{progress.total:,}&nbsp;"
+                    "value": table_html(
+                        items, self.max_rows, order=str(self._order.value), page=self._page
+                    )
                 },
             ),
-            (self._counts, {"value": counts_html(progress)}),
-            (self._table, {"value": table_html(items, self.max_rows)}),
+            (self._page_text, {"value": f"page {self._page + 1} of {pages}"}),
+            (self._page_back, {"disabled": self._page == 0}),
+            (self._page_on, {"disabled": self._page >= pages - 1}),
             (self._problems, {"value": problems_html(items)}),
         ]
         changed = False
@@ -250,10 +304,22 @@ class JobBoard(Panel):
             if self._cancelling:
                 when = f"cancelled; {when}"
         else:
-            when = f"running for {human_duration(time.monotonic() - self._started)}"
+            elapsed = time.monotonic() - self._started
+            when = f"running for {human_duration(elapsed)}"
+            left = eta_text(elapsed, stage_fraction(progress))
+            if left and not self._cancelling:
+                when += f" · {left}"
             if self._cancelling:
                 when += " · cancelling: items not finished yet will end as cancelled"
         return f"{what} · {when}"
+
+    def _on_order(self, _change: Any) -> None:
+        self._page = 0
+        self._push()
+
+    def _turn(self, step: int) -> None:
+        self._page = max(0, self._page + step)
+        self._push()
 
     def _on_cancel(self, _button: Any) -> None:
         self._cancel.disabled = True

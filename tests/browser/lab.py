@@ -55,9 +55,8 @@ def output_with(page: Page, text: str) -> Locator:
 
 
 def board(page: Page) -> Locator:
-    """The live job board: the output holding a Cancel button."""
-    cancel = page.get_by_role("button", name="Cancel")
-    return page.locator(".jp-OutputArea-output").filter(has=cancel)
+    """The live job board's output (its Cancel button goes away when the run is over)."""
+    return page.locator(".jp-OutputArea-output").filter(has=page.locator(".rnb-jobboard"))
 
 
 def progress_bar(scope: Locator) -> Locator:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from resemble_nb.widgets import JobBoard
-from resemble_nb.widgets._board_render import pick_rows, summary_text, table_html
+from resemble_nb.widgets._board_render import eta_text, pick_rows, summary_text, table_html
 
 from .conftest import widget_states
 from .widget_doubles import FakeRun, in_thread
@@ -347,3 +347,67 @@ def test_no_widget_state_holds_the_key_or_a_media_token(
     assert sandbox.api_key not in state
     assert not JWT.search(state)  # secure-upload tokens are JWTs
     assert sandbox.api_key not in repr(board) + repr(triage)
+
+
+def test_the_bar_moves_while_items_are_processed_before_any_finishes() -> None:
+    run = FakeRun(names(60))
+    board = JobBoard(run, heartbeat=60)
+    try:
+        for key in run.keys[:30]:
+            run.advance(key, "uploading")
+        for key in run.keys[:10]:
+            run.advance(key, "processing")
+        board._push()  # what the board thread does at its next tick
+        assert run.progress.finished == 0
+        assert 0.05 < board._bar.value < 0.5
+        assert "0/60 finished" in board._fraction.value
+        assert "uploading <b>20</b>" in board._counts.value
+        assert "processing <b>10</b>" in board._counts.value
+    finally:
+        board.close()
+
+
+def test_eta_from_the_pace_so_far() -> None:
+    assert eta_text(10.0, 0.25) == "about 30 s left"
+    assert eta_text(60.0, 0.5) == "about 1 min 00 s left"
+    assert eta_text(1.0, 0.5) == ""  # too early to say
+    assert eta_text(30.0, 0.01) == ""
+    assert eta_text(30.0, 1.0) == ""
+
+
+def test_a_cancelled_run_says_what_was_cancelled_and_cancel_goes_away() -> None:
+    run = FakeRun(names(61))
+    board = JobBoard(run)
+    for key in run.keys[:3]:
+        run.advance(key, "completed", score=0.4, label="uncertain")
+    run.advance(run.keys[3], "failed", error="HTTP 400: corrupt media")
+    board._cancel.click()
+    board.wait(5)
+    assert board._bar.bar_style == "danger"
+    assert board._bar.value == pytest.approx(4 / 61)  # not a full red bar
+    assert "<b>Cancelled</b>: 57 of 61 not analysed; 3 completed, 1 failed" in (
+        board._fraction.value
+    )
+    assert board._cancel.layout.display == "none"
+
+
+def test_every_finished_row_is_reachable_and_sortable_by_score() -> None:
+    run = FakeRun(names(61))
+    board = JobBoard(run, max_rows=25)
+    for i, key in enumerate(run.keys):
+        run.advance(key, "completed", score=round((i * 37 % 61) / 61, 3), label="uncertain")
+    run.finish()
+    board.wait(5)
+    board._order.value = "score"
+    seen: list[str] = []
+    scores: list[float] = []
+    for page in range(3):
+        assert f"page {page + 1} of 3" in board._page_text.value
+        cells = re.findall(r"<td>(clip\d+\.wav)</td>.*?<td class='num'>([\d.]+)</td>",
+                           board._table.value)  # fmt: skip
+        seen += [name for name, _ in cells]
+        scores += [float(score) for _, score in cells]
+        board._page_on.click()
+    assert sorted(seen) == sorted(names(61)) and len(seen) == 61
+    assert scores == sorted(scores, reverse=True)
+    assert board._page_on.disabled and not board._page_back.disabled
