@@ -410,10 +410,10 @@ class Case:
         choices = [c for c in self.ledger.threshold_choices() if c.threshold == threshold]
         try:
             measured = evaluate(self.ground_truth(), threshold=threshold)
-        except EvaluationError:
-            measured = None
-        except ImportError:  # the evaluation extra is not installed
+        except ImportError:  # the evaluation extra is not installed: no section
             return None
+        except EvaluationError:  # nothing of known truth: the section says so
+            measured = None
         return reliability_section(
             measured, threshold=threshold, choice=choices[-1] if choices else None
         )

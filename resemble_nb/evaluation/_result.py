@@ -288,6 +288,12 @@ def evaluate(
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold!r}")
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "evaluating needs scikit-learn: pip install 'resemble_nb[evaluation]'"
+        ) from None
     needed = ["score", "truth"] + ([by] if by else [])
     missing = [c for c in needed if c not in truth.columns]
     if missing:

@@ -77,3 +77,17 @@ def test_the_case_records_the_chosen_threshold_and_its_evidence(case: Case) -> N
     assert "At 0.50, measured on this case: real media flagged" in (
         case.threshold_evidence().caption(0.5)
     )
+
+
+def test_a_threshold_for_one_media_type(case: Case) -> None:
+    rng = np.random.default_rng(4)
+    n = 600
+    fake = np.arange(n) % 2 == 0
+    media = np.where(np.arange(n) % 3 == 0, "image", "audio")
+    scores = np.where(fake, rng.beta(5, 2, n), rng.beta(2, 5, n)).round(4)
+    shas = add_scored(case, list(scores), media_types=list(media))
+    case.import_labels(pd.DataFrame({"sha256": shas, "label": np.where(fake, "fake", "real")}))
+    audio = case.recommend_threshold(target_fpr=0.05, media_type="audio", resamples=50)
+    assert audio.group == "audio" and audio.n_real + audio.n_fake == int((media == "audio").sum())
+    with pytest.raises(KeyError, match="no group 'video'"):
+        case.recommend_threshold(media_type="video")
