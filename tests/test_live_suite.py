@@ -25,7 +25,7 @@ def _run_live(sb: Sandbox, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "RESEMBLE_API_KEY": sb.api_key,
-        "RESEMBLE_BASE_URL": sb.base_url,
+        "RESEMBLE_BASE_URL": sb.url,  # a bare host: the checks add /api/v2
         "RESEMBLE_LIVE_TIMEOUT": "30",
     }
     return subprocess.run(

@@ -18,6 +18,7 @@ import wave
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -268,6 +269,8 @@ def from_environment() -> LiveRun | None:
     key = (os.environ.get("RESEMBLE_API_KEY") or "").strip()
     if not key:
         return None
-    base = (os.environ.get("RESEMBLE_BASE_URL") or "").strip() or DEFAULT_BASE_URL
+    base = (os.environ.get("RESEMBLE_BASE_URL") or "").strip().rstrip("/") or DEFAULT_BASE_URL
+    if urlsplit(base).path in ("", "/"):  # a bare host, e.g. a sandbox's http://127.0.0.1:PORT
+        base += "/api/v2"
     timeout = float(os.environ.get("RESEMBLE_LIVE_TIMEOUT") or 300)
     return LiveRun(base, key, timeout=timeout)
