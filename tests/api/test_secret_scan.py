@@ -126,3 +126,75 @@ async def test_nothing_secret_is_shown_by_the_async_client(
     texts = [*shown.texts, caplog.text]
     for secret in (key, token.reveal()):
         assert not [t for t in texts if secret in t]
+
+
+SIGNATURE = "Sig0123456789abcdefSECRET"
+SIGNED = f"https://cdn.example.invalid/heat.png?X-Amz-Signature={SIGNATURE}&X-Amz-Expires=900"
+
+
+def test_analysis_calls_and_presigned_artifacts_show_no_secret(
+    sandbox: Sandbox, samples: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """Questions, feedback, reports, tracings; heatmap and media URLs that may be
+    pre-signed: none of the key, a token or a URL's signature reaches what is shown,
+    the ledger's plain columns, the frames or the report."""
+    from resemble_nb.api import Detection
+    from resemble_nb.case import Case
+    from resemble_nb.engine._harvest import result_of
+    from resemble_nb.ledger import JobSpec
+    from resemble_nb.media import scan
+
+    caplog.set_level(logging.DEBUG)
+    key = sandbox.api_keys[0]
+    shown = Shown()
+    with Client(api_key=key, base_url=sandbox.base_url) as client:
+        client._sleep = lambda s: None  # type: ignore[assignment]
+        d = client.wait_for(client.detect(file=samples / "speech.wav", visualize=True))
+        shown.add(d.artifacts)
+        question = shown.add(client.ask(d.uuid, "Was it cloned?"))
+        shown.add(client.wait_for_answer(question))
+        shown.add(client.send_feedback(d.uuid, "correct"))
+        shown.add(client.get_feedback(d.uuid))
+        shown.add(client.list_intelligences())
+        shown.add(client.list_audio_source_tracings())
+        shown.expect(lambda: client.ask("missing", "x"))
+        shown.expect(lambda: client.send_feedback("missing", "correct"))
+
+    signed = Detection.from_json(
+        {
+            "uuid": "d-signed", "status": "completed", "media_type": "image",
+            "url": SIGNED, "audio_url": SIGNED,
+            "image_metrics": {
+                "type": "FinalResult", "label": "Fake", "score": 0.93, "image": SIGNED,
+                "ifl": {"score": 0.9, "heatmap": SIGNED},
+                "reverse_image_search_sources": [],
+            },
+        }
+    )  # fmt: skip
+    # repr and str only: a Detection keeps the server's raw JSON (and so its URLs) by
+    # design, for code that needs them; what is shown, logged or stored never does
+    for obj in (signed, signed.image, signed.artifacts, *signed.artifacts.values()):
+        shown.texts += [repr(obj), str(obj)]
+    case = Case(tmp_path / "acme")
+    image = tmp_path / "street.jpg"
+    image.write_bytes((samples / "street.jpg").read_bytes())
+    item = scan([image]).items[0]
+    case.ledger.add_items([item])
+    (job_id,) = case.ledger.create_jobs([JobSpec(item.sha256, "k", "single", "api", {})])
+    case.ledger.mark_submitting(job_id, {job_id: "street.jpg"})
+    case.ledger.mark_submitted(job_id, detect_uuid="d-signed")
+    record, segments = result_of(signed, {})
+    shown.add(record)
+    case.ledger.mark_completed(job_id, record, segments)
+    case.decide("street.jpg", "needs_escalation")
+    report = case.report(tmp_path / "r.html").read_text()
+    texts = [
+        *shown.texts, caplog.text, report,
+        case.results().to_csv(), case.intelligence().to_csv(), case.questions().to_csv(),
+    ]  # fmt: skip
+    case.close()
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "acme").glob("case.db*"))
+    assert SIGNATURE.encode() not in stored
+    for secret in (key, SIGNATURE):
+        leaks = [t for t in texts if secret in t]
+        assert not leaks, f"secret shown in: {leaks[0][:300]}"
