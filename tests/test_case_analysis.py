@@ -300,3 +300,55 @@ def test_report_shows_the_analyses_of_flagged_items_and_says_how(
     assert "Intelligence: a multimodal model" in method
     assert "Heatmaps:" in method and "Questions:" in method
     assert "/_sandbox/media/" not in html
+
+
+def test_other_options_are_a_new_analysis_only_where_they_apply(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    from resemble_nb.api import DetectOptions
+    from resemble_nb.ledger import JobSpec, ResultRecord
+    from resemble_nb.media import scan
+
+    case = Case(tmp_path / "acme")
+    client = _client(sandbox)
+    speech, street = SAMPLES / "speech.wav", SAMPLES / "street.jpg"
+
+    def review(*paths: Path, **options: object) -> None:
+        run = case.review(list(paths), client=client, display=False, poll_interval=FAST, **options)
+        run.wait(60)
+
+    def detects() -> dict[str, int]:
+        names = case.ledger.item_names()
+        per_sha = sandbox.stats()["detects_per_sha256"]
+        return {names[sha]: n for sha, n in per_sha.items() if sha in names}
+
+    review(speech, street, intelligence=True)
+    assert detects() == {"speech.wav": 1, "street.jpg": 1}
+    review(speech, street, intelligence=True, use_reverse_search=True)  # images only
+    assert detects() == {"speech.wav": 1, "street.jpg": 2}
+    review(speech, street, intelligence=True, use_reverse_search=True, face_only=True)
+    assert detects() == {"speech.wav": 1, "street.jpg": 2}  # face_only: videos only
+    review(speech, street, intelligence=True, use_reverse_search=True, use_ood_detector=True)
+    assert detects() == {"speech.wav": 2, "street.jpg": 2}  # the OOD detector: audio
+    df = case.results().set_index("name")
+    assert df.loc["street.jpg", "reverse_hits"] is not pd.NA
+
+    # a case recorded before keys were per media type keeps its jobs: nothing sent again
+    older = Case(tmp_path / "older")
+    voice = tmp_path / "voicemail.mp3"
+    voice.write_bytes((SAMPLES / "voicemail.mp3").read_bytes())
+    item = scan([voice]).items[0]
+    older.ledger.add_items([item])
+    legacy = DetectOptions.build(intelligence=True, use_reverse_search=True).analysis().key
+    (job_id,) = older.ledger.create_jobs([JobSpec(item.sha256, legacy, "single", "sandbox", {})])
+    older.ledger.mark_submitting(job_id, {job_id: voice.name})
+    older.ledger.mark_submitted(job_id, detect_uuid="made-before")
+    older.ledger.mark_completed(job_id, ResultRecord(label="real", score=0.1, raw={}))
+    before = sum(sandbox.stats()["detects_per_sha256"].values())
+    run = older.review(
+        [voice], client=client, display=False, poll_interval=FAST, intelligence=True,
+        use_reverse_search=True,
+    )  # fmt: skip
+    run.wait(60)
+    assert sum(sandbox.stats()["detects_per_sha256"].values()) == before
+    assert older.results()["status"].tolist() == ["completed"]

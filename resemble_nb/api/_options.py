@@ -61,35 +61,41 @@ class _Option:
     choices: tuple[str, ...] = ()
     transport: bool = False
     """How results are delivered or media kept, not what is analysed."""
+    media: tuple[str, ...] = ("audio", "video", "image")
+    """The media types whose analysis it changes (contract §3.3 "where it applies")."""
 
+
+_AV = ("audio", "video")  # a video's audio track is analysed like audio
+_V = ("video",)
+_I = ("image",)
 
 _TABLE: Mapping[str, _Option] = MappingProxyType(
     {
         "callback_url": _Option("url", batch="callback_url", transport=True),
         "wait_for_intelligence": _Option("switch", transport=True),
         "visualize": _Option("switch", batch="visualize"),  # batch default is true
-        "frame_length": _Option("frame_length", batch="frame_length", default=2),
-        "start_region": _Option("seconds", batch="start_region"),
-        "end_region": _Option("seconds", batch="end_region"),
-        "max_video_secs": _Option("seconds", batch="max_video_secs"),
-        "max_video_fps": _Option("seconds"),
-        "model_types": _Option("choice", choices=("image", "talking_head")),
-        "modality": _Option("choice", choices=("audio", "video", "all"), default="all"),
-        "face_only": _Option("flag", batch="face_only", default=False),
+        "frame_length": _Option("frame_length", batch="frame_length", default=2, media=_AV),
+        "start_region": _Option("seconds", batch="start_region", media=_AV),
+        "end_region": _Option("seconds", batch="end_region", media=_AV),
+        "max_video_secs": _Option("seconds", batch="max_video_secs", media=_V),
+        "max_video_fps": _Option("seconds", media=_V),
+        "model_types": _Option("choice", choices=("image", "talking_head"), media=_V),
+        "modality": _Option("choice", choices=("audio", "video", "all"), default="all", media=_V),
+        "face_only": _Option("flag", batch="face_only", default=False, media=_V),
         "intelligence": _Option("flag", batch="intelligence", default=False),
         "infer_from_intelligence": _Option("flag", batch="infer_from_intelligence", default=False),
         "audio_source_tracing": _Option(
-            "flag", batch="audio_source_tracing_enabled", default=False
+            "flag", batch="audio_source_tracing_enabled", default=False, media=_AV
         ),
-        "use_reverse_search": _Option("flag", default=False),
-        "use_ood_detector": _Option("flag", default=False),
+        "use_reverse_search": _Option("flag", default=False, media=_I),
+        "use_ood_detector": _Option("flag", default=False, media=_AV),
         "zero_retention_mode": _Option(
             "flag", batch="zero_retention_mode", default=False, transport=True
         ),
         "detect_watermark": _Option("flag", default=False),
         "signal": _Option("flag", default=False),
-        "search_identity": _Option("flag", batch="search_identity", default=False),
-        "use_llm": _Option("flag", batch="use_llm", default=False),
+        "search_identity": _Option("flag", batch="search_identity", default=False, media=_AV),
+        "use_llm": _Option("flag", batch="use_llm", default=False, media=_V),
     }
 )
 """Every option by its ``/detect`` name (contract §3.3, §4.4)."""
@@ -285,6 +291,27 @@ class DetectOptions(Mapping[str, Any]):
         same item with the same analysis is recognised as done across runs and spellings.
         """
         relevant = {k: v for k, v in self.analysis().items() if k not in TRANSPORT_OPTIONS}
+        return hashlib.sha256(_text(relevant).encode()).hexdigest()[:16]
+
+    def key_for(self, media_type: str | None) -> str:
+        """:attr:`key` counting only the options that change this media type's analysis.
+
+        ``use_reverse_search`` changes nothing about an audio file, ``face_only`` nothing
+        about an image: re-reviewing a folder with one of them added is a new analysis
+        only for the items it applies to (nothing else is sent, or billed, again).
+
+        >>> a = DetectOptions.build(intelligence=True)
+        >>> b = DetectOptions.build(intelligence=True, use_reverse_search=True)
+        >>> a.key_for("audio") == b.key_for("audio"), a.key_for("image") == b.key_for("image")
+        (True, False)
+        """
+        if media_type not in ("audio", "video", "image"):
+            return self.key
+        relevant = {
+            k: v
+            for k, v in self.analysis().items()
+            if k not in TRANSPORT_OPTIONS and media_type in _TABLE[k].media
+        }
         return hashlib.sha256(_text(relevant).encode()).hexdigest()[:16]
 
     def single_fields(self) -> dict[str, Any]:

@@ -99,6 +99,19 @@ class Context:
     on_submitted: Callable[[Sequence[Work]], None] | None = None
     listing: Listing = field(default_factory=Listing)
 
+    def job_key(self, sha256: str, media_type: str | None) -> str:
+        """The options key of this item's job: the options that change its media type's
+        analysis (:meth:`DetectOptions.key_for`). A case whose job was recorded under the
+        run-wide key (before keys were per media type) keeps it: never analysed twice."""
+        key = self.options.key_for(media_type)
+        if (
+            key != self.options_key
+            and self.ledger.job_for(sha256, key) is None
+            and self.ledger.job_for(sha256, self.options_key) is not None
+        ):
+            return self.options_key
+        return key
+
     @property
     def api(self) -> AsyncClient:
         return self.clients.api

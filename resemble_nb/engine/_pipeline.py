@@ -94,7 +94,7 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
 
 def _settled(ctx: Context, item: MediaItem) -> bool:
     """Whether the item's job for these options needs nothing from the API."""
-    job = ctx.ledger.job_for(item.sha256, ctx.options_key)
+    job = ctx.ledger.job_for(item.sha256, ctx.job_key(item.sha256, item.media_type))
     if job is None:
         return False
     return job.state == "completed" or (job.state == "failed" and job.detect_uuid is not None)
@@ -116,25 +116,26 @@ def _plan(
         *((i, r, None) for i, r in zip(items, routes, strict=True)),
         *((i, None, why) for i, why in damaged),
     ]
+    keys = [ctx.job_key(item.sha256, item.media_type) for item, _r, _d in everything]
     specs = [
         JobSpec(
             item.sha256,
-            ctx.options_key,
+            key,
             r.strategy if r is not None and r.strategy is not None else "single",
             ctx.source,
             options=dict(ctx.options),
         )
-        for item, r, _ in everything
+        for (item, r, _), key in zip(everything, keys, strict=True)
     ]
     plan = _Plan()
-    for (item, r, damage), (job, _created) in zip(
-        everything, ledger.ensure_jobs(specs, force=spec.force), strict=True
+    for (item, r, damage), key, (job, _created) in zip(
+        everything, keys, ledger.ensure_jobs(specs, force=spec.force), strict=True
     ):
         work = Work(
             item=item,
             job=job,
             route=r.strategy if r is not None and r.strategy is not None else "single",
-            upload_name=upload_name(item.name, item.sha256, ctx.options_key),
+            upload_name=upload_name(item.name, item.sha256, key),
         )
         state = job.state
         if state == "completed":

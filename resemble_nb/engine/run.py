@@ -301,13 +301,23 @@ class Run:
                 self.cancel()
                 return
 
+    def _job_of(self, key: str) -> Any:
+        """The item's job for this run's options (its media type's key, or the run-wide
+        one a case recorded before keys were per media type)."""
+        if len(key) != 64:
+            return None
+        item = self._ledger.item(key)
+        media = item.media_type if item is not None else None
+        job = self._ledger.job_for(key, self._options.key_for(media))
+        return job if job is not None else self._ledger.job_for(key, self._options_key)
+
     def _sweep(self) -> None:
         """After the loop: every item not terminal ends cancelled (or failed on a bug)."""
         cancelled = self._cancel_requested and self.error is None
         for key in self._tracker.unfinished():
             status = self._tracker.get(key)
             name = status.name if status is not None else key
-            job = self._ledger.job_for(key, self._options_key) if len(key) == 64 else None
+            job = self._job_of(key)
             if cancelled:
                 reason = f"{name}: cancelled before it finished"
                 if job is not None and job.detect_uuid:
