@@ -142,7 +142,7 @@ def _one(
     if kind is None and (last is None or last.type == WITHDRAWN):
         return result(None, "not_mapped", f"no feedback type says {decision.verdict!r}")
     if last is not None and (last.decision_id == decision.id or last.type == kind):
-        when = last.sent_at.strftime("%Y-%m-%d %H:%M UTC")
+        when = last.sent_at.strftime("%Y-%m-%d %H:%M:%S UTC")
         return result(kind, "already_sent", f"{last.type} sent {when}")
     outcome = "sent"
     if last is not None:
