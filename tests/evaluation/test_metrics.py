@@ -14,7 +14,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from resemble_nb.evaluation import Rate, evaluate_group, wilson
+from resemble_nb.evaluation import Rate, evaluate_group
 
 
 @pytest.fixture
@@ -66,10 +66,3 @@ def test_one_class_only_has_no_curves_and_says_why() -> None:
     assert g.false_positive_rate == Rate(1, 3)
     assert any("no item known to be fake" in n for n in g.notes())
     assert any("only 3 known real" in n for n in g.notes())
-
-
-def test_wilson_is_honest_about_zero_errors() -> None:
-    low, high = wilson(0, 100)
-    assert low == 0.0 and high == pytest.approx(0.037, abs=1e-3)
-    assert str(Rate(0, 100)) == "0.0% (95% CI 0.0%–3.7%; 0 of 100)"
-    assert "no items" in str(Rate(0, 0))
