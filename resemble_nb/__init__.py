@@ -48,6 +48,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "WaitTimeoutError",
     ),
     "resemble_nb.case": ("Case",),
+    "resemble_nb.custody": ("CustodyError", "Verification", "verify"),
     "resemble_nb.evaluation": ("EvaluationError",),
     "resemble_nb.engine": ("FatalAPIError", "ItemStatus", "Progress", "Run", "RunEvent"),
     "resemble_nb.ledger": (
@@ -73,6 +74,7 @@ _MODULES = {
     "engine",
     "widgets",
     "evaluation",
+    "custody",
 }
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
@@ -105,6 +107,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
         WaitTimeoutError,
     )
     from .case import Case
+    from .custody import CustodyError, Verification, verify
     from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
     from .evaluation import EvaluationError
     from .ledger import (
@@ -128,6 +131,7 @@ __all__ = [
     "Case",
     "CaseBusyError",
     "Client",
+    "CustodyError",
     "DetectOptions",
     "EvaluationError",
     "FatalAPIError",
@@ -157,12 +161,14 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsafeReportError",
     "UploadPicker",
+    "Verification",
     "WaitTimeoutError",
     "__version__",
     "connect",
     "doctor",
     "plots",
     "sample_media",
+    "verify",
 ]
 
 

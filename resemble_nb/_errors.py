@@ -28,6 +28,7 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
     │   ├── LedgerVersionError          written by a newer resemble_nb
     │   ├── CaseBusyError               another process is reviewing the case (.holder)
     │   └── InvalidTransition           a job cannot move to that state from where it is
+    ├── CustodyError                    a custody record cannot be made (key, exhibit, bundle)
     ├── EvaluationError (ValueError)    labels or an evaluation request cannot be used
     └── UnsafeReportError (ValueError)  a report would carry a secret; nothing was written
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from ._case_run import CaseRun
     from .api import AsyncClient, Client
+    from .custody import Exhibit, Verification
     from .engine import Run
     from .evaluation import Evaluation, LabelImport, ThresholdEvidence, ThresholdRecommendation
     from .ledger import ThresholdChoice
@@ -290,12 +291,18 @@ class Case:
         Returns:
             The stored :class:`~resemble_nb.ledger.Decision`.
         """
-        return self.ledger.decide(
+        from .custody import reviewer_key, sign_event
+
+        decision = self.ledger.decide(
             self.item_key(item),
             verdict,  # type: ignore[arg-type]
             note,
             reviewer=reviewer,
         )
+        event = self.ledger.decision_event(decision.id)
+        if event is not None:  # signed by the reviewer who made it (key made on first use)
+            sign_event(self.ledger, event, reviewer_key(decision.reviewer))
+        return decision
 
     # -- evidence: ground truth, evaluation, thresholds (resemble_nb.evaluation) ----------
     def import_labels(self, labels: Any, *, imported_by: str | None = None) -> LabelImport:
@@ -521,15 +528,28 @@ class Case:
         board.add_panel(AnalysisPanel(CaseAnalysis(self, _sync_client_or_none(client))))
         return board
 
-    def report(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Path:
-        """Write the self-contained HTML report; return its path.
+    def report(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        reviewer: str | None = None,
+        **options: Any,
+    ) -> Path:
+        """Write the self-contained HTML report, signed; return its path.
+
+        The report carries a custody appendix and a signed manifest (the chain head, every
+        item's hash, result and verdict), so ``resemble-nb verify REPORT.html`` can check it
+        offline; the case records that it was written.
 
         Args:
             path: Where to write it (default ``reports/<case name>.html`` in the folder).
+            reviewer: Who signs it (default: ``RESEMBLE_NB_REVIEWER``, else the logged-in
+                user).
             **options: Passed to :func:`resemble_nb.report.render_report`.
         """
         from ._analysis_view import for_report
-        from .report import render_report  # type: ignore[import-not-found,unused-ignore]
+        from .custody import ReportCustody, reviewer_key
+        from .report import render_report
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
         options.setdefault("threshold", self.threshold)
@@ -538,15 +558,104 @@ class Case:
         analysis, methods = for_report(self.ledger)
         options.setdefault("analysis", analysis)
         options.setdefault("analysis_methods", methods)
-        result = render_report(
-            self.results(),
-            self.segments(),
-            self.decisions(),
-            path=target,
-            case_name=self.name,
-            **options,
+        key = reviewer_key(reviewer or _signer_name())
+        custody = ReportCustody(self.ledger, self.name, key)
+        custody.context["exhibits"] = self._exhibit_rows()
+        result = Path(
+            render_report(
+                self.results(),
+                self.segments(),
+                self.decisions(),
+                path=target,
+                case_name=self.name,
+                custody=custody.context,
+                seal=custody.seal,
+                **options,
+            )
         )
-        return Path(result) if result is not None else target
+        custody.record(result)
+        return result
+
+    # -- custody ----------------------------------------------------------------------------
+    def exhibit(
+        self,
+        item: str | os.PathLike[str],
+        start: float,
+        end: float | None = None,
+        *,
+        still: bool = False,
+    ) -> Exhibit:
+        """Cut a clip (``start``..``end`` seconds) or a still from an item, with its lineage.
+
+        The file goes to ``exhibits/`` in the case folder; its SHA-256, the source's
+        SHA-256, the offsets and the tool are recorded and chained.
+        """
+        from .custody import cut_exhibit
+
+        sha = self.item_key(item)
+        found = self.ledger.item(sha)
+        assert found is not None
+        present = [p.path for p in found.paths if p.path.is_file()]
+        if not present:
+            from .custody import CustodyError
+
+            raise CustodyError(
+                f"{found.paths[0].name if found.paths else sha}: no copy of "
+                "this item's file is here to cut an exhibit from"
+            )
+        return cut_exhibit(
+            self.ledger,
+            sha256=sha,
+            source=present[0],
+            source_name=found.paths[0].name,
+            media_type=found.media_type,
+            start=start,
+            end=end,
+            still=still,
+            folder=self.folder / "exhibits",
+        )
+
+    def bundle(self, path: str | os.PathLike[str], *, reviewer: str | None = None) -> Path:
+        """Write the handover bundle (report, ledger, exhibits, public keys, manifest)."""
+        from .custody import reviewer_key, write_bundle
+
+        key = reviewer_key(reviewer or _signer_name())
+        return write_bundle(
+            self.ledger,
+            self.name,
+            lambda target: self.report(target, reviewer=key.reviewer),
+            Path(path),
+            key,
+        )
+
+    def verify(self, *, trust: Any = None) -> Verification:
+        """Check the case's custody record and re-hash its media (see ``rnb.verify``)."""
+        from .custody import verify
+
+        return verify(self.folder, trust=trust)
+
+    def _exhibit_rows(self) -> list[dict[str, Any]]:
+        names = self.ledger.item_names()
+        return [
+            {
+                "name": Path(e.path).name,
+                "kind": e.kind,
+                "sha256": e.sha256,
+                "source": names.get(e.source_sha256, e.source_sha256[:12]),
+                "source_sha256": e.source_sha256,
+                "start_s": e.start_s,
+                "end_s": e.end_s,
+                "size": e.size,
+                "tool": e.tool,
+            }
+            for e in self.ledger.exhibits()
+        ]
+
+
+def _signer_name() -> str:
+    from .ledger import default_reviewer
+
+    return os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
 
 
 def _who() -> str:

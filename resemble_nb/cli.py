@@ -133,6 +133,10 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the demo on the sandbox and the bundled sample media")
     demo.add_argument("--out", default="build", help="folder for the demo's outputs")
     demo.set_defaults(handler=_run_demo)
+
+    from resemble_nb._cli_custody import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -311,6 +311,8 @@ def render_report(
     reliability: Mapping[str, Any] | None = None,
     analysis: Callable[[str], str] | None = None,
     analysis_methods: Sequence[str] = (),
+    custody: Mapping[str, Any] | None = None,
+    seal: Callable[[str], str] | None = None,
 ) -> Path:
     """Write the case's self-contained HTML report to ``path`` and return the path.
 
@@ -330,6 +332,10 @@ def render_report(
             tracing, watermark, C2PA, reverse search, heatmaps, questions), already
             escaped (see ``resemble_nb._analysis_view``); ``case.report()`` passes it.
         analysis_methods: Method-section sentences, one per analysis used.
+        custody: The custody appendix's facts (chain head, signers, exhibits), from
+            :class:`resemble_nb.custody.ReportCustody` (``case.report`` passes it).
+        seal: Called with the finished HTML; returns it with the signed custody manifest
+            embedded (``case.report`` passes it).
 
     Raises:
         UnsafeReportError: the rendered report contains a token-like string.
@@ -357,7 +363,10 @@ def render_report(
         analysis_methods=analysis_methods,
     )
     context["reliability"] = reliability
+    context["custody"] = dict(custody) if custody else None
     html = _environment().get_template("report.html.j2").render(**context)
+    if seal is not None:
+        html = seal(html)
     frames = {"results": results, "decisions": decisions}
     _check_no_secrets(html, target, frames)
     write_atomically(target, html)

@@ -22,6 +22,23 @@ if TYPE_CHECKING:
 TEST_KEYS = ("test_team_a_key", "test_team_b_key")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reviewer_keys_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Reviewers' signing keys go to a temporary folder, never the user's ~/.config.
+
+    Set in os.environ so CLI subprocesses and notebook kernels started by tests inherit it.
+    """
+    import os
+
+    before = os.environ.get("RESEMBLE_NB_KEYS")
+    os.environ["RESEMBLE_NB_KEYS"] = str(tmp_path_factory.mktemp("reviewer-keys"))
+    yield
+    if before is None:
+        os.environ.pop("RESEMBLE_NB_KEYS", None)
+    else:
+        os.environ["RESEMBLE_NB_KEYS"] = before
+
+
 @pytest.fixture
 def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
     from resemble_nb.sandbox import Sandbox

@@ -8,7 +8,9 @@ nothing and never causes a second detect of the same item with the same options.
 from __future__ import annotations
 
 from ._analysis import AnalysisRecord, ArtifactRecord, FeedbackEntry, QuestionRecord
+from ._custody import VOUCHED_SQL, ExhibitRecord, Signature, Signer
 from ._decisions import default_reviewer
+from ._events import GENESIS, Event, canonical, event_hash
 from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._schema import MIGRATIONS, Migration, latest_version
@@ -46,6 +48,7 @@ from .records import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "GENESIS",
     "LEASE_TTL",
     "LEDGER_FILENAME",
     "LIVE_STATES",
@@ -62,10 +65,13 @@ __all__ = [
     "UPLOADS_FOLDER",
     "VERDICTS",
     "VERDICT_WORDS",
+    "VOUCHED_SQL",
     "AnalysisRecord",
     "ArtifactRecord",
     "CaseBusyError",
     "Decision",
+    "Event",
+    "ExhibitRecord",
     "FeedbackEntry",
     "Holder",
     "InvalidTransition",
@@ -87,6 +93,8 @@ __all__ = [
     "Rows",
     "SegmentKind",
     "SegmentRecord",
+    "Signature",
+    "Signer",
     "SkipLike",
     "SkippedFile",
     "Source",
@@ -96,7 +104,9 @@ __all__ = [
     "Truth",
     "TruthLabel",
     "Verdict",
+    "canonical",
     "default_reviewer",
+    "event_hash",
     "latest_version",
     "scrub",
     "scrub_text",

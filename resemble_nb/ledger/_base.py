@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ._events import seal
 from ._schema import check_version, migrate
 from .errors import LedgerError, NotALedgerError
 
@@ -128,6 +129,7 @@ class LedgerBase:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            seal(conn)  # the events this transaction appended join the chain before it commits
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from ._events import EVENTS_SQL, event_triggers, reconstruct_history, seal
 from .errors import LedgerError, LedgerVersionError, NotALedgerError
 from .records import LIVE_STATES, STATES, VERDICTS
 
@@ -236,7 +237,36 @@ def _v4_analysis(conn: sqlite3.Connection) -> None:
     migrate_v4(conn)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2_truth, 3: _v3, 4: _v4_analysis}
+def _v_custody(conn: sqlite3.Connection) -> None:
+    """The custody chain: events chained by hash, signers, signatures and exhibits.
+
+    An older file's rows become the first events, marked as reconstructed.
+    """
+    had_rows = any(
+        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+        for table in ("items", "skipped_files", "jobs", "decisions")
+    )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchone()
+    for statement in (*EVENTS_SQL, *event_triggers()):
+        conn.execute(statement)
+    if had_rows:
+        reconstruct_history(conn, str(row[0]) if row else "")
+    else:
+        conn.execute(
+            "INSERT INTO events (kind, subject, at, payload) VALUES ('case_created', '', "
+            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), json_object('app', ?))",
+            (APP_ID,),
+        )
+        seal(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: _v1,
+    2: _v2_truth,
+    3: _v3,
+    4: _v4_analysis,
+    5: _v_custody,
+}
 """Version -> the step that produces it from the version before."""
 
 

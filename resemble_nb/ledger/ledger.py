@@ -14,6 +14,7 @@ import os
 from types import TracebackType
 
 from ._base import now, to_text
+from ._custody import CustodyMixin
 from ._decisions import DecisionsMixin
 from ._items import ItemsMixin
 from ._jobs import JobsMixin
@@ -30,7 +31,7 @@ REPORTS_FOLDER = "reports"
 """Where a case writes its reports (``Case.reports``)."""
 
 
-class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin, LeaseMixin):
+class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin, LeaseMixin, CustodyMixin):
     """A case's SQLite ledger: items, jobs, results, segments, decisions, case facts.
 
     Safe to share between threads (each thread gets its own connection; WAL lets readers

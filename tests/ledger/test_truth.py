@@ -44,22 +44,15 @@ def test_threshold_choices_keep_their_evidence(ledger: Ledger) -> None:
         ledger._conn().execute("UPDATE thresholds SET threshold = 0.1")
 
 
-def test_a_version_1_ledger_gains_the_tables_when_opened(tmp_path: Path) -> None:
+def test_a_version_1_ledger_gains_the_tables_when_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "case.db"
-    with Ledger(path) as opened:
+    monkeypatch.setattr("resemble_nb.ledger._schema.MIGRATIONS", {1: MIGRATIONS[1]})
+    with Ledger(path) as opened:  # written by a resemble_nb that knew only version 1
         opened.add_items([make_item(3)])
-    conn = sqlite3.connect(path)
-    for table in ("truth_labels", "thresholds"):
-        for op in ("update", "delete"):
-            conn.execute(f"DROP TRIGGER {table}_append_only_{op}")
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("DROP TABLE leases")  # and what later versions added
-    conn.execute("ALTER TABLE results DROP COLUMN analyses_json")
-    for table in ("analyses", "artifacts", "questions", "feedback"):  # later versions too
-        conn.execute(f"DROP TABLE {table}")  # (their triggers and indexes go with them)
-    conn.execute("PRAGMA user_version = 1")
-    conn.commit()
-    conn.close()
+    monkeypatch.undo()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
     with Ledger(path) as reopened:
         assert reopened.schema_version == max(MIGRATIONS)
         assert reopened.truth_labels() == [] and reopened.threshold_choices() == []

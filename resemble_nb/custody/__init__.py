@@ -1,0 +1,81 @@
+"""Custody anyone can verify: the signed event chain, ``verify``, exhibits and bundles.
+
+The ledger chains every event that matters by hash (see :mod:`resemble_nb.ledger`); this
+layer signs it with each reviewer's Ed25519 key (kept outside the case), checks it, cuts
+exhibits with their lineage and writes handover bundles. No HTTP, and no private key
+inside a case.
+
+>>> result = rnb.verify("cases/acme")          # doctest: +SKIP
+>>> result.ok                                  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ._errors import CustodyError
+from ._keys import ReviewerKey, key_folder, reviewer_key
+from ._report import ReportCustody, verify_report
+from ._result import Check, Verification
+from ._sign import sign_event
+from ._verify_case import verify_case
+from .bundle import verify_bundle, write_bundle
+from .exhibits import Exhibit, cut_exhibit
+
+__all__ = [
+    "Check",
+    "CustodyError",
+    "Exhibit",
+    "ReportCustody",
+    "ReviewerKey",
+    "Verification",
+    "cut_exhibit",
+    "key_folder",
+    "reviewer_key",
+    "sign_event",
+    "verify",
+    "verify_bundle",
+    "verify_case",
+    "verify_report",
+    "write_bundle",
+]
+
+_LEDGER = "case.db"
+
+
+def verify(
+    path: str | os.PathLike[str],
+    *,
+    case: str | os.PathLike[str] | None = None,
+    trust: Iterable[str] | None = None,
+) -> Verification:
+    """Verify a case folder, a report (``.html``) or a handover bundle (``.zip``).
+
+    Args:
+        path: What to check.
+        case: For a report: the case folder to check it against as well.
+        trust: Fingerprints (or their starts) of the reviewers you trust; any signature by
+            another key is then a problem. Without it, the signers are listed for you to
+            compare with the fingerprints you were given.
+
+    Returns:
+        A :class:`Verification`: ``.ok`` only when everything holds; shown as a table.
+    """
+    target = Path(os.fspath(path)).expanduser()
+    trusted = None if trust is None else [t.replace(" ", "").lower() for t in trust]
+    if target.is_dir():
+        return verify_case(target / _LEDGER, trust=trusted)
+    suffix = target.suffix.lower()
+    if not target.exists():
+        out = Verification(str(target))
+        out.fail("input", f"{target}: no such file or folder")
+        return out
+    if suffix == ".zip":
+        return verify_bundle(target, trust=trusted)
+    if suffix in {".html", ".htm"}:
+        ledger = None if case is None else Path(os.fspath(case)).expanduser() / _LEDGER
+        return verify_report(target, ledger_path=ledger, trust=trusted)
+    return verify_case(target, trust=trusted)

@@ -1,0 +1,247 @@
+"""The handover bundle: one zip a recipient can verify offline, with nothing secret in it.
+
+``case.db`` (a consistent snapshot of the ledger), ``report.html`` (signed), the exhibits,
+the signers' public keys under ``keys/`` and ``manifest.json``: every file's SHA-256, the
+chain head and the signature of the reviewer who made the bundle. No API key, media token,
+pre-signed URL or private key is ever in it: every file is scanned before the zip is
+written, and the bundle is refused if anything secret-looking is found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from resemble_nb.ledger import Ledger, canonical
+
+from ._errors import CustodyError
+from ._keys import ReviewerKey, fingerprint, short, verify_signature
+from ._report import verify_report
+from ._result import Verification
+from ._verify_case import chain_head_of, verify_case
+
+__all__ = ["BUNDLE_FORMAT", "verify_bundle", "write_bundle"]
+
+BUNDLE_FORMAT = "resemble_nb-bundle/1"
+_MAX_FILE = 4 * 1024**3
+_MAX_FILES = 100_000
+_SECRETS = (
+    re.compile(rb"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),  # a JWT (media token)
+    re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(rb"X-Amz-Signature=|X-Goog-Signature=|[?&]Signature=[A-Za-z0-9%]{16,}"),
+)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_for_secrets(files: Iterable[Path], extra: Iterable[str] = ()) -> list[str]:
+    """Files (with the reason) that hold a token, a private key or a known secret."""
+    needles = [s.encode("utf-8") for s in extra if s and len(s) >= 8]
+    found = []
+    for path in files:
+        data = path.read_bytes()
+        for pattern in _SECRETS:
+            if pattern.search(data):
+                found.append(
+                    f"{path.name}: holds something shaped like a secret ({pattern.pattern[:20]!r}…)"
+                )
+        for needle in needles:
+            if needle in data:
+                found.append(f"{path.name}: holds the API key")
+    return found
+
+
+def _snapshot(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    live.close()
+    copy.close()
+
+
+def write_bundle(
+    ledger: Ledger,
+    case_name: str,
+    write_report: Callable[[Path], Path],
+    path: Path,
+    key: ReviewerKey,
+) -> Path:
+    """Write a case's handover bundle to ``path`` (a ``.zip``); return the path.
+
+    ``write_report(target)`` writes the case's signed report to ``target`` (``case.bundle``
+    passes ``case.report``).
+    """
+    from resemble_nb.custody import sign_event
+
+    folder = ledger.folder
+    path = path.with_suffix(".zip") if path.suffix.lower() != ".zip" else path
+    with tempfile.TemporaryDirectory(prefix="rnb-bundle-") as tmp:
+        stage = Path(tmp)
+        write_report(stage / "report.html")
+        _snapshot(ledger.path, stage / "case.db")
+        for exhibit in ledger.exhibits():
+            source = Path(exhibit.path)
+            if source.is_file():
+                rel = (
+                    source.relative_to(folder)
+                    if source.is_relative_to(folder)
+                    else Path("exhibits") / source.name
+                )
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, stage / rel)
+        (stage / "keys").mkdir()
+        for signer in ledger.signers().values():
+            (stage / "keys" / f"{signer.fingerprint[:16]}.pub.json").write_text(
+                json.dumps(
+                    {
+                        "reviewer": signer.reviewer,
+                        "fingerprint": signer.fingerprint,
+                        "public_key": signer.public_key,
+                    },
+                    indent=2,
+                ),
+                encoding="utf-8",
+            )
+        files = sorted(p for p in stage.rglob("*") if p.is_file())
+        problems = scan_for_secrets(files, [os.environ.get("RESEMBLE_API_KEY", "")])
+        if problems:
+            raise CustodyError(
+                f"{path}: not written, the bundle would carry a secret: " + "; ".join(problems)
+            )
+        manifest: dict[str, Any] = {
+            "format": BUNDLE_FORMAT,
+            "case": case_name,
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "chain_head": chain_head_of(stage / "case.db"),
+            "files": {p.relative_to(stage).as_posix(): _sha256(p) for p in files},
+            "signer": {
+                "reviewer": key.reviewer,
+                "fingerprint": key.fingerprint,
+                "public_key": key.public_key,
+            },
+        }
+        manifest["signature"] = key.sign(canonical(manifest))
+        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in [*files, stage / "manifest.json"]:
+                archive.write(file, file.relative_to(stage).as_posix())
+        os.replace(partial, path)
+    event = ledger.record_event(
+        "bundle_written",
+        {"name": path.name, "sha256": _sha256(path), "chain_head": manifest["chain_head"]},
+    )
+    sign_event(ledger, event, key)
+    return path
+
+
+def _extract(archive: zipfile.ZipFile, names: set[str], into: Path, out: Verification) -> bool:
+    infos = archive.infolist()
+    if len(infos) > _MAX_FILES:
+        out.fail("bundle", f"holds {len(infos)} entries, more than a bundle ever has")
+        return False
+    for info in infos:
+        name = info.filename
+        target = (into / name).resolve()
+        if name.endswith("/"):
+            continue
+        if not target.is_relative_to(into.resolve()) or name not in names | {"manifest.json"}:
+            out.fail("bundle", f"holds {name!r}, which its manifest does not list", name)
+            continue
+        if info.file_size > _MAX_FILE:
+            out.fail("bundle", f"{name} is larger than a bundle file can be", name)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return True
+
+
+def verify_bundle(path: Path, *, trust: Iterable[str] | None = None) -> Verification:
+    """Check a bundle offline: manifest signature, every file's hash, the case and report."""
+    out = Verification(str(path))
+    trusted = None if trust is None else list(trust)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        out.fail("bundle", f"{path} is not a readable zip ({exc})", str(path))
+        return out
+    with archive, tempfile.TemporaryDirectory(prefix="rnb-verify-") as tmp:
+        stage = Path(tmp)
+        try:
+            manifest = json.loads(archive.read("manifest.json").decode("utf-8"))
+        except (KeyError, ValueError, UnicodeDecodeError):
+            out.fail("bundle", "has no readable manifest.json", str(path))
+            return out
+        signer = manifest.get("signer") or {}
+        key, fp, who = (
+            signer.get("public_key", ""),
+            signer.get("fingerprint"),
+            signer.get("reviewer"),
+        )
+        out.signers = [(str(who), str(fp))]
+        unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+        if fingerprint(key) != fp or not verify_signature(
+            key, canonical(unsigned), str(manifest.get("signature", ""))
+        ):
+            out.fail("bundle", "manifest.json's signature does not match it", "manifest.json")
+        elif trusted is not None and not any(str(fp).startswith(t) for t in trusted):
+            out.fail(
+                "bundle",
+                f"signed by {who} ({short(str(fp))}), a key you did not say you trust (--trust)",
+                "manifest.json",
+            )
+        else:
+            out.add("bundle", True, f"manifest signed by {who} ({short(str(fp))})")
+        files: dict[str, str] = manifest.get("files") or {}
+        _extract(archive, set(files), stage, out)
+        bad = 0
+        for name, digest in files.items():
+            target = stage / name
+            if not target.is_file():
+                out.fail("bundle", f"{name} is listed in the manifest but missing", name)
+                bad += 1
+            elif _sha256(target) != digest:
+                out.fail("bundle", f"{name} was changed after the bundle was made", name)
+                bad += 1
+        if not bad:
+            out.add("bundle", True, f"{len(files)} file(s), each as listed in the manifest")
+        ledger = stage / "case.db"
+        if ledger.is_file():
+            inner = verify_case(ledger, trust=trusted, media=False)
+            out.checks.extend(inner.checks)
+            head = chain_head_of(ledger)
+            if head != manifest.get("chain_head"):
+                out.fail(
+                    "bundle", "the ledger's chain head is not the one the manifest names", "case.db"
+                )
+            out.add(
+                "media",
+                True,
+                "media files are not part of a bundle: their hashes are "
+                "recorded in the chain (verify the case folder to re-hash them)",
+            )
+        report = stage / "report.html"
+        if report.is_file():
+            inner = verify_report(
+                report, ledger_path=ledger if ledger.is_file() else None, trust=trusted
+            )
+            out.checks.extend(inner.checks)
+    return out

@@ -1,0 +1,42 @@
+"""A reviewed, decided, reported case to verify and tamper with (copied per test)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from resemble_nb.api import Client
+from resemble_nb.case import Case
+from resemble_nb.sandbox import Sandbox
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
+FAST = (0.05, 0.5)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A case whose evidence lies inside it (uploads/), so a copy carries everything."""
+    folder = tmp_path_factory.mktemp("custody") / "acme"
+    case = Case(folder)
+    for name in ("speech.wav", "portrait.png", "interview.mp4", "voicemail.mp3"):
+        shutil.copy2(SAMPLES / name, case.uploads / name)
+    with Sandbox(port=0) as sandbox:
+        client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url)
+        case.review(case.uploads, client=client, display=False, poll_interval=FAST).wait(60)
+        client.close()
+    case.decide("speech.wav", "confirmed_fake", "cloned voice", reviewer="ana")
+    case.decide("portrait.png", "confirmed_real", reviewer="ben")
+    case.exhibit("speech.wav", 0.2, 1.2)
+    case.report(reviewer="ana")
+    case.close()
+    yield folder
+
+
+@pytest.fixture
+def case_copy(pristine: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "acme"
+    shutil.copytree(pristine, target)
+    return target
