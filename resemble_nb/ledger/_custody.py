@@ -124,7 +124,7 @@ class CustodyMixin(LedgerBase):
 
     def vouched_results(self) -> list[tuple[str, str | None, str | None, float | None]]:
         """``(sha256, detect_uuid, label, score)`` of every item's current result."""
-        return [tuple(row) for row in self._conn().execute(VOUCHED_SQL)]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3]) for r in self._conn().execute(VOUCHED_SQL)]
 
     # -- signers and signatures -----------------------------------------------------------
 
