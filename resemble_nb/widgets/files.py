@@ -90,6 +90,7 @@ class FilePicker(Panel):
         self.max_bytes = int(max_bytes)
         self._cwd = start.resolve()
         self._chosen: dict[Path, int] = {}  # path -> size, across folders
+        self._digests: dict[tuple[Path, int, int], str] = {}
         self._listing: dict[str, int] = {}  # file name -> size, in the current folder
         self._updating = False
         self._note = ""
@@ -100,7 +101,10 @@ class FilePicker(Panel):
         self._folders = W.Select(options=[], rows=6, description="Folders")
         self._open = W.Button(description="Open", icon="folder-open", tooltip="Open folder")
         self._types = {
-            t: W.Checkbox(value=t in types, description=t, indent=False) for t in MEDIA_EXTENSIONS
+            t: W.Checkbox(
+                value=t in types, description=t, indent=False, layout=W.Layout(width="auto")
+            )
+            for t in MEDIA_EXTENSIONS
         }
         self._files = W.SelectMultiple(options=[], rows=10, description="Files")
         self._all = W.Button(description="Select all", tooltip="Select every file listed here")
@@ -122,7 +126,10 @@ class FilePicker(Panel):
             children=[
                 self._location,
                 W.HBox([self._folders, W.VBox([self._up, self._open])]),
-                W.HBox([W.Label("Show:"), *self._types.values()]),
+                W.HBox(
+                    [W.Label("Show:"), *self._types.values()],
+                    layout=W.Layout(align_items="center", grid_gap="12px"),
+                ),
                 self._files,
                 W.HBox([self._all, self._none]),
                 self._summary,
@@ -143,18 +150,46 @@ class FilePicker(Panel):
 
     @property
     def selected(self) -> list[Path]:
-        """Every selected file, sorted by path."""
-        return sorted(self._chosen)
+        """Every selected file of a ticked type, sorted by path.
+
+        Unticking a type hides its files from the selection; ticking it again brings
+        them back (the choice is remembered, not thrown away).
+        """
+        return sorted(self._shown())
 
     @property
     def total_bytes(self) -> int:
         """Total size of the selection."""
-        return sum(self._chosen.values())
+        return sum(self._shown().values())
 
     @property
     def too_large(self) -> list[Path]:
         """Selected files bigger than ``max_bytes``."""
-        return sorted(p for p, size in self._chosen.items() if size > self.max_bytes)
+        return sorted(p for p, size in self._shown().items() if size > self.max_bytes)
+
+    def duplicates(self) -> dict[Path, list[Path]]:
+        """Selected files whose bytes equal an earlier one: first path -> its copies.
+
+        Only files of equal size are hashed, so a selection without equal sizes costs
+        nothing; the same bytes are one item in a review (content is identity).
+        """
+        by_size: dict[int, list[Path]] = {}
+        for path, size in sorted(self._shown().items()):
+            by_size.setdefault(size, []).append(path)
+        found: dict[Path, list[Path]] = {}
+        for paths in by_size.values():
+            if len(paths) < 2:
+                continue
+            first_of: dict[str, Path] = {}
+            for path in paths:
+                digest = self._digest(path)
+                if digest is None:
+                    continue
+                if digest in first_of:
+                    found.setdefault(first_of[digest], []).append(path)
+                else:
+                    first_of[digest] = path
+        return found
 
     def browse(self, folder: str | os.PathLike[str]) -> None:
         """Show ``folder`` (relative to the current one, or absolute)."""
@@ -202,9 +237,43 @@ class FilePicker(Panel):
         return text
 
     # -- internals ---------------------------------------------------------------------
+    def _shown(self) -> dict[Path, int]:
+        kept = set(self.media_types)
+        return {p: n for p, n in self._chosen.items() if media_type_of(p) in kept}
+
+    def _digest(self, path: Path) -> str | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        if key not in self._digests:
+            try:
+                self._digests[key] = media.sha256_file(path)
+            except OSError:
+                return None
+        return self._digests[key]
+
     def _count_text(self) -> str:
-        n = len(self._chosen)
+        n = len(self._shown())
         return f"{n} file{'' if n == 1 else 's'} selected ({format_bytes(self.total_bytes)})"
+
+    def _duplicates_text(self) -> str:
+        copies = self.duplicates()
+        if not copies:
+            return ""
+        n = len(self._shown())
+        extra = sum(len(c) for c in copies.values())
+        named = "; ".join(
+            f"{', '.join(c.name for c in found)} {'is a copy' if len(found) == 1 else 'are copies'}"
+            f" of {first.name}"
+            for first, found in list(copies.items())[:5]
+        )
+        more = f"; and {len(copies) - 5} more" if len(copies) > 5 else ""
+        return (
+            f"{n} files, {n - extra} distinct: {extra} duplicate{'' if extra == 1 else 's'} "
+            f"({named}{more}), each reviewed once"
+        )
 
     def _refresh(self, keep_note: bool = False) -> bool:
         """List the current folder; False (and a note) when it cannot be read."""
@@ -238,14 +307,18 @@ class FilePicker(Panel):
             names = names[:_MAX_LISTED]
         self._listing = {name: files[name] for name in names}
         self._location.value = f"<b>Folder:</b> <code>{escape(self._cwd)}</code>"
+        here = tuple(n for n in self._listing if (self._cwd / n) in self._chosen)
         self._updating = True
         try:
             self._folders.options = sorted(folders, key=str.casefold)
             self._folders.value = None
-            self._files.options = [(self._label(n, s), n) for n, s in self._listing.items()]
+            # options and value in one message: the browser never selects a missing option
+            with self._files.hold_sync():
+                self._files.value = ()
+                self._files.options = [(self._label(n, s), n) for n, s in self._listing.items()]
+                self._files.value = here
         finally:
             self._updating = False
-        self._sync_files_value()
         self._render_summary()
         return True
 
@@ -278,14 +351,18 @@ class FilePicker(Panel):
         self._render_summary()
 
     def _on_types(self, change: Mapping[str, Any]) -> None:
-        kept = set(self.media_types)
-        for path in list(self._chosen):
-            if media_type_of(path) not in kept:
-                del self._chosen[path]
-        self._refresh(keep_note=True)
+        self._refresh(keep_note=True)  # hidden choices are kept for when the type returns
 
     def _render_summary(self) -> None:
         parts = [f"<b>{escape(self._count_text())}</b>"]
+        twins = self._duplicates_text()
+        if twins:
+            parts.append(f"<span style='color:#1d4ed8'>{escape(twins)}</span>")
+        hidden = len(self._chosen) - len(self._shown())
+        if hidden:
+            parts.append(
+                f"<i>{hidden} more selected of an unticked type (tick it to include them)</i>"
+            )
         big = self.too_large
         if big:
             names = ", ".join(
@@ -325,6 +402,7 @@ class UploadPicker(Panel):
             accept=",".join(accept),
             multiple=True,
             description="Upload media",
+            layout=W.Layout(width="auto"),
             tooltip=f"Audio, video or images, up to {format_bytes(self.max_bytes)} each",
         )
         self._help = W.HTML(
@@ -404,6 +482,10 @@ class UploadPicker(Panel):
         )
 
     def _render(self) -> None:
+        n = len(self._paths)
         recent = self._messages[-20:]
         rows = "".join(f"<li>{escape(m)}</li>" for m in recent)
-        self._status.value = f"<ul style='margin:0'>{rows}</ul>" if rows else ""
+        # The button's own "(0)" counts what the widget holds, which is nothing once each
+        # file is saved (its bytes are dropped at once): say how many were saved here.
+        head = f"<b>{n} file{'' if n == 1 else 's'} saved</b> into the case"
+        self._status.value = f"{head}<ul style='margin:0'>{rows}</ul>" if rows else ""

@@ -7,9 +7,7 @@ server extension (``/resemble-nb/media/...``), never through widget state.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -18,30 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 import resemble_nb as rnb
 
-from .lab import one_case, open_notebook, query, run_all, wait_until_all_ran
-
-
-def put_notebook(lab_url: str, name: str, *cells: str) -> None:
-    """Write a notebook into the lab's root through the contents API."""
-    notebook = {
-        "cells": [
-            {"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-             "outputs": [], "source": source}
-            for i, source in enumerate(cells)
-        ],
-        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)",
-                                    "language": "python", "name": "python3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }  # fmt: skip
-    body = json.dumps({"type": "notebook", "format": "json", "content": notebook}).encode()
-    request = urllib.request.Request(
-        f"{lab_url}/api/contents/{name}", data=body, method="PUT",
-        headers={"Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status in (200, 201)
-
+from .lab import one_case, open_notebook, put_notebook, query, run_all, wait_until_all_ran
 
 REVIEW = """\
 import tempfile

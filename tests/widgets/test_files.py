@@ -101,6 +101,27 @@ def test_type_filter_hides_and_deselects_a_type(evidence: Path) -> None:
     assert listed(picker) == ["speech.wav", "street.jpg"]
     assert picker.selected == [evidence / "speech.wav", evidence / "street.jpg"]
     assert picker.media_types == ("audio", "image")
+    assert "1 more selected of an unticked type" in picker._summary.value
+
+    picker._types["video"].value = True  # ticked again: the selection comes back
+    assert len(picker.selected) == 3
+    assert picker._files.value == ("interview.mp4", "speech.wav", "street.jpg")
+    assert "unticked" not in picker._summary.value
+
+
+def test_duplicates_are_explained(evidence: Path) -> None:
+    shutil.copy(evidence / "speech.wav", evidence / "speech copy.wav")
+    shutil.copy(evidence / "speech.wav", evidence / "call_07.wav")
+    picker = FilePicker(evidence)
+    picker._all.click()
+    assert len(picker.selected) == 5
+    assert picker.duplicates() == {
+        evidence / "call_07.wav": [evidence / "speech copy.wav", evidence / "speech.wav"]
+    }
+    assert (
+        "5 files, 3 distinct: 2 duplicates (speech copy.wav, speech.wav are copies of "
+        "call_07.wav), each reviewed once"
+    ) in picker._summary.value
 
 
 def test_media_types_argument_sets_the_filter(evidence: Path) -> None:
@@ -219,6 +240,7 @@ def test_upload_saves_into_the_case_and_clears_the_widget(case: SimpleNamespace)
         f"Saved: speech.wav (192 KB, audio) as speech.wav, sha256 {digest[:12]}…"
     ]
     assert "speech.wav" in picker._status.value
+    assert "1 file saved</b> into the case" in picker._status.value
     assert [p.name for p in saved.parent.iterdir()] == ["speech.wav"]  # no temp files left
 
 

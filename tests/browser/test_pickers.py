@@ -1,0 +1,58 @@
+"""The FilePicker in a real JupyterLab: select all survives a type untick and retick."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+import resemble_nb as rnb
+
+from .lab import open_notebook, output_with, put_notebook, run_all, wait_until_all_ran
+
+
+def test_select_all_is_kept_across_a_type_untick_and_retick(
+    lab_page: Page, lab_url: str, tmp_path: Path, artifacts: Path
+) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    for name in ("speech.wav", "voicemail.mp3", "interview.mp4", "street.jpg", "portrait.png"):
+        shutil.copy(rnb.sample_media() / name, evidence / name)
+    shutil.copy(rnb.sample_media() / "speech.wav", evidence / "call_07.wav")
+    page = lab_page
+    problems: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    put_notebook(
+        lab_url,
+        "pick_files.ipynb",
+        f"import resemble_nb as rnb\npicker = rnb.FilePicker({str(evidence)!r})\npicker",
+    )
+    open_notebook(page, lab_url, "pick_files.ipynb")
+    run_all(page)
+    wait_until_all_ran(page)
+    picker = output_with(page, "Select all")
+    picker.get_by_role("button", name="Select all").click()
+    expect(picker).to_contain_text("6 files selected")
+    expect(picker).to_contain_text("6 files, 5 distinct: 1 duplicate")
+    expect(picker).to_contain_text("call_07.wav")
+
+    audio = picker.get_by_role("checkbox", name="audio")
+    audio.uncheck()
+    expect(picker).to_contain_text("3 files selected")
+    expect(picker).to_contain_text("3 more selected of an unticked type")
+    audio.check()
+    expect(picker).to_contain_text("6 files selected")
+    selected = picker.locator("select[multiple] option:checked")
+    expect(selected).to_have_count(6)
+    picker.screenshot(path=str(artifacts / "file-picker.png"))
+
+    boxes = [picker.get_by_role("checkbox", name=t).bounding_box() for t in ("audio", "image")]
+    assert boxes[0] and boxes[1] and boxes[1]["x"] - boxes[0]["x"] < 250  # side by side
+    assert not [p for p in problems if "selected" in p or "Cannot" in p], problems
