@@ -28,6 +28,7 @@ from ._limits import (
 )
 from ._options import DetectOptions
 from ._page import DetectionPage, Page
+from ._retry import MAX_RETRY_AFTER, retry_delay
 from ._secret import Secret
 from .errors import (
     APIConnectionError,
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_BATCH_FILES",
     "MAX_DIRECT_UPLOAD_BYTES",
+    "MAX_RETRY_AFTER",
     "MAX_WATERMARK_BYTES",
     "MB",
     "MEDIA_EXTENSIONS",
@@ -123,4 +125,5 @@ __all__ = [
     "parse_label",
     "parse_percent",
     "parse_score",
+    "retry_delay",
 ]

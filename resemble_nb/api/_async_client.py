@@ -23,7 +23,7 @@ from ._base import (
 from ._calls import Call
 from ._client import Client
 from ._page import DetectionPage
-from ._uploads import FileInput
+from ._uploads import FileInput, NamedFileInput
 from ._wait import (
     answer_intervals,
     answer_timeout_error,
@@ -193,7 +193,7 @@ class AsyncClient(BaseClient):
     @_doc(Client.detect_batch)
     async def detect_batch(
         self,
-        files: Sequence[FileInput] | None = None,
+        files: Sequence[NamedFileInput] | None = None,
         *,
         zip: FileInput | None = None,
         extra_fields: dict[str, Any] | None = None,

@@ -110,6 +110,21 @@ class BaseClient:
         self._rng = random.Random()
         self._monotonic = time.monotonic
 
+    @property
+    def service(self) -> str:
+        """Which service this client talks to, in words (never the key).
+
+        >>> Client(api_key="k").service  # doctest: +SKIP
+        "Resemble AI's Detect API (https://app.resemble.ai/api/v2): files are analysed for real"
+        """
+        host = httpx.URL(self.base_url).host
+        if self.is_sandbox or host in ("127.0.0.1", "localhost", "::1"):
+            return (
+                f"the local sandbox ({self.base_url}); scores are synthetic, not Resemble AI "
+                "detections"
+            )
+        return f"Resemble AI's Detect API ({self.base_url}); files are analysed for real"
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_key={MASK!r}, "

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from ._options import DetectOptions, form_fields
-from ._uploads import FileInput, Upload, check_batch, check_direct
+from ._uploads import FileInput, NamedFileInput, Upload, check_batch, check_direct
 from .models import MediaToken
 
 __all__ = [
@@ -98,6 +98,13 @@ def _path_id(uuid: str) -> str:
     return uuid
 
 
+def _batch_upload(file: NamedFileInput) -> Upload:
+    if isinstance(file, tuple):
+        filename, source = file
+        return Upload.make("files[]", source, filename)
+    return Upload.make("files[]", file)
+
+
 def _long_timeout(t: httpx.Timeout, read: float | None) -> httpx.Timeout:
     return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
 
@@ -175,7 +182,7 @@ def delete_detect_call(uuid: str) -> Call:
 
 
 def detect_batch_call(
-    files: Sequence[FileInput] | None,
+    files: Sequence[NamedFileInput] | None,
     zip: FileInput | None,
     extra_fields: Mapping[str, Any] | None,
     options: Mapping[str, Any] | None,
@@ -190,7 +197,7 @@ def detect_batch_call(
     else:
         if isinstance(files, (str, os.PathLike)):
             raise TypeError("files= takes a list of paths or file objects, not one path")
-        uploads = [Upload.make("files[]", f) for f in files or []]
+        uploads = [_batch_upload(f) for f in files or []]
         check_batch(uploads)
     return Call("POST", "/detect/batch", safe=False, data=form_fields(prepared), uploads=uploads)
 

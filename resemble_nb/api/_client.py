@@ -22,7 +22,7 @@ from ._base import (
 )
 from ._calls import Call
 from ._page import DetectionPage
-from ._uploads import FileInput
+from ._uploads import FileInput, NamedFileInput
 from ._wait import (
     answer_intervals,
     answer_timeout_error,
@@ -287,7 +287,7 @@ class Client(BaseClient):
 
     def detect_batch(
         self,
-        files: Sequence[FileInput] | None = None,
+        files: Sequence[NamedFileInput] | None = None,
         *,
         zip: FileInput | None = None,
         extra_fields: dict[str, Any] | None = None,
@@ -297,7 +297,8 @@ class Client(BaseClient):
         """Start one job for many files (``POST /detect/batch``).
 
         Args:
-            files: Paths or binary file objects, sent as ``files[]``.
+            files: Paths or binary file objects, sent as ``files[]``; or
+                ``(filename, file)`` pairs to send a file under another name.
             zip: Or one ``.zip`` archive (non-media entries are skipped by the server).
             extra_fields: Fields sent as they are, for options this client does not know.
             options: The options as a mapping or a :class:`DetectOptions` (checked once).

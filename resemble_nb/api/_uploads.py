@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Union
+from typing import IO, Any, BinaryIO, TypeAlias, Union
 
 from ._formats import MEDIA_EXTENSIONS, content_type
 from ._limits import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, MB
@@ -22,12 +22,15 @@ from .errors import BatchLimitError, FileRejectedError
 __all__ = [
     "MEDIA_EXTENSIONS",
     "FileInput",
+    "NamedFileInput",
     "Upload",
     "check_batch",
 ]
 
 FileInput = Union[str, "os.PathLike[str]", BinaryIO, IO[bytes]]
 """A path, or a file object opened in binary mode."""
+NamedFileInput: TypeAlias = "FileInput | tuple[str, FileInput]"
+"""A file, or a ``(filename, file)`` pair to send it under another name."""
 
 
 def _fileobj_size(fileobj: Any) -> int | None:

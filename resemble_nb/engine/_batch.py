@@ -13,46 +13,22 @@ Files are streamed from disk under their upload names (see
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import ExitStack
 from functools import partial
 
 from ..api import APIStatusError, Batch, PaymentRequiredError
 from ._calls import CreateOutcomeUnknown, FatalAPIError, create
 from ._context import Context, Work, describe
+from ._outcome import adopt, after_unknown_outcome
 from ._poller import Poller
 from ._reconcile import find_existing, undecided_reason
-from ._single import adopt
 
 __all__ = ["submit_batch"]
 
 logger = logging.getLogger("resemble_nb.engine")
 
 Fallback = Callable[[Sequence[Work]], Awaitable[None]]
-
-
-class _NamedFile(io.FileIO):
-    """A file opened for reading whose ``name`` is the name to upload it under."""
-
-    def __init__(self, path: str, upload_name: str) -> None:
-        self._upload_name = upload_name
-        super().__init__(path, "rb")
-
-    @property
-    def name(self) -> str:
-        return self._upload_name
-
-    @name.setter
-    def name(self, value: object) -> None:  # FileIO sets it while opening
-        pass
-
-
-async def _send(ctx: Context, files: list[_NamedFile]) -> Batch:
-    for file in files:  # from the start, also when the request is sent again
-        file.seek(0)
-    return await ctx.creator.detect_batch(files, options=ctx.options)
 
 
 def _files_text(works: Sequence[Work]) -> str:
@@ -72,43 +48,14 @@ async def submit_batch(
         ctx.crash("after_mark_submitting")
         try:
             async with ctx.gate.slot(sum(w.size for w in works)):
-                with ExitStack() as stack:
-                    files = [
-                        stack.enter_context(_NamedFile(str(w.path), w.upload_name)) for w in works
-                    ]
-                    batch: Batch = await create(ctx, partial(_send, ctx, files))
+                # each file streams from disk under its upload name, in job order
+                files = [(w.upload_name, w.path) for w in works]
+                call = partial(ctx.api.detect_batch, files, options=ctx.options)
+                batch: Batch = await create(ctx, call)
         except CreateOutcomeUnknown as unknown:
-            found = await find_existing(ctx, works)
-            for work in works:
-                if work.job.id in found:
-                    adopt(ctx, poller, work, found[work.job.id].uuid)
-            rest = [w for w in works if w.job.id not in found]
-            if not rest:
+            works = await after_unknown_outcome(ctx, poller, works, unknown, attempt)
+            if not works:
                 return
-            if not found.complete:  # they may exist: never risk a second bill
-                for work in rest:
-                    ctx.fail([work], undecided_reason(work, found))
-                return
-            if ctx.options.get("zero_retention_mode"):
-                for work in rest:
-                    ctx.fail(
-                        [work],
-                        f"{work.name}: the batch request's outcome is unknown ({unknown}) and "
-                        "zero-retention detects cannot be looked up by name; check the "
-                        "Resemble dashboard, then review with force=True if it is not there",
-                    )
-                return
-            ctx.ledger.mark_pending([w.job.id for w in rest], f"outcome unknown: {unknown}")
-            ctx.show(rest, "pending")
-            if attempt == ctx.create_attempts:
-                for work in rest:
-                    ctx.fail(
-                        [work],
-                        f"{work.name}: could not create the detect after {attempt} attempts "
-                        f"(last: {unknown})",
-                    )
-                return
-            works = rest
             continue
         except PaymentRequiredError as exc:
             for work in works:

@@ -1,13 +1,17 @@
-"""Calling the API from the engine: patient with safe calls, careful with creates.
+"""Calling the API from the engine: the API layer retries, the engine asks its errors.
 
-* :func:`safely` repeats a call that cannot create anything (uploads, reads) after
-  transient failures (429, 5xx, connection trouble), on top of the client's own retries,
-  so a chaotic network slows a run down instead of failing its items.
-* :func:`create` sends a request that creates a detect or a batch. It repeats it only
-  when the answer proves nothing was created (429, 503, a connection that never opened).
-  When the outcome is unknown (the connection dropped after sending, a timeout, a 500,
-  502 or 504), it raises :class:`CreateOutcomeUnknown`: the caller must reconcile with
-  the server before any new attempt.
+Retry rules live in one place, the API client (:mod:`resemble_nb.api._retry`): which
+failures are worth another attempt, the backoff, ``Retry-After``, and never repeating a
+create that may have reached the server. The engine's calls are tried as often as its
+client allows (``max_retries + 1`` times in all), no more. What the engine decides for
+itself is only what the API cannot know:
+
+* :func:`create` turns an error that says ``may_have_been_applied`` into
+  :class:`CreateOutcomeUnknown`: the detect may exist, so reconcile before any new
+  request (never bill twice).
+* :func:`not_created` says when a refused create made nothing and may be sent again
+  later as a *new* request (for a single detect: with a fresh token, since a token
+  serves once).
 """
 
 from __future__ import annotations
@@ -15,24 +19,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import httpx
-
 from .._errors import ResembleError
-from ..api import (
-    APIConnectionError,
-    APIStatusError,
-    InternalServerError,
-    OutcomeUnknownError,
-    RateLimitError,
-)
-from ._context import Context, describe
+from ..api import APIConnectionError, APIStatusError, RateLimitError
+from ._context import describe
 
-__all__ = ["CreateOutcomeUnknown", "FatalAPIError", "create", "is_transient", "safely"]
+__all__ = ["CreateOutcomeUnknown", "FatalAPIError", "create", "not_created", "retry_after"]
 
 T = TypeVar("T")
-
-SAFE_ATTEMPTS = 5
-CREATE_ATTEMPTS = 5
 
 
 class FatalAPIError(ResembleError):
@@ -47,74 +40,28 @@ class CreateOutcomeUnknown(ResembleError):
         self.cause = cause
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Worth trying again later: rate limits, server trouble, connection trouble."""
-    if isinstance(exc, APIStatusError):
-        return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, APIConnectionError)
-
-
-def is_unreachable(exc: BaseException) -> bool:
-    """No server answers at that address at all (the client already retried)."""
-    return isinstance(exc, APIConnectionError) and isinstance(exc.__cause__, httpx.ConnectError)
+def not_created(exc: BaseException) -> bool:
+    """Whether a failed create provably made nothing and a new request may follow later."""
+    if isinstance(exc, (APIStatusError, APIConnectionError)):
+        return exc.retry_safe and not exc.may_have_been_applied
+    return False
 
 
 def retry_after(exc: BaseException) -> float | None:
+    """The server's ``Retry-After`` on a 429, if it sent one."""
     return exc.retry_after if isinstance(exc, RateLimitError) else None
 
 
-async def safely(
-    ctx: Context, call: Callable[[], Awaitable[T]], *, attempts: int = SAFE_ATTEMPTS
-) -> T:
-    """Run a call that is safe to repeat, retrying transient failures a few times."""
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except Exception as exc:
-            attempt += 1
-            if not is_transient(exc) or attempt >= attempts or is_unreachable(exc):
-                raise
-            ctx.count("engine_retries")
-            await ctx.sleep(ctx.backoff(attempt, retry_after(exc)))
-
-
-def not_created(exc: BaseException) -> bool:
-    """Whether the failed create provably created nothing."""
-    if isinstance(exc, OutcomeUnknownError):
-        return False
-    if isinstance(exc, APIStatusError):
-        return exc.status_code in (429, 503)
-    # refused or never connected: the client raises OutcomeUnknownError when it had sent
-    return isinstance(exc, APIConnectionError)
-
-
-def _unknown(exc: BaseException) -> bool:
-    if isinstance(exc, OutcomeUnknownError):
-        return True
-    return isinstance(exc, InternalServerError) and exc.status_code in (500, 502, 504)
-
-
-async def create(ctx: Context, call: Callable[[], Awaitable[T]], *, retry: bool = True) -> T:
-    """Send a create request; repeat it only when nothing can have been created.
-
-    With ``retry=False`` a refusal that created nothing is raised at once (the caller
-    sends a new request, e.g. with a fresh media token, which serves once).
+async def create(ctx: object, call: Callable[[], Awaitable[T]]) -> T:
+    """Send a create request once (its client retries what is safe to retry).
 
     Raises:
-        CreateOutcomeUnknown: the request may have created something.
-        APIStatusError: a definite refusal (400, 402, 403...), or still rate limited
-            after several tries.
+        CreateOutcomeUnknown: the API says the request may have been carried out.
+        APIStatusError, APIConnectionError: a definite refusal, or nothing was created.
     """
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except Exception as exc:
-            if _unknown(exc):
-                raise CreateOutcomeUnknown(exc) from exc
-            attempt += 1
-            if not retry or not not_created(exc) or attempt >= CREATE_ATTEMPTS:
-                raise
-            ctx.count("engine_retries")
-            await ctx.sleep(ctx.backoff(attempt, retry_after(exc)))
+    try:
+        return await call()
+    except (APIStatusError, APIConnectionError) as exc:
+        if exc.may_have_been_applied:
+            raise CreateOutcomeUnknown(exc) from exc
+        raise

@@ -3,9 +3,9 @@
 Users hold a sync :class:`~resemble_nb.api.Client`; the engine needs an
 :class:`~resemble_nb.api.AsyncClient` on its own loop with the same key, base URL and
 timeouts, sending through the rate-limited transport. Two clients share one connection
-pool (and so one limiter): ``api`` retries transient failures as configured, and
-``creator`` never retries by itself, because the engine decides what to do after a
-create request whose outcome is unknown (reconcile first, never bill twice).
+pool (and so one limiter): ``api`` retries as the user's client is configured (the one
+layer of retries), and ``creator``, for single detects by media token, never repeats a
+request: a token serves once, so the engine sends a new request with a fresh token.
 """
 
 from __future__ import annotations

@@ -15,7 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from ..api import APIConnectionError, APIStatusError, AsyncClient, DetectOptions
+from ..api import (
+    MAX_RETRY_AFTER,
+    APIConnectionError,
+    APIStatusError,
+    AsyncClient,
+    DetectOptions,
+    retry_delay,
+)
 from ..ledger import InvalidTransition, Job, Ledger
 from ..media import MediaItem
 from ._clients import EngineClients
@@ -170,10 +177,10 @@ class Context:
 
     # -- waiting --------------------------------------------------------------------------
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.1), 60.0)
-        delay: float = min(0.5 * 2.0**attempt, 10.0) * (0.75 + 0.25 * self.rng.random())
-        return delay
+        """The API layer's wait before attempt ``attempt + 1`` (its backoff, its Retry-After
+        rule); a ``Retry-After`` longer than it honours is waited for up to its cap."""
+        delay = retry_delay(attempt - 1, retry_after, self.rng)
+        return MAX_RETRY_AFTER if delay is None else delay
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -25,12 +25,10 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from ..api import DetectionPage
-from ._calls import safely
 from ._context import Context, Listing, Order
 
 __all__ = ["PAGE_SIZE", "Listing", "Order", "Walk", "walk"]
@@ -106,9 +104,7 @@ class _Walker:
         return self.result.requests < self.max_pages
 
     async def read(self, number: int) -> _Page:
-        page: DetectionPage = await safely(
-            self.ctx, partial(self.ctx.api.list_detects, number, self.page_size)
-        )
+        page: DetectionPage = await self.ctx.api.list_detects(number, self.page_size)
         self.result.requests += 1
         self.ctx.count("list_pages")
         stamped = page.stamped()

@@ -20,24 +20,22 @@ import logging
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from ..api import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, NotFoundError
 from ..ledger import JobSpec
 from ..media import Include, MediaItem, Route, plan_batches, route
 from ._batch import submit_batch
-from ._calls import FatalAPIError, safely
+from ._calls import FatalAPIError
 from ._context import Context, Work, describe
 from ._intake import Inputs, intake
+from ._outcome import adopt
 from ._poller import Poller
 from ._reconcile import find_existing, undecided_reason, upload_name
-from ._single import adopt, submit_single
+from ._single import submit_single
 
 __all__ = ["ReviewSpec", "run_review"]
 
 logger = logging.getLogger("resemble_nb.engine")
-
-PREFLIGHT_ATTEMPTS = 3
 
 
 @dataclass
@@ -71,7 +69,7 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
     preflight: BaseException | None = None
     if spec.force or not all(_settled(ctx, item) for item in found.items):
         try:  # one cheap read: is the key good, and is this the sandbox?
-            await safely(ctx, partial(ctx.api.list_detects, 1, 10), attempts=PREFLIGHT_ATTEMPTS)
+            await ctx.api.list_detects(1, 10)
         except Exception as exc:
             preflight = exc
     ctx.source = "sandbox" if ctx.api.is_sandbox else "api"
@@ -258,7 +256,7 @@ async def _resume_batch(
 ) -> None:
     """Jobs whose batch was created but whose detect uuids were never recorded."""
     try:
-        batch = await safely(ctx, lambda: ctx.api.get_batch(batch_uuid))
+        batch = await ctx.api.get_batch(batch_uuid)
     except NotFoundError:
         batch = None
     sent = ctx.ledger.jobs_in_batch(batch_uuid)

@@ -32,7 +32,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from ..api import (
@@ -45,7 +44,6 @@ from ..api import (
 )
 from ..ledger import InvalidTransition, ResultRecord, SegmentRecord
 from ._analyses import analyses_of, settled
-from ._calls import safely
 from ._context import Context, Work, describe
 from ._harvest import result_of
 from ._listing import PAGE_SIZE, walk
@@ -172,7 +170,7 @@ class Poller:
         open_batches = [b for b in self._batches.values() if b.open]
         if len(open_batches) <= BATCH_GET_MAX:
             for tracked in open_batches:
-                status = await safely(ctx, partial(ctx.api.get_batch, tracked.uuid))
+                status = await ctx.api.get_batch(tracked.uuid)
                 ctx.count("batch_polls")
                 pending = [u for u in tracked.uuids if u in self._works]
                 done = (status.completed_count or 0) + (status.failed_count or 0)
@@ -193,7 +191,7 @@ class Poller:
             seen = await self._list(wanted)
         for uuid in sorted(wanted - seen.keys()):
             try:
-                seen[uuid] = await safely(ctx, partial(ctx.api.get_detect, uuid))
+                seen[uuid] = await ctx.api.get_detect(uuid)
                 ctx.count("detect_polls")
             except NotFoundError as exc:
                 work = self._works.get(uuid)

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from functools import partial
 
 from ..api import APIConnectionError, APIStatusError, AuthenticationError, MediaToken
-from ._calls import CreateOutcomeUnknown, FatalAPIError, create, not_created, retry_after, safely
+from ._calls import CreateOutcomeUnknown, FatalAPIError, create, not_created, retry_after
 from ._context import Context, Work, describe
+from ._outcome import after_unknown_outcome
 from ._poller import Poller
-from ._reconcile import find_existing, undecided_reason
 
-__all__ = ["adopt", "submit_single", "token_refused"]
+__all__ = ["submit_single", "token_refused"]
 
 logger = logging.getLogger("resemble_nb.engine")
 
@@ -50,9 +50,7 @@ async def _upload(ctx: Context, work: Work) -> MediaToken:
     ctx.ledger.mark_uploading(work.job.id)
     ctx.show([work], "uploading")
     async with ctx.gate.slot(work.size):
-        token: MediaToken = await safely(
-            ctx, lambda: ctx.api.secure_upload(work.path, filename=work.upload_name)
-        )
+        token: MediaToken = await ctx.api.secure_upload(work.path, filename=work.upload_name)
     ctx.count("uploads")
     ctx.crash("after_upload")
     return token
@@ -61,14 +59,6 @@ async def _upload(ctx: Context, work: Work) -> MediaToken:
 def _stale(ctx: Context, token: MediaToken) -> bool:
     """Too old to send: expired, or older than about 55 minutes (tokens live an hour)."""
     return token.expired or token.age.total_seconds() > ctx.token_max_age
-
-
-def adopt(ctx: Context, poller: Poller, work: Work, detect_uuid: str) -> None:
-    """Record a detect that already exists for this job and follow it."""
-    ctx.ledger.mark_submitted(work.job.id, detect_uuid=detect_uuid)
-    ctx.refresh([work])
-    ctx.show([work], "submitted")
-    poller.watch(work, detect_uuid)
 
 
 async def submit_single(ctx: Context, poller: Poller, work: Work) -> None:
@@ -112,34 +102,12 @@ async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
         ctx.crash("after_mark_submitting")
         try:
             call = partial(ctx.creator.detect, media_token=token, options=ctx.options)
-            detection = await create(ctx, call, retry=False)
+            detection = await create(ctx, call)
         except CreateOutcomeUnknown as unknown:
             unknown_outcomes += 1
-            found = await find_existing(ctx, [work])
-            if work.job.id in found:
-                adopt(ctx, poller, work, found[work.job.id].uuid)
-                return
-            if ctx.options.get("zero_retention_mode"):
-                ctx.fail(
-                    [work],
-                    f"{work.name}: the create request's outcome is unknown ({unknown}) and a "
-                    "zero-retention detect cannot be looked up by name; check the Resemble "
-                    "dashboard, then review with force=True if it is not there",
-                )
-                return
-            if not found.complete:
-                ctx.fail([work], undecided_reason(work, found))
-                return
-            ctx.ledger.mark_pending(work.job.id, f"outcome unknown, not found: {unknown}")
-            ctx.show([work], "pending")
-            if unknown_outcomes >= ctx.create_attempts:
-                ctx.fail(
-                    [work],
-                    f"{work.name}: could not create the detect after {unknown_outcomes} "
-                    f"attempts (last: {unknown})",
-                )
-                return
-            continue
+            if await after_unknown_outcome(ctx, poller, [work], unknown, unknown_outcomes):
+                continue
+            return
         except (APIStatusError, APIConnectionError) as exc:
             if isinstance(exc, APIStatusError) and exc.status_code == 401:
                 raise

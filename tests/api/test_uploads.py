@@ -110,3 +110,16 @@ def test_zip_batches_count_media_entries(tmp_path: Path) -> None:
 )
 def test_content_types(name: str, expected: str) -> None:
     assert content_type(name) == expected
+
+
+def test_batch_files_can_be_sent_under_another_name(tmp_path: Path) -> None:
+    """``(filename, file)`` pairs replace renaming file objects (engine upload names)."""
+    from resemble_nb.api._calls import detect_batch_call
+
+    clip = tmp_path / "call.wav"
+    clip.write_bytes(b"RIFF0000WAVE")
+    call = detect_batch_call([("a1b2-call.wav", clip), clip], None, None, None, {})
+    assert [(u.filename, u.source) for u in call.uploads] == [
+        ("a1b2-call.wav", clip),
+        ("call.wav", clip),
+    ]
