@@ -9,8 +9,8 @@
   ``RESEMBLE_API_KEY`` (and ``RESEMBLE_BASE_URL`` if set). No key is a clear error.
 * ``sandbox=True``: the embedded sandbox, a local server on 127.0.0.1 started once per
   process on a background thread. Its results are synthetic and marked as such.
-* ``sandbox="auto"``: the real API when a key is set, else the embedded sandbox, with a
-  one-line notice saying so. The bundled notebooks use this.
+* ``sandbox="auto"``: the real API when a key is set, else the embedded sandbox; one
+  line says which (``client.service``), unless ``quiet``. The bundled notebooks use this.
 
 The embedded sandbox's key is random and never shown.
 """
@@ -72,7 +72,7 @@ def connect(
         base_url: The API base URL (default: ``RESEMBLE_BASE_URL``, else Resemble's).
         sandbox: ``False`` for the real API, ``True`` for the embedded sandbox,
             ``"auto"`` for the sandbox only when no key is set.
-        quiet: Do not print the notice when ``"auto"`` falls back to the sandbox.
+        quiet: With ``"auto"``, do not print the line that says which service is in use.
         **client_kwargs: ``timeout=``, ``max_retries=``... (see ``Client``).
 
     Raises:
@@ -85,19 +85,18 @@ def connect(
     has_key = bool((api_key or os.environ.get("RESEMBLE_API_KEY") or "").strip())
     use_sandbox = sandbox is True or (sandbox == "auto" and not has_key)
     if not use_sandbox:
-        return Client(api_key=api_key, base_url=base_url, **client_kwargs)
+        client = Client(api_key=api_key, base_url=base_url, **client_kwargs)
+        if sandbox == "auto" and not quiet:
+            print(f"Using {client.service}.", file=sys.stderr)
+        return client
     if sandbox is True and (api_key is not None or base_url is not None):
         raise ValueError(
             "connect(sandbox=True) uses the embedded sandbox and its own key; leave out "
             "api_key and base_url (or pass sandbox=False to use them)"
         )
     server = embedded_sandbox()
-    if sandbox == "auto" and not quiet:
-        print(
-            "RESEMBLE_API_KEY is not set: using the local sandbox. Its scores are "
-            "synthetic, not Resemble AI detections.",
-            file=sys.stderr,
-        )
     client = Client(api_key=server.api_key, base_url=server.base_url, **client_kwargs)
     client.is_sandbox = True
+    if sandbox == "auto" and not quiet:
+        print(f"RESEMBLE_API_KEY is not set: using {client.service}.", file=sys.stderr)
     return client

@@ -107,3 +107,26 @@ def test_the_package_exposes_the_users_path() -> None:
     ]  # fmt: skip
     with pytest.raises(AttributeError):
         rnb.no_such_thing  # noqa: B018
+
+
+def test_auto_says_in_one_line_which_service_is_in_use(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, no_key: None
+) -> None:
+    """What each notebook used to print with nine lines of its own."""
+    rnb.connect(sandbox="auto")
+    sandbox_line = capsys.readouterr().err
+    monkeypatch.setenv("RESEMBLE_API_KEY", "team-secret-key-123")
+    rnb.connect(sandbox="auto")
+    real_line = capsys.readouterr().err
+    monkeypatch.setenv("RESEMBLE_BASE_URL", "http://127.0.0.1:8765/api/v2")
+    rnb.connect(sandbox="auto")
+    local_line = capsys.readouterr().err
+    for line in (sandbox_line, real_line, local_line):
+        assert line.count("\n") == 1 and "team-secret-key-123" not in line
+        assert embedded_sandbox().api_key not in line
+    assert "using the local sandbox (http://127.0.0.1:" in sandbox_line
+    assert "synthetic" in sandbox_line and "synthetic" in local_line
+    assert real_line == (
+        f"Using Resemble AI's Detect API ({DEFAULT_BASE_URL}); files are analysed for real.\n"
+    )
+    assert local_line.startswith("Using the local sandbox (http://127.0.0.1:8765/api/v2)")
