@@ -1,7 +1,8 @@
 """Frames built exactly to the schema of case.results(), case.segments(), case.decisions().
 
 The plots and the report are tested against these, independently of the engine that
-produces the real frames; the schema (columns, order, dtypes) is the contract.
+produces the real frames; the schema (columns, order, dtypes) is the contract, read from
+:mod:`resemble_nb.frames` itself.
 """
 
 from __future__ import annotations
@@ -12,73 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-LABELS = ["real", "likely_real", "uncertain", "likely_fake", "fake"]
-LABEL_DTYPE = pd.CategoricalDtype(LABELS, ordered=True)
-STATUS = [
-    "pending",
-    "uploading",
-    "submitting",
-    "submitted",
-    "completed",
-    "failed",
-    "skipped",
-    "cancelled",
-]
-VERDICTS = ["confirmed_fake", "confirmed_real", "needs_escalation", "inconclusive"]
-UTC = "datetime64[ns, UTC]"
+from resemble_nb import frames
 
-RESULT_DTYPES: dict[str, Any] = {
-    "name": "string",
-    "path": "string",
-    "paths": object,
-    "sha256": "string",
-    "media_type": pd.CategoricalDtype(["audio", "video", "image"]),
-    "size": "Int64",
-    "duration": "Float64",
-    "status": pd.CategoricalDtype(STATUS),
-    "label": LABEL_DTYPE,
-    "score": "Float64",
-    "audio_score": "Float64",
-    "video_score": "Float64",
-    "image_score": "Float64",
-    "consistency": "Float64",
-    "detect_uuid": "string",
-    "submitted_at": UTC,
-    "completed_at": UTC,
-    "error": "string",
-    "verdict": pd.CategoricalDtype(VERDICTS),
-    "note": "string",
-    "source": pd.CategoricalDtype(["api", "sandbox"]),
-    "intelligence": "string",
-    "abnormalities": "string",
-    "transcription": "string",
-    "language": "string",
-    "source_tracing": "string",
-    "watermark": pd.CategoricalDtype(["found", "not_found", "pending", "failed"]),
-    "c2pa": pd.CategoricalDtype(["Valid", "NotPresent", "Unavailable"]),
-    "reverse_hits": "Int64",
-    "reverse_top": "string",
-    "heatmap": "boolean",
-}
-SEGMENT_DTYPES: dict[str, Any] = {
-    "sha256": "string",
-    "name": "string",
-    "track": pd.CategoricalDtype(["audio", "video", "image"]),
-    "kind": pd.CategoricalDtype(["window", "frame", "segment"]),
-    "index": "Int64",
-    "start_s": "Float64",
-    "end_s": "Float64",
-    "score": "Float64",
-    "label": LABEL_DTYPE,
-}
-DECISION_DTYPES: dict[str, Any] = {
-    "sha256": "string",
-    "name": "string",
-    "verdict": pd.CategoricalDtype(VERDICTS),
-    "note": "string",
-    "reviewer": "string",
-    "decided_at": UTC,
-}
+# The schema is frames' own (columns, order, dtypes): the one contract, not a copy of it.
+LABELS = frames.LABELS
+UTC = "datetime64[ns, UTC]"
+RESULT_DTYPES: dict[str, Any] = frames.RESULT_COLUMNS
+SEGMENT_DTYPES: dict[str, Any] = frames.SEGMENT_COLUMNS
+DECISION_DTYPES: dict[str, Any] = frames.DECISION_COLUMNS
 
 
 def sha_of(name: str) -> str:

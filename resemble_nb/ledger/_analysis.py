@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ._base import LedgerBase, from_text, must_time, now, to_text
+from ._base import LedgerBase, from_text, must_time, to_text
 from ._scrub import scrub, scrub_text
 from .errors import LedgerError
 
@@ -279,7 +279,7 @@ class AnalysisMixin(LedgerBase):
     # -- questions ----------------------------------------------------------------------------
     def add_question(self, sha256: str, detect_uuid: str, query: str, asker: str) -> QuestionRecord:
         """Record a question before it is sent (status ``asking``)."""
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         with self._write() as conn:
             try:
                 cursor = conn.execute(
@@ -301,7 +301,7 @@ class AnalysisMixin(LedgerBase):
         error: str | None = None,
     ) -> QuestionRecord:
         """Record what the server said about a question (its id, status, answer)."""
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         answered = stamp if status in ("completed", "failed") else None
         with self._write() as conn:
             conn.execute(
@@ -353,7 +353,7 @@ class AnalysisMixin(LedgerBase):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     sha256, detect_uuid, decision_id, verdict, type, _text(comment), outcome,
-                    _text(error), to_text(now()),
+                    _text(error), to_text(self._now()),
                 ),
             )  # fmt: skip
             row = conn.execute(

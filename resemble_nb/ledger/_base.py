@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,7 @@ BUSY_TIMEOUT_S = 30.0
 
 
 def now() -> datetime:
+    """The ledger's default clock: the current time in UTC."""
     return datetime.now(timezone.utc)
 
 
@@ -53,7 +54,10 @@ def must_time(text: str) -> datetime:
 class LedgerBase:
     """The plumbing: a file, its folder, per-thread connections."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._clock = clock or now
         self.path = Path(os.path.abspath(os.fspath(path)))
         self.folder = self.path.parent
         self._prefix = str(self.folder).rstrip(os.sep) + os.sep
@@ -98,6 +102,10 @@ class LedgerBase:
                 f"{self.path}: cannot be opened as a case ledger ({exc})"
             ) from None
         return conn
+
+    def _now(self) -> datetime:
+        """The time to stamp a change with: the injected clock, tz-aware."""
+        return self._clock()
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

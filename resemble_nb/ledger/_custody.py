@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._base import LedgerBase, now, to_text
+from ._base import LedgerBase, to_text
 from ._events import Event, canonical, row_event
 from .errors import LedgerError
 
@@ -99,7 +99,7 @@ class CustodyMixin(LedgerBase):
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO events (kind, subject, at, payload) VALUES (?, ?, ?, ?)",
-                (kind, subject, to_text(now()), canonical(dict(facts))),
+                (kind, subject, to_text(self._now()), canonical(dict(facts))),
             )
             seq = cursor.lastrowid
         row = (
@@ -134,7 +134,7 @@ class CustodyMixin(LedgerBase):
             conn.execute(
                 "INSERT INTO signers (fingerprint, reviewer, public_key, added_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING",
-                (fingerprint, reviewer, public_key, to_text(now())),
+                (fingerprint, reviewer, public_key, to_text(self._now())),
             )
         found = self.signers().get(fingerprint)
         assert found is not None
@@ -149,7 +149,7 @@ class CustodyMixin(LedgerBase):
 
     def add_signature(self, seq: int, fingerprint: str, signature: str) -> Signature:
         """Record a signature over event ``seq``'s hash."""
-        stamp = to_text(now()) or ""
+        stamp = to_text(self._now()) or ""
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO signatures (seq, fingerprint, signature, signed_at) "
@@ -194,7 +194,7 @@ class CustodyMixin(LedgerBase):
                     end_s,
                     size,
                     json.dumps(dict(tool), sort_keys=True),
-                    to_text(now()),
+                    to_text(self._now()),
                 ),
             )
             exhibit_id = int(cursor.lastrowid or 0)

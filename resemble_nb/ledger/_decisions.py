@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from ._base import LedgerBase, must_time, now, to_text
+from ._base import LedgerBase, must_time, to_text
 from .errors import LedgerError
 from .records import VERDICTS, Decision, Verdict
 
@@ -43,7 +43,7 @@ class DecisionsMixin(LedgerBase):
                 cursor = conn.execute(
                     "INSERT INTO decisions (sha256, verdict, note, reviewer, decided_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (sha256, verdict, note, who, to_text(now())),
+                    (sha256, verdict, note, who, to_text(self._now())),
                 )
             except sqlite3.IntegrityError:
                 raise LedgerError(f"{self.path}: no item {sha256} to decide about") from None

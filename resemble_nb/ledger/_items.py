@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._base import LedgerBase, must_time, now, to_text
+from ._base import LedgerBase, must_time, to_text
 from ._scrub import scrub_text
 from .records import Item, ItemLike, ItemPath, SkipLike, SkippedFile
 
@@ -20,7 +20,7 @@ class ItemsMixin(LedgerBase):
         An item already known keeps its first-seen facts; new paths are added, known paths
         get a fresh ``seen_at``. A path recorded as skipped before is no longer skipped.
         """
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         item_rows = []
         path_rows = []
         for item in items:
@@ -79,7 +79,9 @@ class ItemsMixin(LedgerBase):
         row = (
             self._conn()
             .execute(
-                "SELECT sha256 FROM item_paths WHERE path = ? ORDER BY seen_at DESC LIMIT 1",
+                # the latest sighting; rowid breaks a tie between equal times
+                "SELECT sha256 FROM item_paths WHERE path = ? "
+                "ORDER BY seen_at DESC, rowid DESC LIMIT 1",
                 (text,),
             )
             .fetchone()
@@ -133,7 +135,7 @@ class ItemsMixin(LedgerBase):
 
     def record_skips(self, files: Iterable[SkipLike]) -> int:
         """Record skipped files in one transaction, one row per path (latest reason wins)."""
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         rows = []
         for file in files:
             if not file.problem or not file.reason:

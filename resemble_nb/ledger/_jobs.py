@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ._base import from_text, must_time, now, to_text
+from ._base import from_text, must_time, to_text
 from ._results import ResultsMixin
 from ._scrub import scrub, scrub_text
 from .errors import InvalidTransition, LedgerError
@@ -104,7 +104,7 @@ class JobsMixin(ResultsMixin):
         Raises:
             LedgerError: an item is unknown, or already has a job in flight for the options.
         """
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         rows = [
             (
                 spec.sha256,
@@ -129,7 +129,7 @@ class JobsMixin(ResultsMixin):
             ]
 
     def _insert_job(self, conn: sqlite3.Connection, spec: JobSpec) -> int:
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         options = json.dumps(scrub(spec.options), sort_keys=True, separators=(",", ":"))
         try:
             cursor = conn.execute(
@@ -266,7 +266,7 @@ class JobsMixin(ResultsMixin):
                             else ""
                         )
                     )
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         rows = [
             (to, stamp, *(params[job_id] if isinstance(params, Mapping) else params), job_id)
             for job_id in job_ids
@@ -301,7 +301,7 @@ class JobsMixin(ResultsMixin):
         that after a crash the detect can be found on the server instead of made again.
         """
         ids = _ids(job_ids)
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         with self._write() as conn:
             self._move(
                 conn, ids, "submitting",
@@ -320,7 +320,7 @@ class JobsMixin(ResultsMixin):
         ids = _ids(job_ids)
         if detect_uuid is not None and len(ids) != 1:
             raise ValueError("detect_uuid names one detect: give one job (see assign_detects)")
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         with self._write() as conn:
             self._move(
                 conn, ids, "submitted",
@@ -354,7 +354,7 @@ class JobsMixin(ResultsMixin):
         ids = [job_id for job_id, _result, _segments in todo]
         if len(set(ids)) != len(ids):
             raise ValueError("a job can only be completed once per call")
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         with self._write() as conn:
             self._move(conn, ids, "completed")
             known: dict[int, tuple[str, str | None]] = {}
@@ -395,7 +395,7 @@ class JobsMixin(ResultsMixin):
             self._move(
                 conn, ids, "failed",
                 ", error = ?, completed_at = ?, detect_uuid = COALESCE(?, detect_uuid)",
-                (scrub_text(reason), to_text(now()), detect_uuid),
+                (scrub_text(reason), to_text(self._now()), detect_uuid),
             )  # fmt: skip
 
     def mark_skipped(self, job_ids: int | Iterable[int], reason: str) -> None:

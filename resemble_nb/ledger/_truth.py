@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ._base import LedgerBase, must_time, now, to_text
+from ._base import LedgerBase, must_time, to_text
 from ._decisions import default_reviewer
 from .errors import LedgerError
 
@@ -72,7 +72,7 @@ class TruthMixin(LedgerBase):
         All or nothing: an unknown item or a truth other than real/fake stores none.
         """
         who = imported_by if imported_by is not None else default_reviewer()
-        stamp = to_text(now())
+        stamp = to_text(self._now())
         rows = []
         for sha256, truth, source in labels:
             if truth not in TRUTHS:
@@ -121,7 +121,7 @@ class TruthMixin(LedgerBase):
             cursor = conn.execute(
                 "INSERT INTO thresholds (threshold, method, evidence_json, note, chosen_by, "
                 "chosen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (value, method, text, note, who, to_text(now())),
+                (value, method, text, note, who, to_text(self._now())),
             )
             row = conn.execute(
                 f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds WHERE id = ?", (cursor.lastrowid,)

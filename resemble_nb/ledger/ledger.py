@@ -11,9 +11,11 @@ Example (not run)::
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 
-from ._base import now, to_text
+from ._base import to_text
 from ._custody import CustodyMixin
 from ._decisions import DecisionsMixin
 from ._items import ItemsMixin
@@ -41,6 +43,8 @@ class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin, LeaseMixin, Cust
     Args:
         path: The SQLite file (created if missing). Its folder is the case folder: paths
             inside it are stored relative, so a copied case folder opens anywhere.
+        clock: What stamps every change (default: the current time in UTC); tests pass
+            their own so times are known, not slept for.
 
     Attributes:
         path: Absolute path of the file.
@@ -48,10 +52,12 @@ class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin, LeaseMixin, Cust
         schema_version: The schema version in use (:func:`latest_version`).
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(path)
+    def __init__(
+        self, path: str | os.PathLike[str], *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        super().__init__(path, clock)
         if self.get_meta("created_at") is None:
-            self.set_meta("created_at", to_text(now()) or "")
+            self.set_meta("created_at", to_text(self._now()) or "")
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"

@@ -75,7 +75,7 @@ class Service:
         self.stats = Stats()
         self.storage = Storage(config.storage_dir)
         self.faults = Faults(config.seed, parse_spec(config.faults))
-        self.limiter = RateLimiter(config.rate_limit)
+        self.limiter = RateLimiter(config.rate_limit, clock=self.clock.now)
         self.truth = PlantedTruth(
             config.plant_truth,
             PlantedTruth.read_labels(config.truth_file) if config.truth_file else {},

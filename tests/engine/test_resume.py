@@ -208,6 +208,11 @@ def test_a_review_killed_at_a_point_resumes_with_no_duplicate_detect(
     assert_exactly_once(sandbox, resume(case, evidence, sandbox, strategy), files)
 
 
+def _held(sandbox: Sandbox) -> int:
+    """How many requests the sandbox's fault rules have caught (counted on arrival)."""
+    return sum(int(rule["fired"]) for rule in sandbox.app.service.faults.describe())
+
+
 def test_a_review_killed_while_its_batch_request_is_on_the_wire_resumes(
     tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
 ) -> None:
@@ -218,7 +223,8 @@ def test_a_review_killed_while_its_batch_request_is_on_the_wire_resumes(
     files = make_evidence(evidence, 12)
     child = spawn_detect(case, evidence, sandbox, "batch")
     wait_until(lambda: states_of(ledger_jobs(case))["submitting"] == 12, "the batch to be sent")
-    time.sleep(0.3)
+    # the server has the request in hand (its delay rule fired on arrival) and holds it
+    wait_until(lambda: _held(sandbox) == 1, "the server to receive and hold the batch request")
     child.send_signal(signal.SIGKILL)
     code, _ = finish(child)
     assert code == -signal.SIGKILL

@@ -137,26 +137,42 @@ def test_wait_times_out_without_stopping_the_run(
 def test_the_calling_thread_stays_free_during_a_200_file_review(
     tmp_path: Path, sandbox_factory: type, case: Case
 ) -> None:
-    """Kernel-style: while a review works, the caller's small jobs stay quick."""
-    sandbox = sandbox_factory(progress="time", latency=1.0)
+    """Kernel-style: a review returns at once and the caller keeps running while it works.
+
+    The sandbox clock stands still (and with it the rate limit, so none is set): no detect
+    can finish until the caller moves the clock, so on any machine the review is provably
+    in the middle while the caller runs. How long a cell is held up is a figure, measured
+    by benchmarks/responsiveness.py, not a timed assertion here.
+    """
+    now = [1_800_000_000.0]
+    sandbox = sandbox_factory(progress="time", latency=1.0, clock=lambda: now[0], rate_limit=None)
     write_wavs(tmp_path / "evidence", 200, seconds=0.25)
-    start = time.perf_counter()
+    all_sent = threading.Event()
+
+    def watch(event: RunEvent | None = None) -> None:
+        counts = (event.progress if event else run.progress).counts
+        if counts.get("submitted", 0) + counts.get("processing", 0) == 200:
+            all_sent.set()
+
     run = case.review(
         tmp_path / "evidence", client=client_for(sandbox), display=False, poll_interval=FAST
     )
-    returned = time.perf_counter() - start
-    slowest = 0.0
+    unsubscribe = run.subscribe(watch)
+    watch()  # in case every file went out before the subscription
+    returned_while_working = not run.done  # nothing can be done before the clock moves
     ticks = 0
-    while not run.done:
-        tick = time.perf_counter()
-        sum(range(10_000))  # a cell doing a little work
-        time.sleep(0.01)  # and waiting for the user
-        slowest = max(slowest, time.perf_counter() - tick)
+    for _ in range(30):
+        sum(range(10_000))  # a cell doing a little work while the review works
+        assert not run.done
         ticks += 1
+    assert all_sent.wait(60), f"the review did not send every file: {run!r}"
+    assert not run.done  # every detect is with the server, which waits for its clock
+    sandbox.advance_clock(1.0)
+    run.wait(60)
+    unsubscribe()
     assert run.progress.counts == {"completed": 200}
-    assert returned < 0.5
-    assert ticks > 20  # the caller kept running the whole time
-    assert slowest < 0.5, f"the caller was held up for {slowest:.2f} s"
+    assert returned_while_working
+    assert ticks > 20  # the caller kept running while the review was under way
 
 
 def test_bad_arguments_are_refused_in_the_callers_thread(case: Case, sandbox: Sandbox) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -39,4 +41,17 @@ def case(tmp_path: Path) -> Path:
 @pytest.fixture
 def ledger(case: Path) -> Iterator[Ledger]:
     with Ledger(case / "ledger.sqlite") as opened:
+        yield opened
+
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def ticking_ledger(case: Path) -> Iterator[Ledger]:
+    """A ledger whose clock moves one second each time it stamps a change."""
+    ticks = itertools.count()
+    with Ledger(
+        case / "ledger.sqlite", clock=lambda: T0 + timedelta(seconds=next(ticks))
+    ) as opened:
         yield opened

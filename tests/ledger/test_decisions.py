@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,11 @@ from resemble_nb.ledger import Ledger, LedgerError, default_reviewer
 from .conftest import make_item
 
 
-def test_the_latest_decision_is_the_current_verdict(ledger: Ledger) -> None:
+def test_the_latest_decision_is_the_current_verdict(ticking_ledger: Ledger) -> None:
+    ledger = ticking_ledger  # each change is stamped a second after the one before
     a, b = make_item(1), make_item(2)
     ledger.add_items([a, b])
     first = ledger.decide(a.sha256, "needs_escalation", "send to the fraud team", reviewer="ana")
-    time.sleep(0.002)
     second = ledger.decide(a.sha256, "confirmed_fake", "voice clone confirmed", reviewer="ben")
     ledger.decide(b.sha256, "confirmed_real", reviewer="ana")
     assert second.decided_at > first.decided_at and second.decided_at.tzinfo is not None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import time
 from dataclasses import replace
 from pathlib import Path
 
 from resemble_nb.ledger import Ledger
 from resemble_nb.media import scan
 
-from .conftest import make_item
+from .conftest import T0, make_item
 
 
 def test_items_are_recorded_once_with_all_their_paths(ledger: Ledger) -> None:
@@ -33,11 +32,11 @@ def test_items_are_recorded_once_with_all_their_paths(ledger: Ledger) -> None:
     assert ledger.item("f" * 64) is None
 
 
-def test_seeing_a_path_again_refreshes_seen_at_only(ledger: Ledger) -> None:
+def test_seeing_a_path_again_refreshes_seen_at_only(ticking_ledger: Ledger) -> None:
+    ledger = ticking_ledger  # each change is stamped a second after the one before
     item = make_item(3)
     ledger.add_items([item])
     first = ledger.item(item.sha256)
-    time.sleep(0.002)
     ledger.add_items([item])
     second = ledger.item(item.sha256)
     assert first is not None and second is not None
@@ -54,14 +53,14 @@ def test_a_later_duration_fills_a_missing_one(ledger: Ledger) -> None:
     assert ledger.item(item.sha256).duration == 4.5  # type: ignore[union-attr]
 
 
-def test_item_for_path_follows_changed_content(ledger: Ledger) -> None:
-    old, new = make_item(4), make_item(5)
-    ledger.add_items([old])
-    time.sleep(0.002)
-    ledger.add_items([replace(new, paths=old.paths)])
-    found = ledger.item_for_path(old.paths[0])
-    assert found is not None and found.sha256 == new.sha256
-    assert ledger.item_for_path("/nowhere.wav") is None
+def test_item_for_path_follows_changed_content(case: Path) -> None:
+    with Ledger(case / "ledger.sqlite", clock=lambda: T0) as ledger:  # one time for both
+        old, new = make_item(4), make_item(5)
+        ledger.add_items([old])
+        ledger.add_items([replace(new, paths=old.paths)])  # the later row breaks the tie
+        found = ledger.item_for_path(old.paths[0])
+        assert found is not None and found.sha256 == new.sha256
+        assert ledger.item_for_path("/nowhere.wav") is None
 
 
 def test_real_scan_round_trip_with_skips(ledger: Ledger, tmp_path: Path) -> None:

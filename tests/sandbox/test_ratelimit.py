@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import httpx
@@ -18,7 +17,8 @@ def _burst(client: httpx.Client, n: int) -> list[httpx.Response]:
 def test_burst_over_the_limit_gets_429(
     sandbox_factory: Callable[..., Sandbox], client_for: Callable[..., httpx.Client]
 ) -> None:
-    sb = sandbox_factory(rate_limit=5, retry_after=True)
+    now = [1_800_000_000.0]  # the sandbox clock stands still unless advanced
+    sb = sandbox_factory(rate_limit=5, retry_after=True, clock=lambda: now[0])
     api = client_for(sb)
     answers = _burst(api, 12)
     limited = [r for r in answers if r.status_code == 429]
@@ -29,7 +29,7 @@ def test_burst_over_the_limit_gets_429(
     assert sb.stats()["rate_limited"] == len(limited)
     assert sb.stats()["requests"]["GET /detect"]["429"] == len(limited)
     # Honouring Retry-After works.
-    time.sleep(int(limited[0].headers["Retry-After"]))
+    sb.advance_clock(int(limited[0].headers["Retry-After"]))
     assert api.get("/detect", params={"page": 1}).status_code == 200
 
 
@@ -66,11 +66,12 @@ def test_disabled_limit(
 
 
 def test_bucket_refills() -> None:
-    rl = RateLimiter(10.0)
+    now = [100.0]
+    rl = RateLimiter(10.0, clock=lambda: now[0])
     assert all(rl.acquire("k")[0] for _ in range(10))
     allowed, wait = rl.acquire("k")
     assert not allowed and 0 < wait <= 0.1
-    time.sleep(0.12)
+    now[0] += 0.12
     assert rl.acquire("k")[0]
     assert RateLimiter.retry_after_header(0.01) == "1"
     assert RateLimiter.retry_after_header(2.2) == "3"

@@ -24,13 +24,15 @@ def test_time_mode_finishes_after_latency(
     client_for: Callable[..., httpx.Client],
     media_dir: Path,
 ) -> None:
-    api = client_for(sandbox_factory(progress="time", latency=0.4))
+    now = [1_800_000_000.0]  # the sandbox clock: only advance_clock moves it
+    sb = sandbox_factory(progress="time", latency=0.4, clock=lambda: now[0])
+    api = client_for(sb)
     token = upload(api, media_dir / "speech.wav")
     item = api.post("/detect", json={"media_token": token}).json()["item"]
     assert item["status"] == "processing"
     assert item["metrics"] == {} and item["duration"] is None and item["error_message"] is None
     assert api.get(f"/detect/{item['uuid']}").json()["item"]["status"] == "processing"
-    time.sleep(0.5)
+    sb.advance_clock(0.5)
     done = api.get(f"/detect/{item['uuid']}").json()["item"]
     assert done["status"] == "completed" and done["metrics"]["score"]
     assert done["updated_at"] > done["created_at"]

@@ -176,21 +176,25 @@ def test_file_names_and_reasons_are_escaped() -> None:
 def test_cancel_button_cancels_the_run_while_it_works() -> None:
     run = FakeRun(names(200))
     board = JobBoard(run)
-    stop = threading.Event()
+    working = threading.Event()  # the engine has finished some items and is mid-run
+    clicked = threading.Event()
 
     def engine() -> None:  # keeps working until cancelled, as the engine would
-        for key in run.keys:
+        for i, key in enumerate(run.keys):
             if run.cancel_calls:
                 break
             run.advance(key, "completed", score=0.2, label="likely_real")
-            time.sleep(0.005)
-        stop.set()
+            if i == 49:
+                working.set()
+                clicked.wait(10)  # mid-run when the click lands, whatever the scheduler does
 
     worker = threading.Thread(target=engine, daemon=True)
     worker.start()
-    time.sleep(0.1)
+    assert working.wait(10)
     board._cancel.click()  # from the kernel's thread, while the engine thread runs
+    clicked.set()
     worker.join(10)
+    assert not worker.is_alive()
     board.wait(5)
 
     assert run.cancel_calls == 1
@@ -216,7 +220,11 @@ def test_the_engine_never_sees_an_exception_from_the_board() -> None:
     run = FakeRun(names(1))
     board = JobBoard(run)
     try:
-        board._on_event(object())  # type: ignore[arg-type]  # not even an event
+        assert board._on_event(object()) is None  # type: ignore[arg-type, func-returns-value]
+        in_thread(lambda: complete_all(run))  # and the board still follows the run
+        board.wait(5)
+        assert board._bar.value == 1.0 and board._bar.bar_style == "success"
+        assert repr(board) == "JobBoard: ▕██████████▏ 100% 1/1 — completed 1"
     finally:
         board.close()
 

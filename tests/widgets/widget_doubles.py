@@ -1,8 +1,9 @@
 """Doubles for the widget tests, written to the engine interface (Case / Run contract).
 
-``FakeRun`` and ``FakeCase`` follow /tmp/engine-interface.md and the frames schema exactly
-(the same names, states, event kinds and columns), so the widget logic can be unit-tested
-without the engine. Integration tests against the real ``Case`` live beside them.
+``FakeRun`` and ``FakeCase`` follow the widgets' protocols (``widgets/_protocols.py``),
+built from the engine's own ``ItemStatus``, ``Progress`` and ``RunEvent`` and the one list
+of states, labels and verdicts, so the widget logic can be unit-tested without the engine.
+Integration tests against the real ``Case`` live beside them.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from resemble_nb import api, frames, ledger
 from resemble_nb.engine import STATES, TERMINAL, ItemStatus, Progress, RunEvent
 
-LABELS = ["real", "likely_real", "uncertain", "likely_fake", "fake"]
-VERDICTS = ["confirmed_fake", "confirmed_real", "needs_escalation", "inconclusive"]
+LABELS = list(api.LABELS)
+VERDICTS = list(ledger.VERDICTS)
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 
 
@@ -135,20 +137,7 @@ class FakeCase:
         return df
 
     def segments(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            self.segment_rows,
-            columns=[
-                "sha256",
-                "name",
-                "track",
-                "kind",
-                "index",
-                "start_s",
-                "end_s",
-                "score",
-                "label",
-            ],
-        )
+        return pd.DataFrame(self.segment_rows, columns=list(frames.SEGMENT_COLUMNS))
 
     def decide(self, item: str, verdict: str, note: str = "", reviewer: str | None = None) -> None:
         if verdict not in VERDICTS:
