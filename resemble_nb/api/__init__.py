@@ -28,7 +28,7 @@ from ._limits import (
 )
 from ._options import DetectOptions
 from ._page import DetectionPage, Page
-from ._retry import MAX_RETRY_AFTER, retry_delay
+from ._retry import MAX_RETRY_AFTER, parse_retry_after, retry_delay
 from ._secret import Secret
 from .errors import (
     APIConnectionError,
@@ -124,6 +124,7 @@ __all__ = [
     "Watermark",
     "parse_label",
     "parse_percent",
+    "parse_retry_after",
     "parse_score",
     "retry_delay",
 ]

@@ -51,7 +51,7 @@ async def submit_batch(
                 # each file streams from disk under its upload name, in job order
                 files = [(w.upload_name, w.path) for w in works]
                 call = partial(ctx.api.detect_batch, files, options=ctx.options)
-                batch: Batch = await create(ctx, call)
+                batch: Batch = await create(call)
         except CreateOutcomeUnknown as unknown:
             works = await after_unknown_outcome(ctx, poller, works, unknown, attempt)
             if not works:

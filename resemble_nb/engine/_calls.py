@@ -52,7 +52,7 @@ def retry_after(exc: BaseException) -> float | None:
     return exc.retry_after if isinstance(exc, RateLimitError) else None
 
 
-async def create(ctx: object, call: Callable[[], Awaitable[T]]) -> T:
+async def create(call: Callable[[], Awaitable[T]]) -> T:
     """Send a create request once (its client retries what is safe to retry).
 
     Raises:

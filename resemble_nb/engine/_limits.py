@@ -21,6 +21,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from ..api import parse_retry_after
+
 __all__ = [
     "DEFAULT_MAX_UPLOADS",
     "DEFAULT_MAX_UPLOAD_BYTES",
@@ -131,23 +133,13 @@ class LimitedTransport(httpx.AsyncBaseTransport):
         response = await self._inner.handle_async_request(request)
         self.responses[response.status_code] = self.responses.get(response.status_code, 0) + 1
         if response.status_code == 429:
-            self.limiter.on_rate_limited(_retry_after(response.headers), sent_at)
+            self.limiter.on_rate_limited(parse_retry_after(response.headers), sent_at)
         else:
             self.limiter.on_success()
         return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
 
 
 class UploadGate:

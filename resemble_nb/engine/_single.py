@@ -102,7 +102,7 @@ async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
         ctx.crash("after_mark_submitting")
         try:
             call = partial(ctx.creator.detect, media_token=token, options=ctx.options)
-            detection = await create(ctx, call)
+            detection = await create(call)
         except CreateOutcomeUnknown as unknown:
             unknown_outcomes += 1
             if await after_unknown_outcome(ctx, poller, [work], unknown, unknown_outcomes):

@@ -99,7 +99,7 @@ def test_creates_are_repeated_by_the_client_only_when_nothing_was_created() -> N
         async with client:
             files = [("clip.wav", io.BytesIO(b"RIFF0000WAVE"))]
             try:
-                batch = await create(None, lambda: client.detect_batch(files))
+                batch = await create(lambda: client.detect_batch(files))
             except CreateOutcomeUnknown:
                 return "unknown", seen
         return batch.uuid, seen
@@ -112,7 +112,7 @@ def test_creates_are_repeated_by_the_client_only_when_nothing_was_created() -> N
 
 def test_safe_calls_give_up_on_a_refusal() -> None:
     with pytest.raises(BadRequestError):
-        asyncio.run(create(None, _failing(_status(400))))
+        asyncio.run(create(_failing(_status(400))))
 
 
 @pytest.mark.parametrize(
@@ -126,9 +126,9 @@ def test_safe_calls_give_up_on_a_refusal() -> None:
 )
 def test_an_unknown_outcome_is_raised_for_reconciling(error: Exception) -> None:
     with pytest.raises(CreateOutcomeUnknown):
-        asyncio.run(create(None, _failing(error)))
+        asyncio.run(create(_failing(error)))
 
 
 def test_a_refusal_that_created_nothing_is_raised_as_it_is() -> None:
     with pytest.raises(RateLimitError):
-        asyncio.run(create(None, _failing(_status(429))))
+        asyncio.run(create(_failing(_status(429))))
