@@ -533,6 +533,7 @@ class Case:
         path: str | os.PathLike[str] | None = None,
         *,
         reviewer: str | None = None,
+        exhibits: bool = True,
         **options: Any,
     ) -> Path:
         """Write the self-contained HTML report, signed; return its path.
@@ -545,10 +546,12 @@ class Case:
             path: Where to write it (default ``reports/<case name>.html`` in the folder).
             reviewer: Who signs it (default: ``RESEMBLE_NB_REVIEWER``, else the logged-in
                 user).
+            exhibits: Cut an exhibit around each flagged sound or video item's most
+                suspicious moment (once; later reports reuse it) and show it.
             **options: Passed to :func:`resemble_nb.report.render_report`.
         """
         from ._analysis_view import for_report
-        from .custody import ReportCustody, reviewer_key
+        from ._case_custody import report_custody
         from .report import render_report
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
@@ -558,13 +561,19 @@ class Case:
         analysis, methods = for_report(self.ledger)
         options.setdefault("analysis", analysis)
         options.setdefault("analysis_methods", methods)
-        key = reviewer_key(reviewer or _signer_name())
-        custody = ReportCustody(self.ledger, self.name, key)
-        custody.context["exhibits"] = self._exhibit_rows()
+        results, segments = self.results(), self.segments()
+        custody = report_custody(
+            self,
+            results,
+            segments,
+            threshold=float(options["threshold"]),
+            reviewer=reviewer,
+            exhibits=exhibits,
+        )
         result = Path(
             render_report(
-                self.results(),
-                self.segments(),
+                results,
+                segments,
                 self.decisions(),
                 path=target,
                 case_name=self.name,
@@ -590,72 +599,21 @@ class Case:
         The file goes to ``exhibits/`` in the case folder; its SHA-256, the source's
         SHA-256, the offsets and the tool are recorded and chained.
         """
-        from .custody import cut_exhibit
+        from ._case_custody import cut
 
-        sha = self.item_key(item)
-        found = self.ledger.item(sha)
-        assert found is not None
-        present = [p.path for p in found.paths if p.path.is_file()]
-        if not present:
-            from .custody import CustodyError
-
-            raise CustodyError(
-                f"{found.paths[0].name if found.paths else sha}: no copy of "
-                "this item's file is here to cut an exhibit from"
-            )
-        return cut_exhibit(
-            self.ledger,
-            sha256=sha,
-            source=present[0],
-            source_name=found.paths[0].name,
-            media_type=found.media_type,
-            start=start,
-            end=end,
-            still=still,
-            folder=self.folder / "exhibits",
-        )
+        return cut(self, item, start, end, still)
 
     def bundle(self, path: str | os.PathLike[str], *, reviewer: str | None = None) -> Path:
         """Write the handover bundle (report, ledger, exhibits, public keys, manifest)."""
-        from .custody import reviewer_key, write_bundle
+        from ._case_custody import write_bundle
 
-        key = reviewer_key(reviewer or _signer_name())
-        return write_bundle(
-            self.ledger,
-            self.name,
-            lambda target: self.report(target, reviewer=key.reviewer),
-            Path(path),
-            key,
-        )
+        return write_bundle(self, path, reviewer)
 
     def verify(self, *, trust: Any = None) -> Verification:
         """Check the case's custody record and re-hash its media (see ``rnb.verify``)."""
         from .custody import verify
 
         return verify(self.folder, trust=trust)
-
-    def _exhibit_rows(self) -> list[dict[str, Any]]:
-        names = self.ledger.item_names()
-        return [
-            {
-                "name": Path(e.path).name,
-                "kind": e.kind,
-                "sha256": e.sha256,
-                "source": names.get(e.source_sha256, e.source_sha256[:12]),
-                "source_sha256": e.source_sha256,
-                "start_s": e.start_s,
-                "end_s": e.end_s,
-                "size": e.size,
-                "tool": e.tool,
-            }
-            for e in self.ledger.exhibits()
-        ]
-
-
-def _signer_name() -> str:
-    from .ledger import default_reviewer
-
-    return os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
 
 
 def _who() -> str:

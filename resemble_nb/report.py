@@ -30,7 +30,7 @@ from resemble_nb.api import Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
 
-__all__ = ["UnsafeReportError", "export_results", "render_report"]
+__all__ = ["UnsafeReportError", "export_results", "flag_reasons", "render_report"]
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.")
 _FLAG_LABELS = (Label.LIKELY_FAKE.value, Label.FAKE.value)
@@ -80,7 +80,8 @@ def _words(value: str) -> str:
 # --------------------------------------------------------------------------- content
 
 
-def _flag_reasons(row: Mapping[Hashable, Any], threshold: float) -> list[str]:
+def flag_reasons(row: Mapping[Hashable, Any], threshold: float) -> list[str]:
+    """Why a results row is flagged (score at or over the threshold, label, verdict)."""
     reasons = []
     score = row["score"]
     if score is not None and not pd.isna(score) and float(score) >= threshold:
@@ -117,7 +118,7 @@ def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str
         "note": cell_text(row["note"]),
         "status": status + (f": {error}" if error else ""),
         "failed": status in PROBLEM_STATES,
-        "reasons": _flag_reasons(row, threshold),
+        "reasons": flag_reasons(row, threshold),
         "sha256": sha,
         "paths": [str(p) for p in (row["paths"] if isinstance(row["paths"], list) else [])]
         or [p for p in [cell_text(row["path"])] if p],

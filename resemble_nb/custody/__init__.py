@@ -19,6 +19,7 @@ from pathlib import Path
 from ._errors import CustodyError
 from ._keys import ReviewerKey, key_folder, reviewer_key
 from ._report import ReportCustody, verify_report
+from ._report_exhibits import exhibit_picture, flagged_exhibits
 from ._result import Check, Verification
 from ._sign import sign_event
 from ._verify_case import verify_case
@@ -33,6 +34,8 @@ __all__ = [
     "ReviewerKey",
     "Verification",
     "cut_exhibit",
+    "exhibit_picture",
+    "flagged_exhibits",
     "key_folder",
     "reviewer_key",
     "sign_event",

@@ -100,7 +100,6 @@ EVENTS_SQL: tuple[str, ...] = (
         prev          TEXT,
         hash          TEXT
     )""",
-    "CREATE INDEX events_unsealed ON events(seq) WHERE hash IS NULL",
     "CREATE INDEX events_subject ON events(subject, seq)",
     """CREATE TRIGGER events_sealed_stay BEFORE UPDATE ON events WHEN OLD.hash IS NOT NULL
        BEGIN SELECT RAISE(ABORT, 'events are append-only: a sealed event cannot change'); END""",
@@ -320,32 +319,32 @@ _COMPLETERS: dict[str, Callable[[sqlite3.Connection, dict[str, Any]], dict[str, 
 
 def seal(conn: sqlite3.Connection) -> int:
     """Hash every event not yet sealed, in order; return how many. Call inside a write."""
-    try:
-        rows = conn.execute(
-            "SELECT seq, kind, subject, at, payload, reconstructed FROM events "
-            "WHERE hash IS NULL ORDER BY seq"
-        ).fetchall()
+    try:  # sealed events are a prefix of the chain: walk back from the end to the last one
+        last = conn.execute(
+            "SELECT seq, hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
     except sqlite3.OperationalError:  # a ledger from before the chain, not migrated yet
         return 0
-    if not rows:
-        return 0
-    before = conn.execute(
-        "SELECT hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1", (rows[0][0],)
-    ).fetchone()
-    prev = GENESIS if before is None or before[0] is None else str(before[0])
+    after, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+    rows = conn.execute(
+        "SELECT seq, kind, subject, at, payload, reconstructed FROM events "
+        "WHERE seq > ? ORDER BY seq",
+        (after,),
+    ).fetchall()
+    plain, completed = [], []
     for seq, kind, subject, at, payload, reconstructed in rows:
+        text = str(payload)  # SQLite's json_object(): compact, keys in the trigger's order
         complete = _COMPLETERS.get(kind)
-        text = str(payload)
         if complete is not None:
             text = canonical(complete(conn, json.loads(text)))
-        else:
-            text = canonical(json.loads(text))
         digest = event_hash(seq, prev, kind, subject, at, text, bool(reconstructed))
-        conn.execute(
-            "UPDATE events SET payload = ?, prev = ?, hash = ? WHERE seq = ?",
-            (text, prev, digest, seq),
-        )
+        if complete is None:
+            plain.append((prev, digest, seq))
+        else:
+            completed.append((text, prev, digest, seq))
         prev = digest
+    conn.executemany("UPDATE events SET prev = ?, hash = ? WHERE seq = ?", plain)
+    conn.executemany("UPDATE events SET payload = ?, prev = ?, hash = ? WHERE seq = ?", completed)
     return len(rows)
 
 

@@ -143,3 +143,17 @@ def test_cli_verify_exits_non_zero_and_names_the_problem(case_copy: Path) -> Non
     assert done.returncode == 1
     assert "DOES NOT HOLD" in done.stdout
     assert "FAIL media      speech.wav changed since it was reviewed" in done.stdout
+
+
+def test_the_report_cuts_one_exhibit_per_flagged_item_once(case_copy: Path) -> None:
+    with Case(case_copy) as case:
+        flagged = case.results().query("score >= @case.threshold and media_type != 'image'")
+        clips = {e.source_sha256 for e in case.ledger.exhibits() if e.kind == "clip"}
+        assert set(flagged["sha256"]) <= clips  # made by the report in the fixture
+        before = len(case.ledger.exhibits())
+        report = case.report(case_copy / "again.html", reviewer="ana")
+        assert len(case.ledger.exhibits()) == before  # reused, not cut again
+    html = report.read_text(encoding="utf-8")
+    assert 'alt="spectrogram of voicemail_' in html
+    assert "resemble_nb 0.1.0, PyAV" in html
+    assert rnb.verify(case_copy).ok

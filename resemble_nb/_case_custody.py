@@ -1,0 +1,125 @@
+"""The case's custody verbs (exhibit, bundle, verify, the report's custody part).
+
+``Case`` keeps one-line methods; the work is here, over the custody layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .custody import Exhibit, ReportCustody
+
+__all__ = ["cut", "exhibit_rows", "report_custody", "signer_name", "write_bundle"]
+
+EXHIBITS_FOLDER = "exhibits"
+
+
+def signer_name(reviewer: str | None = None) -> str:
+    """Who signs: the name given, else ``RESEMBLE_NB_REVIEWER``, else the logged-in user."""
+    from .ledger import default_reviewer
+
+    return reviewer or os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
+
+
+def cut(case: Case, item: str | os.PathLike[str], start: float, end: float | None,
+        still: bool) -> Exhibit:  # fmt: skip
+    from .custody import CustodyError, cut_exhibit
+
+    sha = case.item_key(item)
+    found = case.ledger.item(sha)
+    assert found is not None
+    present = [p.path for p in found.paths if p.path.is_file()]
+    if not present:
+        name = found.paths[0].name if found.paths else sha
+        raise CustodyError(f"{name}: no copy of this item's file is here to cut an exhibit from")
+    return cut_exhibit(
+        case.ledger,
+        sha256=sha,
+        source=present[0],
+        source_name=found.paths[0].name,
+        media_type=found.media_type,
+        start=start,
+        end=end,
+        still=still,
+        folder=case.folder / EXHIBITS_FOLDER,
+    )
+
+
+def exhibit_rows(case: Case) -> list[dict[str, Any]]:
+    """The case's exhibits as the report's custody appendix shows them (with a picture)."""
+    from .custody import exhibit_picture
+
+    names = case.ledger.item_names()
+    return [
+        {
+            "name": Path(e.path).name,
+            "kind": e.kind,
+            "sha256": e.sha256,
+            "source": names.get(e.source_sha256, e.source_sha256[:12]),
+            "source_sha256": e.source_sha256,
+            "start_s": e.start_s,
+            "end_s": e.end_s,
+            "size": e.size,
+            "tool": _tool_text(e.tool),
+            "picture": exhibit_picture(Path(e.path), e.kind),
+        }
+        for e in case.ledger.exhibits()
+    ]
+
+
+def _tool_text(tool: str) -> str:
+    try:
+        facts = json.loads(tool)
+    except ValueError:
+        return tool
+    return (
+        f"{facts.get('name', '?')} {facts.get('version', '')}, "
+        f"{facts.get('library', '?')} {facts.get('library_version', '')}"
+    )
+
+
+def report_custody(
+    case: Case,
+    results: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    threshold: float,
+    reviewer: str | None,
+    exhibits: bool,
+) -> ReportCustody:
+    """Cut the flagged items' exhibits (once), then the report's signed custody part."""
+    from .custody import ReportCustody, flagged_exhibits, reviewer_key
+    from .report import flag_reasons
+
+    if exhibits:
+        flagged_exhibits(
+            case.ledger,
+            results,
+            segments,
+            flagged=lambda row: bool(flag_reasons(row, threshold)),
+            folder=case.folder / EXHIBITS_FOLDER,
+        )
+    custody = ReportCustody(case.ledger, case.name, reviewer_key(signer_name(reviewer)))
+    custody.context["exhibits"] = exhibit_rows(case)
+    return custody
+
+
+def write_bundle(case: Case, path: str | os.PathLike[str], reviewer: str | None) -> Path:
+    from .custody import reviewer_key
+    from .custody import write_bundle as write
+
+    key = reviewer_key(signer_name(reviewer))
+    return write(
+        case.ledger,
+        case.name,
+        lambda target: case.report(target, reviewer=key.reviewer),
+        Path(path),
+        key,
+    )
