@@ -25,6 +25,7 @@ from ._client import Client
 from ._page import DetectionPage
 from ._uploads import FileInput, NamedFileInput
 from ._wait import (
+    Deadline,
     answer_intervals,
     answer_timeout_error,
     poll_intervals,
@@ -273,18 +274,13 @@ class AsyncClient(BaseClient):
         what, uuid = wait_target(target, kind)
         if isinstance(target, (Detection, Batch)) and target.done:
             return target
-        intervals = poll_intervals(poll_interval)
-        start = self._monotonic()
-        while True:
-            last: Detection | Batch = (
-                await self.get_detect(uuid) if what == "detect" else await self.get_batch(uuid)
-            )
-            if last.done:
-                return last
-            waited = self._monotonic() - start
-            if waited >= timeout:
-                raise wait_timeout_error(what, uuid, last, waited)
-            await self._sleep(min(next(intervals), timeout - waited))
+        deadline = Deadline(self._monotonic, timeout, poll_intervals(poll_interval))
+        get = self.get_detect if what == "detect" else self.get_batch
+        while not (last := await get(uuid)).done:
+            if (wait := deadline.next_wait()) is None:
+                raise wait_timeout_error(what, uuid, last, deadline.waited)
+            await self._sleep(wait)
+        return last
 
     # -- questions, reports, feedback, source tracing (contract §4.6, §5) ------------------
 
@@ -310,17 +306,13 @@ class AsyncClient(BaseClient):
     ) -> Question:
         if question.done:
             return question
-        waits = answer_intervals(poll_interval)
-        start = self._monotonic()
+        deadline = Deadline(self._monotonic, timeout, answer_intervals(poll_interval))
         last = question
-        while True:
-            waited = self._monotonic() - start
-            if waited >= timeout:
-                raise answer_timeout_error(last, waited)
-            await self._sleep(min(next(waits), timeout - waited))
-            last = await self.get_question(question.detect_uuid, question.uuid)
-            if last.done:
+        while (wait := deadline.next_wait()) is not None:
+            await self._sleep(wait)
+            if (last := await self.get_question(question.detect_uuid, question.uuid)).done:
                 return last
+        raise answer_timeout_error(last, deadline.waited)
 
     @_doc(Client.get_intelligence)
     async def get_intelligence(self, uuid: str) -> Intelligence:

@@ -24,6 +24,7 @@ from ._calls import Call
 from ._page import DetectionPage
 from ._uploads import FileInput, NamedFileInput
 from ._wait import (
+    Deadline,
     answer_intervals,
     answer_timeout_error,
     poll_intervals,
@@ -443,18 +444,13 @@ class Client(BaseClient):
         what, uuid = wait_target(target, kind)
         if isinstance(target, (Detection, Batch)) and target.done:
             return target
-        intervals = poll_intervals(poll_interval)
-        start = self._monotonic()
-        while True:
-            last: Detection | Batch = (
-                self.get_detect(uuid) if what == "detect" else self.get_batch(uuid)
-            )
-            if last.done:
-                return last
-            waited = self._monotonic() - start
-            if waited >= timeout:
-                raise wait_timeout_error(what, uuid, last, waited)
-            self._sleep(min(next(intervals), timeout - waited))
+        deadline = Deadline(self._monotonic, timeout, poll_intervals(poll_interval))
+        get = self.get_detect if what == "detect" else self.get_batch
+        while not (last := get(uuid)).done:
+            if (wait := deadline.next_wait()) is None:
+                raise wait_timeout_error(what, uuid, last, deadline.waited)
+            self._sleep(wait)
+        return last
 
     # -- questions, reports, feedback, source tracing (contract §4.6, §5) ------------------
 
@@ -509,17 +505,13 @@ class Client(BaseClient):
         """
         if question.done:
             return question
-        waits = answer_intervals(poll_interval)
-        start = self._monotonic()
+        deadline = Deadline(self._monotonic, timeout, answer_intervals(poll_interval))
         last = question
-        while True:
-            waited = self._monotonic() - start
-            if waited >= timeout:
-                raise answer_timeout_error(last, waited)
-            self._sleep(min(next(waits), timeout - waited))
-            last = self.get_question(question.detect_uuid, question.uuid)
-            if last.done:
+        while (wait := deadline.next_wait()) is not None:
+            self._sleep(wait)
+            if (last := self.get_question(question.detect_uuid, question.uuid)).done:
                 return last
+        raise answer_timeout_error(last, deadline.waited)
 
     def get_intelligence(self, uuid: str) -> Intelligence:
         """Fetch one intelligence report (``GET /intelligences/{uuid}``).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import WaitTimeoutError
@@ -12,12 +12,36 @@ if TYPE_CHECKING:
     from ._analysis import Question
 
 __all__ = [
+    "Deadline",
     "answer_intervals",
     "answer_timeout_error",
     "poll_intervals",
     "wait_target",
     "wait_timeout_error",
 ]
+
+
+class Deadline:
+    """The waits of a polling loop, shared by both clients: the next interval, never past
+    ``timeout``; ``None`` once the time is up (the caller raises its own error)."""
+
+    def __init__(
+        self, monotonic: Callable[[], float], timeout: float, intervals: Iterator[float]
+    ) -> None:
+        self._now = monotonic
+        self._start = monotonic()
+        self.timeout = timeout
+        self._intervals = intervals
+
+    @property
+    def waited(self) -> float:
+        return self._now() - self._start
+
+    def next_wait(self) -> float | None:
+        waited = self.waited
+        if waited >= self.timeout:
+            return None
+        return min(next(self._intervals), self.timeout - waited)
 
 
 def poll_intervals(poll_interval: tuple[float, float] | float) -> Iterator[float]:
