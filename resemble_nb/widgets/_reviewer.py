@@ -31,7 +31,7 @@ class ReviewerBar(W.HBox):  # type: ignore[misc]
             layout=W.Layout(width="230px"),
         )
         self.button = W.Button(description="Confirm name", button_style="primary")
-        self.button.layout = W.Layout(width="140px")
+        self.button.layout = W.Layout(width="auto", min_width="165px")
         self.note = W.HTML()
         self.button.on_click(lambda _: self.confirm(self.box.value))
         super().__init__([self.box, self.button, self.note], layout=W.Layout(align_items="center"))

@@ -175,6 +175,24 @@ def test_video_verdicts_are_visible_next_to_the_player_at_1440x900(
     current = page.evaluate("() => document.querySelector('.rnb-insp video').currentTime")
     assert 0 < current <= duration
 
+    # An image: shown from the server with a zoom; no timeline, no broken picture.
+    board = triage_board(page)
+    board.locator("input[placeholder^='go to']").fill("portrait")
+    board.locator("input[placeholder^='go to']").press("Enter")
+    expect(insp).to_have_attribute("data-kind", "image")
+    image = insp.locator(".rnb-insp-imginner img").first
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.rnb-insp-imginner img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    expect(insp.locator("canvas.rnb-insp-timeline")).to_be_hidden()
+    width = image.bounding_box()
+    insp.get_by_role("button", name="+").click()
+    wider = image.bounding_box()
+    assert width and wider and wider["width"] > width["width"] * 1.4
+    expect(insp).to_contain_text("no heatmap for this image")
+    page.screenshot(path=str(artifacts / "inspector-image.png"))
+
 
 @pytest.mark.slow
 def test_a_video_over_200_mb_plays_and_seeks_by_url(
