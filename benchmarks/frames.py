@@ -1,6 +1,6 @@
 """Time ``case.results()`` and ``case.segments()`` on a ledger of 100,000 items.
 
-    .venv/bin/python benchmarks/frames.py [--items 100000] [--folder /tmp/rnb-frames]
+    .venv/bin/python benchmarks/frames.py [--items 100000] [--folder /tmp/rnb-frames] [--analyses]
 
 The ledger is filled through the ledger's own bulk calls with a realistic mix: 60 %
 audio (3 windows each), 25 % images, 15 % video (4 frames with 1-2 face segments and
@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from resemble_nb.case import Case
-from resemble_nb.ledger import JobSpec, ResultRecord, SegmentRecord
+from resemble_nb.ledger import AnalysisRecord, JobSpec, ResultRecord, SegmentRecord
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,9 @@ def _label(score: float) -> str:
     return _LABELS[sum(score >= cut for cut in (0.15, 0.3, 0.5, 0.7))]
 
 
-def build(folder: Path, n: int, seed: int = 0) -> Case:
-    """A case folder with ``n`` reviewed items (see the module docstring)."""
+def build(folder: Path, n: int, seed: int = 0, analyses: bool = False) -> Case:
+    """A case folder with ``n`` reviewed items (see the module docstring); with
+    ``analyses``, each completed item also carries every extra analysis (issue 11)."""
     rng = random.Random(seed)
     case = Case(folder)
     ledger = case.ledger
@@ -111,6 +112,7 @@ def build(folder: Path, n: int, seed: int = 0) -> Case:
             detect_uuid=f"d-{job_id}",
             completed_at=now,
             raw={"uuid": f"d-{job_id}", "status": "completed"},
+            analysis=_analysis(it.media_type, score) if analyses else None,
         )
         entries.append((job_id, record, segs))
     for start in range(0, len(entries), 10_000):
@@ -125,6 +127,30 @@ def build(folder: Path, n: int, seed: int = 0) -> Case:
         ]
     )
     return case
+
+
+def _analysis(media_type: str, score: float) -> AnalysisRecord:
+    """Every analysis asked for: a written report, tracing, watermark, C2PA, reverse search."""
+    image = media_type == "image"
+    fields = {
+        "language": "en",
+        "abnormalities": "Robotic prosody in the second half" if score > 0.5 else "None",
+        "transcription": "Hello, this is your bank calling about a transfer. " * 3,
+    }
+    return AnalysisRecord(
+        intelligence_status="completed",
+        intelligence="Adult speaker, calm tone; the delivery is unusually even. " * 2,
+        findings=fields,
+        abnormalities=fields["abnormalities"],
+        transcription=fields["transcription"],
+        language="en",
+        source_tracing="elevenlabs" if score > 0.5 and media_type == "audio" else None,
+        watermark_status="completed",
+        watermark="not_found",
+        c2pa="NotPresent",
+        reverse_sources=[{"url": "https://stock.example/x", "title": "stock"}] if image else None,
+        heatmap=True,
+    )
 
 
 def _best(fn: object, repeat: int = 3) -> tuple[float, int]:
@@ -142,14 +168,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument(
+        "--analyses", action="store_true", help="every item with every extra analysis"
+    )
     args = parser.parse_args(argv)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="rnb-frames-"))
     try:
         start = time.perf_counter()
-        case = build(folder / "case", args.items)
+        case = build(folder / "case", args.items, analyses=args.analyses)
         built = time.perf_counter() - start
         print(f"built a ledger of {args.items:,} items in {built:.1f} s")
-        for name in ("results", "segments", "decisions"):
+        names = ("results", "segments", "decisions") + (("intelligence",) if args.analyses else ())
+        for name in names:
             seconds, rows = _best(getattr(case, name))
             print(f"case.{name}(): {rows:,} rows in {seconds:.3f} s (best of 3)")
     finally:

@@ -178,6 +178,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="plant the truth of the media listed here (columns sha256 or name, and label)",
     )
     parser.add_argument(
+        "--answers",
+        choices=["complete", "fail"],
+        default="complete",
+        help="how questions about a detect end (POST /detects/{uuid}/intelligence)",
+    )
+    parser.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -207,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
         create_status=not args.no_create_status,
         plant_truth=args.plant_truth,
         truth_file=args.truth_file,
+        answers=args.answers,
     )
     app = create_app(config)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

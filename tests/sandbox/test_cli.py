@@ -82,3 +82,27 @@ def test_cli_module_imports_only_the_standard_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == "[]"
+
+
+def test_answers_can_be_set_to_fail_from_the_command_line() -> None:
+    server = ServerProcess("--answers", "fail", "--api-key", "cli_key_answers")
+    try:
+        headers = {"Authorization": "Bearer cli_key_answers"}
+        made = httpx.post(
+            f"{server.base_url}/detect",
+            json={"url": "https://e.com/a.wav"},
+            headers={**headers, "Prefer": "wait"},
+        ).json()["item"]
+        asked = httpx.post(
+            f"{server.base_url}/detects/{made['uuid']}/intelligence",
+            json={"query": "Cloned?"},
+            headers=headers,
+        )
+        assert asked.status_code == 202
+        question = asked.json()["item"]["uuid"]
+        got = httpx.get(
+            f"{server.base_url}/detects/{made['uuid']}/intelligence/{question}", headers=headers
+        ).json()["item"]
+        assert got["status"] == "failed" and got["error_message"]
+    finally:
+        server.stop()
