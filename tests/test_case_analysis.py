@@ -352,3 +352,41 @@ def test_other_options_are_a_new_analysis_only_where_they_apply(
     run.wait(60)
     assert sum(sandbox.stats()["detects_per_sha256"].values()) == before
     assert older.results()["status"].tolist() == ["completed"]
+
+
+def test_lagging_and_failed_analyses_reach_the_frames_and_the_panel(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    """Intelligence that finishes after the detect is still shown; a failed intelligence or
+    watermark analysis says so (NA text, ``failed`` states), never a made-up result."""
+    from resemble_nb._analysis_view import item_html
+
+    lagging = sandbox_factory(intelligence_lag="polls:3", watermark_lag="polls:2")
+    case = Case(tmp_path / "lag")
+    client = _client(lagging)
+    paths = [SAMPLES / "speech.wav", SAMPLES / "street.jpg"]
+    run = case.review(
+        paths, client=client, display=False, poll_interval=FAST, intelligence=True,
+        detect_watermark=True,
+    )  # fmt: skip
+    run.wait(60)
+    df = case.results().set_index("name")
+    assert df["intelligence"].notna().all()
+    assert set(df["watermark"].astype(str)) <= {"found", "not_found"}
+    assert set(case.intelligence()["status"]) == {"completed"}
+
+    failing = sandbox_factory(intelligence_fail=1.0, watermark_fail=1.0)
+    bad = Case(tmp_path / "fail")
+    run = bad.review(
+        paths, client=_client(failing), display=False, poll_interval=FAST, intelligence=True,
+        detect_watermark=True,
+    )  # fmt: skip
+    run.wait(60)
+    df = bad.results().set_index("name")
+    assert (df["status"] == "completed").all()  # a failed analysis does not fail the item
+    assert df["intelligence"].isna().all()
+    assert (df["watermark"] == "failed").all()
+    intel = bad.intelligence()
+    assert set(intel["status"]) == {"failed"} and intel["summary"].isna().all()
+    html = item_html(bad.ledger, bad.item_key("street.jpg"))
+    assert "intelligence failed" in html and "watermark: failed" in html
