@@ -9,6 +9,7 @@ still there.
 
 from __future__ import annotations
 
+import base64
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,13 +22,37 @@ from ._protocols import CaseLike
 from .inspector import cache_dir, item_view, local_file
 from .inspector._item import is_cached
 
-__all__ = ["BACKGROUND_BYTES", "ItemViews"]
+__all__ = ["BACKGROUND_BYTES", "ItemViews", "ledger_heatmap"]
 
 #: Files bigger than this are first shown without their waveform, drawn in the background.
 BACKGROUND_BYTES = 16 * 1024**2
 _KEPT = 16
 
 View = dict[str, Any]
+
+
+#: Heatmaps over this size are not sent to the browser (they would be most of a message).
+_HEATMAP_MAX_BYTES = 512 * 1024
+_HEATMAP_NAMES = ("image_heatmap", "ifl_heatmap")
+
+
+def ledger_heatmap(case: Any, sha256: str) -> str:
+    """The item's heatmap stored with its latest completed job, as a ``data:`` URI.
+
+    Read from the case's ledger when it keeps analysis artifacts; ``""`` when there is
+    none (or the case is not a ledger-backed one).
+    """
+    ledger: Any = getattr(case, "ledger", None)
+    try:
+        jobs = [j for j in ledger.jobs_for_item(sha256) if j.state == "completed"]
+        artifacts = {a.name: a for a in ledger.artifacts_for(jobs[-1].id)} if jobs else {}
+    except Exception:  # no ledger, or one without artifacts: no heatmap
+        return ""
+    for name in _HEATMAP_NAMES:
+        art = artifacts.get(name)
+        if art and art.mime.startswith("image/") and len(art.data) <= _HEATMAP_MAX_BYTES:
+            return f"data:{art.mime};base64,{base64.b64encode(art.data).decode('ascii')}"
+    return ""
 
 
 class ItemViews:
@@ -69,7 +94,8 @@ class ItemViews:
                 self._computing[sha] = future
                 future.add_done_callback(partial(self._arrived, sha))
             return item_view(item, segments, case_folder=self.case.folder, cache=cache, light=True)
-        view = item_view(item, segments, case_folder=self.case.folder, cache=cache)
+        heat = ledger_heatmap(self.case, sha) if item.get("media_type") == "image" else ""
+        view = item_view(item, segments, case_folder=self.case.folder, cache=cache, heatmap=heat)
         self._keep(sha, view)
         return view
 

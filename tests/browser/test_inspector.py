@@ -28,7 +28,7 @@ from resemble_nb.sandbox import Sandbox
 sandbox = Sandbox(port=0).start()
 client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url)
 case = rnb.Case(tempfile.mkdtemp(prefix="{prefix}"), name="Inspector test")
-case.review(rnb.sample_media(), client=client, display=False).wait(120)
+case.review(rnb.sample_media(), client=client, display=False, visualize=True).wait(120)
 board = case.triage(threshold=0.0, sort="name")
 board.show({first!r})
 board"""
@@ -190,7 +190,11 @@ def test_video_verdicts_are_visible_next_to_the_player_at_1440x900(
     insp.get_by_role("button", name="+").click()
     wider = image.bounding_box()
     assert width and wider and wider["width"] > width["width"] * 1.4
-    expect(insp).to_contain_text("no heatmap for this image")
+    heat = insp.locator("img.rnb-insp-heat")  # the heatmap the ledger kept, over the image
+    expect(heat).to_have_count(1)
+    opacity = insp.get_by_role("slider", name="heatmap opacity")
+    opacity.fill("90")
+    expect(heat).to_have_attribute("style", re.compile(r"opacity:\s*0\.9"))
     page.screenshot(path=str(artifacts / "inspector-image.png"))
 
 

@@ -431,3 +431,11 @@ def test_a_big_file_shows_at_once_and_its_waveform_follows(case: FakeCase) -> No
     board.wait_drawn(30)
     board.previous()
     assert insp.spectrogram.startswith(PNG)  # from memory now, not recomputed
+
+
+def test_an_image_shows_the_heatmap_the_ledger_kept(real_case: Any, client: Any) -> None:
+    real_case.review([SAMPLES], client=client, display=False, visualize=True).wait(60)
+    board = TriageBoard(real_case, threshold=0.0, reviewer="ana")
+    board.show("street.jpg")
+    assert board.inspector.kind == "image"
+    assert board.inspector.heatmap.startswith("data:image/")

@@ -114,11 +114,14 @@ def item_view(
     case_folder: Path | None,
     cache: Path | None,
     light: bool = False,
+    heatmap: str = "",
 ) -> dict[str, Any]:
     """Every trait of the inspector for ``item`` (a ``case.results()`` row as a dict).
 
     ``light``: skip what needs decoding (waveform, spectrogram, key frames), for a first
-    view that shows at once while the rest is computed elsewhere.
+    view that shows at once while the rest is computed elsewhere. ``heatmap``: a
+    ``data:`` URI of the item's heatmap (from the ledger), else one saved in the case's
+    ``heatmaps/`` folder is used.
     """
     sha = str(item.get("sha256") or "")
     view = dict(EMPTY_VIEW, item=sha, name=str(item.get("name") or sha[:12]))
@@ -142,7 +145,7 @@ def item_view(
     )
     rows = segments[segments["sha256"].astype("string") == sha] if len(segments) else segments
     if kind == "image":
-        view["heatmap"] = _heatmap(case_folder, sha)
+        view["heatmap"] = heatmap or _heatmap(case_folder, sha)
         return view
     key = sha or None
     try:
