@@ -24,29 +24,18 @@ import sqlite3
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _sandbox_proc import SandboxProcess
+from frames import _Item  # the frames benchmark's item record
 from throughput import make_files
 
 import resemble_nb as rnb
 from resemble_nb.api import Client
 from resemble_nb.case import Case
 from resemble_nb.ledger import JobSpec, ResultRecord
-
-
-@dataclass(frozen=True)
-class _Item:
-    sha256: str
-    size: int
-    media_type: str
-    mime: str | None
-    extension: str
-    duration: float | None
-    paths: tuple[Path, ...]
 
 
 def _drop_chain(folder: Path) -> None:

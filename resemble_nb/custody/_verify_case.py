@@ -10,6 +10,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +216,87 @@ def _compare(
     return same
 
 
+class _Facts(dict[str, Any]):
+    """An event's facts for a message: a fact the event lacks reads as ``?``."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@dataclass(frozen=True)
+class _Table:
+    """How one ledger table is held to the chain: which events record its rows, and what."""
+
+    area: str
+    kind: str  # the event kind that records a row
+    key: str  # the row's key, as named in the event's facts
+    select: str  # SELECT ... AS <key>, sha256, <fields>... FROM <table>
+    fields: tuple[str, ...]
+    what: str  # how rows are counted: "result", "decision"...
+    label: str  # how a row is named: a format of {key} and {name}
+    gone: str  # what a removed row's event says: a format of {key}, {name}, {seq}, facts
+
+
+_TABLES = (
+    _Table("results", "result_stored", "job_id",
+           "SELECT job_id, sha256, detect_uuid, label, score, raw_json FROM results",
+           ("detect_uuid", "label", "score"), "result", "result of {name} (job {key})",
+           "the result of job {key} recorded in event {seq} was removed from the ledger"),
+    _Table("decisions", "decision", "decision_id",
+           "SELECT id AS decision_id, sha256, verdict, note, reviewer, decided_at "
+           "FROM decisions", ("verdict", "note", "reviewer", "decided_at"), "decision",
+           "decision {key} about {name}",
+           "decision {key} ({verdict} about {name}, by {reviewer}) recorded in event {seq} "
+           "was deleted from the ledger"),
+    _Table("items", "item_added", "sha256", "SELECT sha256, size, media_type FROM items",
+           ("size", "media_type"), "item", "item {name}",
+           "item {name} recorded in event {seq} was removed from the ledger"),
+)  # fmt: skip
+"""Add a table here to hold it to the chain (its rows are then checked by ``verify``)."""
+
+
+def _check_table(
+    conn: sqlite3.Connection, spec: _Table, events: list[Event], out: Verification,
+    name: Any,
+) -> None:  # fmt: skip
+    recorded = _latest(events, spec.kind, spec.key)
+    try:
+        rows = {r[spec.key]: dict(r) for r in conn.execute(spec.select)}
+    except sqlite3.OperationalError as exc:  # a table missing: dropped with the shell
+        out.fail(spec.area, f"the {spec.area} table cannot be read ({exc})", spec.area)
+        return
+    bad = 0
+    for key, row in rows.items():
+        label = spec.label.format(key=key, name=name(row["sha256"]))
+        where = f"{spec.area}.{spec.key}={str(key)[:12]}"
+        if key not in recorded:
+            out.fail(spec.area, f"{label} is not in the chain (added outside resemble_nb)",
+                     where)  # fmt: skip
+            bad += 1
+            continue
+        event, facts = recorded[key]
+        where = f"{where}, event {event.seq}"
+        bad += not _compare(out, spec.area, label, row, facts, spec.fields, where)
+        raw = row.get("raw_json")
+        if (
+            raw is not None
+            and "raw_sha256" in facts
+            and facts["raw_sha256"] != hashlib.sha256(str(raw).encode("utf-8")).hexdigest()
+        ):
+            out.fail(spec.area, f"{label}: the stored answer (raw_json) changed since it was "
+                     "recorded", where)  # fmt: skip
+            bad += 1
+    for key, (event, facts) in recorded.items():
+        if key not in rows:
+            text = spec.gone.format_map(
+                _Facts({**facts, "key": key, "name": name(event.subject), "seq": event.seq})
+            )
+            out.fail(spec.area, text, f"event {event.seq}")
+            bad += 1
+    if not bad:
+        out.add(spec.area, True, f"{len(rows)} {spec.what}(s) match the chain")
+
+
 def check_tables(conn: sqlite3.Connection, events: list[Event], out: Verification) -> None:
     """The ledger's rows say what the chain recorded, and nothing was removed."""
     names = {
@@ -228,113 +310,8 @@ def check_tables(conn: sqlite3.Connection, events: list[Event], out: Verificatio
     def name(sha: Any) -> str:
         return str(names.get(sha) or str(sha)[:12])
 
-    # results: what the service answered, hashed as stored
-    recorded = _latest(events, "result_stored", "job_id")
-    rows = {
-        r["job_id"]: dict(r)
-        for r in conn.execute(
-            "SELECT job_id, sha256, detect_uuid, label, score, raw_json FROM results"
-        )
-    }
-    bad = 0
-    for job_id, row in rows.items():
-        label = f"result of {name(row['sha256'])} (job {job_id})"
-        if job_id not in recorded:
-            out.fail(
-                "results",
-                f"{label} is not in the chain (added outside resemble_nb)",
-                f"results.job_id={job_id}",
-            )
-            bad += 1
-            continue
-        event, facts = recorded[job_id]
-        where = f"results.job_id={job_id}, event {event.seq}"
-        bad += not _compare(
-            out, "results", label, row, facts, ("detect_uuid", "label", "score"), where
-        )
-        raw = hashlib.sha256(str(row["raw_json"]).encode("utf-8")).hexdigest()
-        if "raw_sha256" in facts and facts["raw_sha256"] != raw:
-            out.fail(
-                "results",
-                f"{label}: the stored answer (raw_json) changed since it was recorded",
-                where,
-            )
-            bad += 1
-    for job_id, (event, _recorded) in recorded.items():
-        if job_id not in rows:
-            out.fail(
-                "results",
-                f"the result of job {job_id} recorded in event {event.seq} "
-                "was removed from the ledger",
-                f"event {event.seq}",
-            )
-            bad += 1
-    if not bad:
-        out.add("results", True, f"{len(rows)} stored result(s) match the chain")
-
-    # decisions: the triage log
-    recorded = _latest(events, "decision", "decision_id")
-    rows = {
-        r["decision_id"]: dict(r)
-        for r in conn.execute(
-            "SELECT id AS decision_id, sha256, verdict, note, reviewer, decided_at FROM decisions"
-        )
-    }
-    bad = 0
-    for decision_id, row in rows.items():
-        label = f"decision {decision_id} about {name(row['sha256'])}"
-        if decision_id not in recorded:
-            out.fail(
-                "decisions",
-                f"{label} is not in the chain (added outside resemble_nb)",
-                f"decisions.id={decision_id}",
-            )
-            bad += 1
-            continue
-        event, facts = recorded[decision_id]
-        bad += not _compare(
-            out,
-            "decisions",
-            label,
-            row,
-            facts,
-            ("verdict", "note", "reviewer", "decided_at"),
-            f"decisions.id={decision_id}, event {event.seq}",
-        )
-    for decision_id, (event, facts) in recorded.items():
-        if decision_id not in rows:
-            out.fail(
-                "decisions",
-                f"decision {decision_id} ({facts.get('verdict')} about "
-                f"{name(event.subject)}, by {facts.get('reviewer')}) recorded in event "
-                f"{event.seq} was deleted from the ledger",
-                f"event {event.seq}",
-            )
-            bad += 1
-    if not bad:
-        out.add("decisions", True, f"{len(rows)} decision(s) match the chain")
-
-    # items: identity and size as first seen
-    recorded = _latest(events, "item_added", "sha256")
-    bad = 0
-    for row in conn.execute("SELECT sha256, size, media_type FROM items"):
-        sha = row["sha256"]
-        if sha not in recorded:
-            out.fail("items", f"item {name(sha)} is not in the chain", f"items.sha256={sha}")
-            bad += 1
-            continue
-        event, facts = recorded[sha]
-        bad += not _compare(
-            out,
-            "items",
-            f"item {name(sha)}",
-            dict(row),
-            facts,
-            ("size", "media_type"),
-            f"items.sha256={sha[:12]}, event {event.seq}",
-        )
-    if not bad:
-        out.add("items", True, f"{len(recorded)} item(s) match the chain")
+    for spec in _TABLES:
+        _check_table(conn, spec, events, out, name)
 
 
 def check_media(conn: sqlite3.Connection, folder: Path, out: Verification) -> None:
