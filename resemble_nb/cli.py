@@ -247,6 +247,12 @@ def _summary(run: Run, case_folder: Path) -> str:
     problems = [item for item in run.items() if item.state in PROBLEM_STATES]
     for item in sorted(problems, key=lambda i: (i.state, i.name)):
         lines.append(f"  {item.state:9} {item.name}: {item.error or 'no reason recorded'}")
+    changed = int(run.stats().get("changed_files", 0))
+    if changed:
+        lines.append(
+            f"{changed} file{'' if changed == 1 else 's'} changed after inspection: what was "
+            "sent is recorded as new items (see above)."
+        )
     if run.source == "sandbox":
         lines.append("Results came from the local sandbox: the scores are synthetic.")
     lines.append(f"Results: resemble-nb results --case {case_folder}")

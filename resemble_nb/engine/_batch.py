@@ -2,7 +2,9 @@
 
 Files are streamed from disk under their upload names (see
 :func:`~resemble_nb.engine._reconcile.upload_name`), in job order, so the batch's
-``detect_uuids`` line up with the jobs. What goes wrong lands on the items concerned:
+``detect_uuids`` line up with the jobs, and hashed as they stream
+(:class:`~resemble_nb.engine._sent.SentFile`): a file that changed since intake is
+recorded as the content that was sent. What goes wrong lands on the items concerned:
 
 * 402: the wallet cannot cover the batch (nothing was created): its items fail with
   the reason; other batches go on.
@@ -13,8 +15,10 @@ Files are streamed from disk under their upload names (see
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import ExitStack
 from functools import partial
 
 from ..api import APIStatusError, Batch, PaymentRequiredError
@@ -23,6 +27,7 @@ from ._context import Context, Work, describe
 from ._outcome import adopt, after_unknown_outcome
 from ._poller import Poller
 from ._reconcile import find_existing, undecided_reason
+from ._sent import SentFile, new_content
 
 __all__ = ["submit_batch"]
 
@@ -47,11 +52,16 @@ async def submit_batch(
         ctx.show(works, "submitting")
         ctx.crash("after_mark_submitting")
         try:
+            ctx.crash("before_send")
             async with ctx.gate.slot(sum(w.size for w in works)):
-                # each file streams from disk under its upload name, in job order
-                files = [(w.upload_name, w.path) for w in works]
-                call = partial(ctx.api.detect_batch, files, options=ctx.options)
-                batch: Batch = await create(call)
+                # each file streams from disk under its upload name, in job order,
+                # hashed as it goes (what was sent is what is recorded)
+                with ExitStack() as stack:
+                    opened = [stack.enter_context(SentFile(w.path, w.upload_name)) for w in works]
+                    files = [(w.upload_name, f) for w, f in zip(works, opened, strict=True)]
+                    call = partial(ctx.api.detect_batch, files, options=ctx.options)
+                    batch: Batch = await create(call)
+                    sent = [(f.sent_sha256, f.sent_size) for f in opened]
         except CreateOutcomeUnknown as unknown:
             works = await after_unknown_outcome(ctx, poller, works, unknown, attempt)
             if not works:
@@ -90,8 +100,12 @@ async def submit_batch(
         ctx.submitted_now()
         ctx.count("batches_created")
         ctx.count("detects_created", len(works))
+        sent_as = _as_sent(ctx, works, sent)
+        whole = len(sent_as) == len(works)  # else: match the rest by name
+        works = sent_as
+        ids = [w.job.id for w in works]
         ctx.ledger.mark_submitted(ids, batch_uuid=batch.uuid)
-        if len(batch.detect_uuids) == len(works):
+        if whole and len(batch.detect_uuids) == len(works):
             ctx.ledger.assign_detects(dict(zip(ids, batch.detect_uuids, strict=True)))
             ctx.refresh(works)
             ctx.show(works, "submitted")
@@ -100,6 +114,22 @@ async def submit_batch(
             return
         await _resolve_uneven(ctx, poller, batch, works)
         return
+
+
+def _as_sent(ctx: Context, works: list[Work], sent: Sequence[tuple[str | None, int]]) -> list[Work]:
+    """The batch's works as sent: a file that changed since intake is its new content."""
+    out: list[Work] = []
+    for work, (sha, size) in zip(works, sent, strict=True):
+        if sha is None or sha == work.key:
+            out.append(work)
+            continue
+        moved = new_content(ctx, work, sha, size)
+        if moved is None:  # that content is already reviewed: its detect stays unowned
+            logger.warning("%s: its new content already has a job in this case", work.path)
+            continue
+        ctx.ledger.mark_submitting(moved.job.id, {moved.job.id: moved.upload_name})
+        out.append(dataclasses.replace(moved, job=ctx.ledger.job(moved.job.id)))
+    return out
 
 
 async def _resolve_uneven(

@@ -9,6 +9,7 @@ detect. Never set it outside tests.
 
 Points (see :data:`POINTS`):
 
+* ``before_send``: a file is about to be streamed (a secure upload, or a batch).
 * ``after_upload``: a media token was received, nothing marked yet.
 * ``after_mark_submitting``: the job is ``submitting`` in the ledger; no request sent.
 * ``after_create_before_ledger``: the create request succeeded; the ledger does not know.
@@ -27,6 +28,7 @@ __all__ = ["ENV_VAR", "POINTS", "CrashHook"]
 ENV_VAR = "RESEMBLE_NB_CRASH_AT"
 POINTS = frozenset(
     {
+        "before_send",
         "after_upload",
         "after_mark_submitting",
         "after_create_before_ledger",
@@ -58,6 +60,7 @@ class CrashHook:
                 raise ValueError(f"{ENV_VAR}={spec!r}: N must be 1 or more")
 
     def __call__(self, point: str) -> None:
+        """Arrive at ``point`` (tests may subclass this to act there, e.g. edit a file)."""
         if self.point != point:
             return
         with self._lock:

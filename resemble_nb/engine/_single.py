@@ -20,6 +20,7 @@ from ._calls import CreateOutcomeUnknown, FatalAPIError, create, not_created, re
 from ._context import Context, Work, describe
 from ._outcome import after_unknown_outcome
 from ._poller import Poller
+from ._sent import SentFile, new_content
 
 __all__ = ["submit_single", "token_refused"]
 
@@ -46,14 +47,18 @@ def token_refused(exc: APIStatusError) -> bool:
     return True
 
 
-async def _upload(ctx: Context, work: Work) -> MediaToken:
+async def _upload(ctx: Context, work: Work) -> tuple[MediaToken, str | None, int]:
+    """A fresh media token, and the SHA-256 and size of what the upload sent."""
     ctx.ledger.mark_uploading(work.job.id)
     ctx.show([work], "uploading")
+    ctx.crash("before_send")
     async with ctx.gate.slot(work.size):
-        token: MediaToken = await ctx.api.secure_upload(work.path, filename=work.upload_name)
+        with SentFile(work.path, work.upload_name) as file:
+            token: MediaToken = await ctx.api.secure_upload(file, filename=work.upload_name)
+            sent, size = file.sent_sha256, file.sent_size
     ctx.count("uploads")
     ctx.crash("after_upload")
-    return token
+    return token, sent, size
 
 
 def _stale(ctx: Context, token: MediaToken) -> bool:
@@ -63,32 +68,45 @@ def _stale(ctx: Context, token: MediaToken) -> bool:
 
 async def submit_single(ctx: Context, poller: Poller, work: Work) -> None:
     """Upload, create and hand the detect to the poller; failures end on this item only."""
+    box = [work]  # the file may turn out to be new content: a new item's work
     try:
-        await _submit(ctx, poller, work)
+        await _submit(ctx, poller, box)
     except FatalAPIError:
         raise
     except AuthenticationError as exc:
+        work = box[0]
         ctx.fail([work], f"{work.name}: the API key was refused ({describe(exc)})")
         raise FatalAPIError(describe(exc)) from exc
     except FileNotFoundError:
+        work = box[0]
         ctx.fail([work], f"{work.path}: the file disappeared before it could be uploaded")
     except OSError as exc:
+        work = box[0]
         ctx.fail([work], f"{work.path}: cannot be read ({describe(exc)})")
     except APIStatusError as exc:
+        work = box[0]
         ctx.fail([work], f"{work.name}: refused by the API ({describe(exc)})")
     except APIConnectionError as exc:
+        work = box[0]
         why = describe(exc)
         ctx.fail([work], f"{work.name}: not submitted: the API could not be reached ({why})")
     except Exception as exc:  # a bug or an unforeseen answer: this item only
+        work = box[0]
         logger.exception("submitting %s failed", work.name)
         ctx.fail([work], f"{work.name}: {describe(exc)}")
 
 
-async def _submit(ctx: Context, poller: Poller, work: Work) -> None:
+async def _submit(ctx: Context, poller: Poller, box: list[Work]) -> None:
+    work = box[0]
     unknown_outcomes = throttled = refusals = 0
     while True:
         # a token is single-purpose: every create attempt gets a fresh upload
-        token = await _upload(ctx, work)
+        token, sent, size = await _upload(ctx, work)
+        if sent is not None and sent != work.key:  # the file changed since intake
+            moved = new_content(ctx, work, sent, size)
+            if moved is None:
+                return
+            work = box[0] = moved
         if _stale(ctx, token):
             ctx.fail(
                 [work],

@@ -1,7 +1,10 @@
 """Resume after the engine's process is killed with SIGKILL: every item ends once, no detect twice.
 
-Each test runs ``resemble-nb detect`` in a child process against a sandbox served by the
-test process, kills the child (with the engine's test-only crash hook
+Every test runs against a sandbox as unhelpful as the docs allow (:func:`service_modes`:
+a list in any order, intelligence that lags its detect and sometimes fails, single-use
+media tokens, create answers without ``status``), and every review asks for
+intelligence. Each test runs ``resemble-nb detect`` in a child process against a sandbox
+served by the test process, kills the child (with the engine's test-only crash hook
 ``RESEMBLE_NB_CRASH_AT``, or from outside at a random moment), checks from the ledger and
 the sandbox that the kill landed where it was meant to, then reviews the same folder
 again in this process with no hook. The sandbox's per-content counters
@@ -23,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +40,26 @@ SINGLE_FILES = 8
 BATCH_FILES = 60
 """Two batches (50 + 10), sent at the same time by two upload workers."""
 CHILD_TIMEOUT = 60.0
+
+ORDERS = ("newest", "oldest", "shuffled")
+"""Every order ``GET /detect`` may come in (the docs promise none)."""
+
+
+def service_modes(order: str) -> dict[str, object]:
+    """A sandbox as unhelpful as the docs allow: ``order``, intelligence finishing two
+    reads after its detect (and failing for some content), single-use media tokens,
+    create answers without ``status``."""
+    return {
+        "list_order": order,
+        "intelligence_lag": "polls:2",
+        "intelligence_fail": 0.25,
+        "single_use_tokens": True,
+        "create_status": False,
+    }
+
+
+OPTIONS = {"intelligence": True}
+"""Every review here asks for intelligence, so lagging intelligence is waited for."""
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -58,7 +82,7 @@ def spawn_detect(
     command = [
         sys.executable, "-m", "resemble_nb.cli", "detect", str(evidence),
         "--case", str(case), "--base-url", sandbox.base_url,
-        "--strategy", strategy, "--no-progress",
+        "--strategy", strategy, "--no-progress", "--intelligence",
     ]  # fmt: skip
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -114,6 +138,7 @@ def resume(case: Path, evidence: Path, sandbox: Sandbox, strategy: str) -> Case:
         strategy=strategy,
         display=False,
         poll_interval=FAST,
+        **OPTIONS,
     )
     run.wait(60)
     assert run.error is None
@@ -134,6 +159,7 @@ def assert_exactly_once(sandbox: Sandbox, case: Case, files: dict[str, str]) -> 
     on_server = set(sandbox.app.service.store.detects)
     assert frame["detect_uuid"].is_unique
     assert set(frame["detect_uuid"]) == on_server
+    assert_analyses_settled(case, files)
     # and a further review of the same folder sends nothing at all
     before = stats["requests_total"]
     again = case.review(
@@ -141,9 +167,28 @@ def assert_exactly_once(sandbox: Sandbox, case: Case, files: dict[str, str]) -> 
         client=client_for(sandbox),
         display=False,
         poll_interval=FAST,
+        **OPTIONS,
     ).wait(60)
     assert again.progress.counts == {"completed": len(files)}
     assert sandbox.stats()["requests_total"] == before
+
+
+def assert_analyses_settled(case: Case, files: dict[str, str]) -> None:
+    """Every item's intelligence is stored completed, or failed with its reason."""
+    rows = case.ledger.analyses_rows()
+    got = [dict(zip(rows.columns, row, strict=True)) for row in rows.rows]
+    assert {row["sha256"] for row in got} == set(files)
+    for row in got:
+        assert row["analysis"] == "intelligence"
+        assert row["status"] in ("completed", "failed"), row
+        assert (row["status"] == "failed") == bool(row["reason"]), row
+    for job_id in {row["job_id"] for row in got}:
+        result = case.ledger.result_for(job_id)
+        assert result is not None
+        block = result.raw["intelligence"]
+        assert block["status"] == result.analyses["intelligence"]["status"]
+        if block["status"] == "completed":
+            assert block["description"]
 
 
 # -- kills at named points ------------------------------------------------------------------------
@@ -191,14 +236,29 @@ KILL_POINTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("strategy", "crash"), KILL_POINTS, ids=[f"{s}-{c}" for s, c in KILL_POINTS]
-)
+def _kill_cases() -> list[Any]:
+    """Every kill point under every list order; each point runs in one order by default
+    (taking turns), the other two with ``-m slow``."""
+    cases = []
+    for i, (strategy, crash) in enumerate(KILL_POINTS):
+        for j, order in enumerate(ORDERS):
+            marks = () if j == i % len(ORDERS) else (pytest.mark.slow,)
+            cases.append(
+                pytest.param(strategy, crash, order, marks=marks, id=f"{strategy}-{crash}-{order}")
+            )
+    return cases
+
+
+@pytest.mark.parametrize(("strategy", "crash", "order"), _kill_cases())
 def test_a_review_killed_at_a_point_resumes_with_no_duplicate_detect(
-    tmp_path: Path, sandbox_factory: Callable[..., Sandbox], strategy: str, crash: str
+    tmp_path: Path,
+    sandbox_factory: Callable[..., Sandbox],
+    strategy: str,
+    crash: str,
+    order: str,
 ) -> None:
     # polls:1: every detect is still processing when first read, so the poller has work
-    sandbox = sandbox_factory(progress="polls:1")
+    sandbox = sandbox_factory(progress="polls:1", **service_modes(order))
     evidence, case = tmp_path / "evidence", tmp_path / "case"
     files = make_evidence(evidence, SINGLE_FILES if strategy == "single" else BATCH_FILES)
     code, err = finish(spawn_detect(case, evidence, sandbox, strategy, crash))
@@ -213,12 +273,15 @@ def _held(sandbox: Sandbox) -> int:
     return sum(int(rule["fired"]) for rule in sandbox.app.service.faults.describe())
 
 
+@pytest.mark.parametrize(
+    "order", [o if o == "oldest" else pytest.param(o, marks=pytest.mark.slow) for o in ORDERS]
+)
 def test_a_review_killed_while_its_batch_request_is_on_the_wire_resumes(
-    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox], order: str
 ) -> None:
     # the server holds the first batch request 1.5 s before reading it; the process dies
     # meanwhile, with its jobs marked submitting and the outcome unknown to the ledger
-    sandbox = sandbox_factory(faults="POST /detect/batch:delay=1.5;times=1")
+    sandbox = sandbox_factory(faults="POST /detect/batch:delay=1.5;times=1", **service_modes(order))
     evidence, case = tmp_path / "evidence", tmp_path / "case"
     files = make_evidence(evidence, 12)
     child = spawn_detect(case, evidence, sandbox, "batch")
@@ -254,7 +317,9 @@ def test_a_review_killed_twice_at_random_moments_resumes_with_no_duplicate_detec
     strategy = ("single", "batch", "auto")[seed % 3]
     # detects finish 2 s after creation: the first kill (at most 1.8 s after the first
     # item starts moving) always lands before the run can end, later ones anywhere
-    sandbox = sandbox_factory(progress="time", latency=2.0)
+    sandbox = sandbox_factory(
+        progress="time", latency=2.0, **service_modes(ORDERS[seed % len(ORDERS)])
+    )
     evidence, case = tmp_path / "evidence", tmp_path / "case"
     files = make_evidence(evidence, 16)
     kills = 0
