@@ -28,6 +28,7 @@ from ._wait import (
     Deadline,
     answer_intervals,
     answer_timeout_error,
+    answered_in_full,
     poll_intervals,
     wait_target,
     wait_timeout_error,
@@ -156,7 +157,11 @@ class AsyncClient(BaseClient):
             options=options,
             more=more,
         )
-        return self._parse_detection(call, await self._send(call))
+        detection = self._parse_detection(call, await self._send(call))
+        if not wait:
+            return detection  # an answer without status is in progress, as it should be
+        settled = answered_in_full(detection)
+        return settled if settled is not None else await self.get_detect(detection.uuid)
 
     @_doc(Client.get_detect)
     async def get_detect(self, uuid: str, experts: bool = False) -> Detection:

@@ -27,6 +27,7 @@ from ._wait import (
     Deadline,
     answer_intervals,
     answer_timeout_error,
+    answered_in_full,
     poll_intervals,
     wait_target,
     wait_timeout_error,
@@ -187,7 +188,10 @@ class Client(BaseClient):
                 values are not sent; the deprecated ``pipeline`` is accepted, not sent.
 
         Returns:
-            The new :class:`Detection` (``status`` ``processing`` unless ``wait=True``).
+            The new :class:`Detection`: in progress unless ``wait=True`` (its ``status``
+            is ``processing``, or absent as in the docs' examples). With ``wait=True``,
+            an answer without ``status`` that carries its media's metrics is completed;
+            any other answer without ``status`` is settled by one ``GET``.
 
         Raises:
             ValueError: Not exactly one of ``media_token``, ``url``, ``file`` was given.
@@ -209,7 +213,11 @@ class Client(BaseClient):
             options=options,
             more=more,
         )
-        return self._parse_detection(call, self._send(call))
+        detection = self._parse_detection(call, self._send(call))
+        if not wait:
+            return detection  # an answer without status is in progress, as it should be
+        settled = answered_in_full(detection)
+        return settled if settled is not None else self.get_detect(detection.uuid)
 
     def get_detect(self, uuid: str, experts: bool = False) -> Detection:
         """Fetch a detection (``GET /detect/{uuid}``).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ __all__ = [
     "Deadline",
     "answer_intervals",
     "answer_timeout_error",
+    "answered_in_full",
     "poll_intervals",
     "wait_target",
     "wait_timeout_error",
@@ -56,6 +58,20 @@ def poll_intervals(poll_interval: tuple[float, float] | float) -> Iterator[float
     while True:
         yield interval
         interval = min(high, interval * 1.5)
+
+
+def answered_in_full(det: Detection) -> Detection | None:
+    """A ``Prefer: wait`` answer read for what it is, or ``None`` when one GET must settle it.
+
+    The docs' ``Prefer: wait`` examples carry no ``status`` (contract §11). An answer with
+    a status is taken as it is; one without a status but with the headline metrics of
+    its media is complete; anything else is in doubt.
+    """
+    if det.status is not None:
+        return det
+    if det.score is not None and det.label_raw is not None:
+        return dataclasses.replace(det, status="completed")
+    return None
 
 
 def wait_target(target: Any, kind: str) -> tuple[str, str]:
