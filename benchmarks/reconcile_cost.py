@@ -1,14 +1,14 @@
 """What it costs to reconcile 50 items whatever the order of ``GET /detect``.
 
-An account holds N older detects (10,000 and 100,000, seeded straight into an in-process
-sandbox's store; N real creates would take hours). 50 items are then in the state a
-crash leaves them in: marked ``submitting`` in the ledger, with their detects made on
-the server (real ``POST /detect`` requests) but not recorded. For each list order the
-docs allow (newest first, oldest first, shuffled) the engine's reconcile
-(``find_existing``) looks them up; the script prints the list pages it read, the
-requests and the wall time, and checks all 50 were found. A second pass reconciles 50
-items that were never sent, which costs the most: "not there" may only be decided once
-every detect made since the marks has been seen.
+An account holds N older detects (10,000 and 100,000, seeded in bulk by the in-process
+sandbox itself, ``Sandbox.seed_detects``; N real creates would take hours). 50 items
+are then in the state a crash leaves them in: marked ``submitting`` in the ledger,
+with their detects made on the server (real ``POST /detect`` requests) but not
+recorded. For each list order the docs allow (newest first, oldest first, shuffled)
+the engine's reconcile (``find_existing``) looks them up; the script prints the list
+pages it read, the requests and the wall time, and checks all 50 were found. A second
+pass reconciles 50 items that were never sent, which costs the most: "not there" may
+only be decided once every detect made since the marks has been seen.
 
 Run: ``PYTHONPATH=. python benchmarks/reconcile_cost.py [--sizes 10000,100000]``
 """
@@ -23,7 +23,6 @@ import struct
 import sys
 import tempfile
 import time
-import uuid as uuidlib
 import wave
 from pathlib import Path
 
@@ -39,7 +38,6 @@ from resemble_nb.engine._state import Tracker
 from resemble_nb.ledger import JobSpec
 from resemble_nb.media import scan
 from resemble_nb.sandbox import Sandbox
-from resemble_nb.sandbox.state import Detect
 
 ITEMS = 50
 ORDERS = ("newest", "oldest", "shuffled")
@@ -56,29 +54,6 @@ def _wav(path: Path, freq: float) -> None:
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes(frames)
-
-
-def _seed(sandbox: Sandbox, count: int) -> None:
-    """``count`` finished detects, older than anything the run makes, in creation order."""
-    svc = sandbox.app.service
-    team = next(iter(svc.store.teams.values()))
-    start = svc.now() - 86_400
-    for i in range(count):
-        svc.store.add_detect(
-            Detect(
-                uuid=str(uuidlib.uuid4()),
-                team_id=team.id,
-                created_at=start + i * 0.5,
-                options={},
-                media_type="audio",
-                filename=f"old-{i:06d}.wav",
-                url=None,
-                file=None,
-                sha256=hashlib.sha256(str(i).encode()).hexdigest(),
-                finished=True,
-                finished_at=start + i * 0.5 + 1,
-            )
-        )
 
 
 def _works(case: Case, folder: Path, key: str) -> list[Work]:
@@ -126,7 +101,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp, Sandbox(port=0) as sandbox:
             root = Path(tmp)
             t = time.perf_counter()
-            _seed(sandbox, size)
+            sandbox.seed_detects(size)  # the sandbox's own bulk history (POST /_sandbox/seed)
             seeded = time.perf_counter() - t
             client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url)
             sent_dir, unsent_dir = root / "sent", root / "unsent"
