@@ -57,7 +57,7 @@ async def submit_batch(
                 # each file streams from disk under its upload name, in job order,
                 # hashed as it goes (what was sent is what is recorded)
                 with ExitStack() as stack:
-                    opened = [stack.enter_context(SentFile(w.path, w.upload_name)) for w in works]
+                    opened = [stack.enter_context(SentFile(w.path)) for w in works]
                     files = [(w.upload_name, f) for w, f in zip(works, opened, strict=True)]
                     call = partial(ctx.api.detect_batch, files, options=ctx.options)
                     batch: Batch = await create(call)

@@ -29,14 +29,13 @@ logger = logging.getLogger("resemble_nb.engine")
 
 
 class SentFile(io.FileIO):
-    """A file opened for reading under an upload name, hashing what is read from it.
+    """A file opened for reading that hashes what is read from it.
 
     :attr:`sent_sha256` is the SHA-256 of the whole file as read in order from its start
     (a rewind for a resend starts over), or ``None`` if it was not read that way.
     """
 
-    def __init__(self, path: str | os.PathLike[str], upload_name: str) -> None:
-        self._upload_name = upload_name
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(os.fspath(path), "rb")
         self._reset()
 
@@ -45,14 +44,6 @@ class SentFile(io.FileIO):
         self._bytes = 0
         self._clean = True
         self._eof = False
-
-    @property
-    def name(self) -> str:
-        return self._upload_name
-
-    @name.setter
-    def name(self, value: object) -> None:  # FileIO sets it while opening
-        pass
 
     def _take(self, data: Any, asked: int) -> None:
         if data:

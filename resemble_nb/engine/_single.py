@@ -53,7 +53,7 @@ async def _upload(ctx: Context, work: Work) -> tuple[MediaToken, str | None, int
     ctx.show([work], "uploading")
     ctx.crash("before_send")
     async with ctx.gate.slot(work.size):
-        with SentFile(work.path, work.upload_name) as file:
+        with SentFile(work.path) as file:
             token: MediaToken = await ctx.api.secure_upload(file, filename=work.upload_name)
             sent, size = file.sent_sha256, file.sent_size
     ctx.count("uploads")
