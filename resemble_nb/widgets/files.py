@@ -396,6 +396,8 @@ class UploadPicker(Panel):
         self.folder = folder / UPLOADS_FOLDER
         self.max_bytes = int(max_bytes)
         self._paths: list[Path] = []
+        self._shas: dict[Path, str] = {}
+        self._case = None if isinstance(case, (str, os.PathLike)) else case
         self._messages: list[str] = []
         accept = sorted(set().union(*MEDIA_EXTENSIONS.values()))
         self._upload = W.FileUpload(
@@ -418,6 +420,17 @@ class UploadPicker(Panel):
     def paths(self) -> list[Path]:
         """Saved files, in the order they arrived (each once)."""
         return list(self._paths)
+
+    @property
+    def not_reviewed(self) -> list[Path]:
+        """Saved files the case has no item for yet (uploaded after its review started)."""
+        if self._case is None or not self._paths:
+            return []
+        try:
+            known = set(self._case.results()["sha256"].dropna().astype(str))
+        except Exception:  # a case that cannot say: nothing to offer
+            return []
+        return [p for p in self._paths if self._shas.get(p) not in known]
 
     @property
     def messages(self) -> list[str]:
@@ -475,6 +488,7 @@ class UploadPicker(Panel):
             return
         if saved.path not in self._paths:
             self._paths.append(saved.path)
+        self._shas[saved.path] = found.sha256 or saved.sha256
         verb = "Saved" if saved.created else "Already there"
         self._messages.append(
             f"{verb}: {name} ({format_bytes(saved.size)}, {found.media_type}) as "
@@ -488,4 +502,13 @@ class UploadPicker(Panel):
         # The button's own "(0)" counts what the widget holds, which is nothing once each
         # file is saved (its bytes are dropped at once): say how many were saved here.
         head = f"<b>{n} file{'' if n == 1 else 's'} saved</b> into the case"
+        waiting = self.not_reviewed
+        if waiting:
+            head += (
+                f"<div style='color:#92400e'><b>{len(waiting)} not reviewed yet</b> "
+                f"({escape(', '.join(p.name for p in waiting[:5]))}"
+                f"{', …' if len(waiting) > 5 else ''}): analyse them with "
+                "<code>case.review(picker.paths)</code>; files already reviewed are not "
+                "sent again.</div>"
+            )
         self._status.value = f"{head}<ul style='margin:0'>{rows}</ul>" if rows else ""

@@ -385,3 +385,21 @@ def test_file_picker_selection_feeds_a_real_review(
     picker._files.value = ("speech.wav", "street.jpg")
     run = real_case.review(picker.selected, client=client, display=False).wait(60)
     assert sorted(run.results()["name"]) == ["speech.wav", "street.jpg"]
+
+
+def test_uploads_the_case_has_not_reviewed_are_offered(tmp_path: Path) -> None:
+    import pandas as pd
+
+    reviewed = hashlib.sha256((SAMPLES / "speech.wav").read_bytes()).hexdigest()
+
+    class Reviewed(SimpleNamespace):
+        def results(self) -> pd.DataFrame:
+            return pd.DataFrame({"sha256": [reviewed]})
+
+    picker = UploadPicker(Reviewed(folder=tmp_path / "case"))
+    upload(picker, browser_file("speech.wav", (SAMPLES / "speech.wav").read_bytes()))
+    assert picker.not_reviewed == []
+    upload(picker, browser_file("late.mp3", (SAMPLES / "voicemail.mp3").read_bytes()))
+    assert [p.name for p in picker.not_reviewed] == ["late.mp3"]
+    assert "1 not reviewed yet</b> (late.mp3)" in picker._status.value
+    assert "case.review(picker.paths)" in picker._status.value
