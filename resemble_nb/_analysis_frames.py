@@ -76,24 +76,18 @@ FEEDBACK_COLUMNS: dict[str, Any] = {
 def intelligence_frame(ledger: Ledger) -> pd.DataFrame:
     """One row per item whose latest result carries an intelligence report."""
     names = ledger.item_names()
-    rows = ledger.results_rows()
-    at = {c: i for i, c in enumerate(rows.columns)}
-    info = {r[at["sha256"]]: r for r in rows.rows}
-    picked = [a for a in ledger.findings_rows() if a["intelligence_status"] is not None]
-    columns: dict[str, list[Any]] = {name: [] for name in INTELLIGENCE_COLUMNS}
-    for a in picked:
-        sha = a["sha256"]
-        row = info.get(sha)
-        findings = a["findings"]
-        columns["sha256"].append(sha)
-        columns["name"].append(names.get(sha))
-        columns["media_type"].append(row[at["media_type"]] if row else None)
-        columns["detect_uuid"].append(row[at["detect_uuid"]] if row else None)
-        columns["status"].append(a["intelligence_status"])
-        columns["summary"].append(a["intelligence"])
-        columns["structured"].append(bool(findings))
-        for name in FINDING_FIELDS:
-            columns[name].append(findings.get(name))
+    rows = ledger.intelligence_rows()
+    columns: dict[str, Any] = {
+        "sha256": [r[0] for r in rows],
+        "name": [names.get(r[0]) for r in rows],
+        "media_type": [r[1] for r in rows],
+        "detect_uuid": [r[2] for r in rows],
+        "status": [r[3] for r in rows],
+        "summary": [r[4] for r in rows],
+        "structured": [bool(r[5]) for r in rows],
+    }
+    for name in FINDING_FIELDS:
+        columns[name] = [r[5].get(name) for r in rows]
     return _frame(columns, INTELLIGENCE_COLUMNS)
 
 

@@ -269,6 +269,27 @@ class AnalysisMixin(LedgerBase):
             rows.append(found)
         return rows
 
+    def intelligence_rows(self) -> list[tuple[Any, ...]]:
+        """``(sha256, media_type, detect_uuid, status, summary, findings)`` for every item
+        whose latest job carries an intelligence report, first-seen order (one query; the
+        findings of all rows parsed in one go)."""
+        conn = self._conn()
+        rows = conn.execute(
+            "SELECT a.sha256, i.media_type, COALESCE(r.detect_uuid, j.detect_uuid), "
+            "a.intelligence_status, a.intelligence "
+            "FROM analyses a JOIN items i ON i.latest_job_id = a.job_id "
+            "JOIN jobs j ON j.id = a.job_id LEFT JOIN results r ON r.job_id = a.job_id "
+            "WHERE a.intelligence_status IS NOT NULL ORDER BY i.rowid"
+        ).fetchall()
+        text = conn.execute(
+            "SELECT '[' || group_concat(COALESCE(a.findings_json, '{}'), ',') || ']' "
+            "FROM (SELECT a.findings_json FROM analyses a "
+            "JOIN items i ON i.latest_job_id = a.job_id "
+            "WHERE a.intelligence_status IS NOT NULL ORDER BY i.rowid) a"
+        ).fetchone()[0]
+        findings = json.loads(text) if text else []
+        return [(*row, found) for row, found in zip(rows, findings, strict=True)]
+
     def artifacts_for(self, job_id: int) -> list[ArtifactRecord]:
         """The inline visualizations stored for a job."""
         rows = self._conn().execute(
