@@ -35,6 +35,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "DetectOptions",
         "FileRejectedError",
         "InternalServerError",
+        "InvalidAPIKeyError",
         "Label",
         "MissingAPIKeyError",
         "NotFoundError",
@@ -53,10 +54,12 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "resemble_nb.engine": ("FatalAPIError", "ItemStatus", "Progress", "Run", "RunEvent"),
     "resemble_nb.ledger": (
         "CaseBusyError",
+        "CaseFolderError",
         "InvalidTransition",
         "LedgerError",
         "LedgerVersionError",
         "NotALedgerError",
+        "ReadOnlyLedgerError",
     ),
     "resemble_nb.report": ("UnsafeReportError",),
     "resemble_nb.widgets": ("FilePicker", "JobBoard", "TriageBoard", "UploadPicker"),
@@ -94,6 +97,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
         DetectOptions,
         FileRejectedError,
         InternalServerError,
+        InvalidAPIKeyError,
         Label,
         MissingAPIKeyError,
         NotFoundError,
@@ -112,10 +116,12 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from .evaluation import EvaluationError
     from .ledger import (
         CaseBusyError,
+        CaseFolderError,
         InvalidTransition,
         LedgerError,
         LedgerVersionError,
         NotALedgerError,
+        ReadOnlyLedgerError,
     )
     from .report import UnsafeReportError
     from .widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
@@ -130,6 +136,7 @@ __all__ = [
     "BatchLimitError",
     "Case",
     "CaseBusyError",
+    "CaseFolderError",
     "Client",
     "CustodyError",
     "DetectOptions",
@@ -138,6 +145,7 @@ __all__ = [
     "FilePicker",
     "FileRejectedError",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "InvalidTransition",
     "ItemStatus",
     "JobBoard",
@@ -152,6 +160,7 @@ __all__ = [
     "PermissionDeniedError",
     "Progress",
     "RateLimitError",
+    "ReadOnlyLedgerError",
     "ResembleError",
     "Run",
     "RunEvent",

@@ -5,6 +5,7 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
 
     ResembleError
     ├── MissingAPIKeyError              no key given and RESEMBLE_API_KEY unset
+    ├── InvalidAPIKeyError (ValueError) a key with a space, control or non-ASCII character
     ├── UnknownOptionError (ValueError) a detect option neither endpoint documents
     ├── FileRejectedError (ValueError)  a file that cannot be sent (empty, over a size cap...)
     ├── BatchLimitError (ValueError)    a batch over 50 files / 500 MB, refused before sending
@@ -24,7 +25,9 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
     │   └── OutcomeUnknownError         a create may have reached the server: look it up
     ├── FatalAPIError                   a review stopped: the API refuses the account itself
     ├── LedgerError                     the case ledger (case.db) is unusable or misused
-    │   ├── NotALedgerError             the file is not a resemble_nb ledger
+    │   ├── CaseFolderError (NotADirectoryError) the case folder is a file or cannot be made
+    │   ├── NotALedgerError             the file is not a resemble_nb ledger (or is damaged)
+    │   ├── ReadOnlyLedgerError         the case cannot be written (it can still be read)
     │   ├── LedgerVersionError          written by a newer resemble_nb
     │   ├── CaseBusyError               another process is reviewing the case (.holder)
     │   └── InvalidTransition           a job cannot move to that state from where it is

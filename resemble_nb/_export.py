@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._visible import escape_name
+
 __all__ = ["cell_text", "export_results", "write_atomically"]
 
 
@@ -44,9 +46,11 @@ def write_atomically(path: Path, data: str) -> None:
 def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write the results table to ``path``: ``.csv``, ``.parquet`` or ``.json`` by suffix.
 
-    CSV joins each item's ``paths`` with ``"; "`` and guards cells that a spreadsheet
-    would run as a formula (a leading ``= + - @`` gets a ``'``); JSON keeps lists and
-    writes ISO-8601 times; Parquet keeps every dtype (needs ``pyarrow``).
+    CSV joins each item's ``paths`` with ``"; "``, shows characters that could disguise
+    a name (direction overrides, newlines, controls) as visible escapes like ``\\u202e``
+    and ``\\n``, and guards cells that a spreadsheet would run as a formula (a leading
+    ``= + - @`` gets a ``'``); JSON keeps lists and writes ISO-8601 times; Parquet keeps
+    every dtype (needs ``pyarrow``).
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -81,11 +85,15 @@ def _for_spreadsheet(results: pd.DataFrame) -> pd.DataFrame:
     table: pd.DataFrame = results.copy()
     for column in table.columns:
         series = table[column]
-        if series.map(lambda v: isinstance(v, list | tuple)).any():
-            table[column] = series.map(
-                lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else cell_text(v)
-            )
-        if str(table[column].dtype) in ("string", "object"):
+        is_list = [isinstance(v, list | tuple) for v in series]
+        if any(is_list):
+            table[column] = [
+                "; ".join(escape_name(str(p)) for p in v) if listed else cell_text(v)
+                for v, listed in zip(series, is_list, strict=True)
+            ]
+        elif str(series.dtype) in ("string", "object", "str"):
+            table[column] = [escape_name(v) if isinstance(v, str) else v for v in series]
+        if str(table[column].dtype) in ("string", "object", "str"):
             table[column] = table[column].map(_defuse)
     return table
 

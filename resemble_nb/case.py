@@ -28,8 +28,10 @@ from .ledger import (
     LEDGER_FILENAME,
     REPORTS_FOLDER,
     UPLOADS_FOLDER,
+    CaseFolderError,
     Decision,
     Ledger,
+    ReadOnlyLedgerError,
     Verdict,
 )
 
@@ -70,13 +72,10 @@ class Case:
 
     def __init__(self, folder: str | os.PathLike[str], *, name: str | None = None) -> None:
         path = Path(os.fspath(folder)).expanduser()
-        if path.exists() and not path.is_dir():
-            raise NotADirectoryError(f"{path}: is a file; a case is a folder")
-        path.mkdir(parents=True, exist_ok=True)
-        self.folder: Path = path.resolve()
-        self.uploads.mkdir(exist_ok=True)
-        self.reports.mkdir(exist_ok=True)
+        self.folder: Path = make_case_folder(path)
         self.ledger = Ledger(self.folder / CASE_DB)
+        if self.ledger.read_only:
+            return  # an archived or shared case: read and export only
         if name is not None:
             self.ledger.set_meta("name", name)
         elif self.ledger.get_meta("name") is None:
@@ -481,6 +480,16 @@ class Case:
                 f"a review of case {self.name!r} is already running ({active!r}); wait for "
                 "it with run.wait() or stop it with run.cancel() before starting another"
             )
+        from .engine._intake import check_inputs
+
+        if self.ledger.read_only:
+            raise ReadOnlyLedgerError(
+                f"{self.ledger.path}: the case is read-only, so it cannot be reviewed "
+                "again; it can still be read and exported. Copy the case folder somewhere "
+                "writable to work on it"
+            )
+
+        check_inputs(paths_or_items)  # TypeError now, not in the background thread
         if client is None:
             from ._connect import connect
 
@@ -641,6 +650,42 @@ def _sync_client(client: Client | None) -> Client:
     if isinstance(client, AsyncClient):
         raise TypeError("case.ask() and case.send_feedback() take a Client, not an AsyncClient")
     return client
+
+
+def make_case_folder(path: Path) -> Path:
+    """The case folder, made with ``uploads/`` and ``reports/`` where it can be written;
+    an existing read-only case is left as it is (it opens read-only).
+
+    Raises:
+        CaseFolderError: ``path`` (or a parent) is a file, or the folder cannot be made.
+    """
+    for parent in [path, *path.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise CaseFolderError(
+                f"{path}: cannot be a case folder: {parent} is a file, not a folder"
+            )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CaseFolderError(
+            f"{path}: cannot create the case folder ({exc.strerror or exc}); choose a "
+            "folder you may write to"
+        ) from None
+    folder = path.resolve()
+    if os.access(folder, os.W_OK):
+        for sub in (UPLOADS_FOLDER, REPORTS_FOLDER):
+            try:
+                (folder / sub).mkdir(exist_ok=True)
+            except OSError as exc:
+                raise CaseFolderError(
+                    f"{folder / sub}: cannot create it ({exc.strerror or exc})"
+                ) from None
+    elif not (folder / CASE_DB).is_file():
+        raise CaseFolderError(
+            f"{folder}: cannot start a case here: the folder is read-only; choose a "
+            "folder you may write to"
+        )
+    return folder
 
 
 def _slug(name: str) -> str:

@@ -27,12 +27,20 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-EXIT_OK = 0
-EXIT_UNFINISHED = 1
-EXIT_USAGE = 2
-EXIT_BUSY = 3
-"""Another process is reviewing the case (``detect``)."""
-EXIT_INTERRUPTED = 130
+from ._cli_errors import (
+    EXIT_BUSY,
+    EXIT_INTERRUPTED,
+    EXIT_NO_MEDIA,
+    EXIT_OK,
+    EXIT_SERVICE,
+    EXIT_UNFINISHED,
+    EXIT_USAGE,
+    guard,
+    run_summary,
+    service_failure,
+    take_debug,
+)
+
 FORMATS = ("csv", "parquet", "json")
 
 
@@ -42,7 +50,11 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resemble-nb",
         description="Review media for deepfakes with Resemble AI's Detect API.",
+        epilog="Exit codes: 0 done (failures only of bad files), 1 unfinished, 2 usage or "
+        "case error, 3 case busy, 4 nothing analysed because of the service or account, "
+        "5 no media found, 70 a bug, 130 interrupted. --debug (anywhere) shows tracebacks.",
     )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     detect = sub.add_parser(
@@ -73,7 +85,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a detect option, e.g. --option frame_length=4 (repeatable)",
     )
-    detect.add_argument("--rate-limit", type=float, default=None, metavar="N", help="requests/s")
+    detect.add_argument("--rate-limit", type=_rate, default=None, metavar="N", help="requests/s")
     detect.add_argument("--no-progress", action="store_true", help="no progress bar")
     detect.add_argument(
         "--wait-for-case",
@@ -161,6 +173,21 @@ def _run_demo(args: argparse.Namespace) -> int:
 # -- detect ---------------------------------------------------------------------------------
 
 
+def _rate(text: str) -> float:
+    """``--rate-limit``: a finite number of requests per second above 0."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a number of requests per second above 0, e.g. 5"
+        )
+    return value
+
+
 def _option_value(text: str) -> Any:
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
@@ -237,26 +264,15 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 
 def _summary(run: Run, case_folder: Path) -> str:
-    from .ledger import PROBLEM_STATES
+    return "\n".join(run_summary(run, case_folder))
 
-    progress = run.progress
-    lines = [f"{progress.describe()} in {run.elapsed:.1f} s"]
-    counts = ", ".join(f"{state}: {n}" for state, n in sorted(progress.counts.items()) if n)
-    if counts:
-        lines.append(f"  {counts}")
-    problems = [item for item in run.items() if item.state in PROBLEM_STATES]
-    for item in sorted(problems, key=lambda i: (i.state, i.name)):
-        lines.append(f"  {item.state:9} {item.name}: {item.error or 'no reason recorded'}")
-    changed = int(run.stats().get("changed_files", 0))
-    if changed:
-        lines.append(
-            f"{changed} file{'' if changed == 1 else 's'} changed after inspection: what was "
-            "sent is recorded as new items (see above)."
-        )
-    if run.source == "sandbox":
-        lines.append("Results came from the local sandbox: the scores are synthetic.")
-    lines.append(f"Results: resemble-nb results --case {case_folder}")
-    return "\n".join(lines)
+
+def _check_options(options: dict[str, Any], strategy: str) -> None:
+    """Refuse bad options before anything is created (a usage error leaves no case)."""
+    from resemble_nb.api import DetectOptions
+    from resemble_nb.media import check_strategy
+
+    check_strategy(strategy, DetectOptions.build(options).analysis())
 
 
 def _run_detect(args: argparse.Namespace) -> int:
@@ -265,6 +281,7 @@ def _run_detect(args: argparse.Namespace) -> int:
 
     try:
         options = _options(args)
+        _check_options(options, args.strategy)
         client = _client(args)
         case = Case(args.case)
         run = case.review(
@@ -279,7 +296,7 @@ def _run_detect(args: argparse.Namespace) -> int:
             **options,
         )
     except (ValueError, TypeError) as exc:
-        print(f"resemble-nb detect: {exc}", file=sys.stderr)
+        print(f"resemble-nb detect: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_USAGE
     except CaseBusyError as exc:
         print(f"resemble-nb detect: {exc}", file=sys.stderr)
@@ -292,7 +309,25 @@ def _run_detect(args: argparse.Namespace) -> int:
         run.wait()
         print(_summary(run, case.folder), file=sys.stderr)
         return EXIT_INTERRUPTED
+    items = run.items()
+    if run.error is None and all(item.state == "skipped" for item in items):
+        what = f" matching --include {args.include!r}" if args.include else ""
+        found = f" ({len(items)} skipped: see below)" if items else ""
+        print(
+            f"resemble-nb detect: no media found: no media file{what} in "
+            + ", ".join(map(str, args.paths))
+            + found,
+            file=sys.stderr,
+        )
+        if items:
+            print(_summary(run, case.folder))
+        return EXIT_NO_MEDIA
+    failure = service_failure(run) if run.error is None else None
+    if failure is not None:
+        print(f"resemble-nb detect: {failure}", file=sys.stderr)
     print(_summary(run, case.folder))
+    if failure is not None:
+        return EXIT_SERVICE
     if run.error is not None:
         print(f"resemble-nb detect: the review stopped early: {run.error}", file=sys.stderr)
         return EXIT_UNFINISHED
@@ -339,7 +374,10 @@ def _open_case(command: str, folder: Path) -> Case | None:
     """The case in ``folder``, or ``None`` after saying why there is none."""
     from resemble_nb.case import CASE_DB, Case
 
-    if not (folder / CASE_DB).is_file():
+    if folder.is_file():
+        print(f"resemble-nb {command}: {folder}: is a file; a case is a folder", file=sys.stderr)
+        return None
+    if not (folder / CASE_DB).exists():
         print(f"resemble-nb {command}: {folder}: no case here (no {CASE_DB})", file=sys.stderr)
         return None
     return Case(folder)
@@ -353,6 +391,13 @@ def _run_report(args: argparse.Namespace) -> int:
         print("resemble-nb report: --threshold must be between 0 and 1", file=sys.stderr)
         return EXIT_USAGE
     chosen = {} if args.threshold is None else {"threshold": args.threshold}
+    if args.output is not None and Path(args.output).is_dir():
+        print(
+            f"resemble-nb report: {args.output}: is a folder; give a file name, e.g. "
+            f"{Path(args.output) / 'report.html'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         path = case.report(args.output, **chosen)
     except (ValueError, OSError) as exc:
@@ -381,11 +426,9 @@ def _run_results(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``resemble-nb``."""
     parser = _build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    arguments, debug = take_debug(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(arguments)
+    return guard(args.command, lambda: int(args.handler(args) or 0), debug=debug)
 
 
 if __name__ == "__main__":

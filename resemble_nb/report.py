@@ -26,6 +26,7 @@ import pandas as pd
 from resemble_nb import plots
 from resemble_nb._errors import ResembleError
 from resemble_nb._export import cell_text, export_results, write_atomically
+from resemble_nb._visible import escape_name, visible
 from resemble_nb.api import Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
@@ -109,7 +110,7 @@ def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str
     error = cell_text(row["error"])
     return {
         "anchor": sha or f"row-{index}",
-        "name": cell_text(row["name"]) or "(unnamed)",
+        "name": escape_name(cell_text(row["name"])) or "(unnamed)",
         "media_type": cell_text(row["media_type"]),
         "label": label,
         "label_text": _words(label) if label else "no result",
@@ -120,8 +121,10 @@ def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str
         "failed": status in PROBLEM_STATES,
         "reasons": flag_reasons(row, threshold),
         "sha256": sha,
-        "paths": [str(p) for p in (row["paths"] if isinstance(row["paths"], list) else [])]
-        or [p for p in [cell_text(row["path"])] if p],
+        "paths": [
+            escape_name(str(p)) for p in (row["paths"] if isinstance(row["paths"], list) else [])
+        ]
+        or [escape_name(p) for p in [cell_text(row["path"])] if p],
         "size": _size(row["size"]),
         "duration": _DASH if pd.isna(row["duration"]) else f"{float(row['duration']):.2f} s",
         "detect_uuid": cell_text(row["detect_uuid"]) or _DASH,
@@ -287,6 +290,14 @@ def _check_no_secrets(html: str, path: Path, frames: Mapping[str, pd.DataFrame])
 # --------------------------------------------------------------------------- public
 
 
+def _shown(value: Any) -> Any:
+    """Every value the template prints: text with hidden characters made visible
+    (markup the report built itself is left as it is)."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return visible(value)
+    return value
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("resemble_nb", "templates"),
@@ -294,6 +305,9 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # a direction override or zero-width character in a name could disguise it:
+        # every value shown is written with such characters as visible escapes
+        finalize=_shown,
     )
     return env
 

@@ -24,6 +24,7 @@ from ._uploads import Upload
 from .errors import (
     APIConnectionError,
     APITimeoutError,
+    InvalidAPIKeyError,
     MissingAPIKeyError,
     OutcomeUnknownError,
     UnexpectedResponseError,
@@ -53,6 +54,17 @@ if not any(isinstance(f, RedactingFilter) for f in logger.filters):
     logger.addFilter(RedactingFilter())
 
 TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
+
+
+def _check_key(key: str) -> None:
+    """Refuse a key that cannot travel in an HTTP header (never quoting it)."""
+    for position, char in enumerate(key, start=1):
+        if not 33 <= ord(char) <= 126:
+            what = "a space or control character" if ord(char) < 128 else "not plain ASCII"
+            raise InvalidAPIKeyError(
+                f"The API key cannot be used: its character {position} of {len(key)} is "
+                f"{what}. Check RESEMBLE_API_KEY for a pasted quote, space or accent."
+            )
 
 
 @dataclass
@@ -100,6 +112,7 @@ class BaseClient:
             raise MissingAPIKeyError()
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        _check_key(key.strip())
         self._api_key = Secret(key.strip())
         url = base_url or os.environ.get("RESEMBLE_BASE_URL") or DEFAULT_BASE_URL
         self.base_url: str = url.rstrip("/")

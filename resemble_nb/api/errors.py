@@ -24,6 +24,7 @@ __all__ = [
     "BatchLimitError",
     "FileRejectedError",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -64,6 +65,10 @@ class UnknownOptionError(ResembleError, ValueError):
         super().__init__(message)
         self.name = name
         self.suggestion = suggestion
+
+
+class InvalidAPIKeyError(ResembleError, ValueError):
+    """The API key has characters no API key has (a pasted space, quote or accent)."""
 
 
 class FileRejectedError(ResembleError, ValueError):

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ..ledger import Item as LedgerItem
-from ..media import Include, MediaFile, MediaItem, find_media, group_items, inspect
+from ..media import Include, MediaCandidate, MediaFile, MediaItem, find_media, group_items, inspect
+from ..media.items import candidate_file
 from ..media.limits import media_type_for_extension, mime_for_extension
 from ._state import ItemStatus, Tracker
 
-__all__ = ["Inputs", "Intake", "intake"]
+__all__ = ["Inputs", "Intake", "case_files", "check_inputs", "intake"]
 
 Inputs = Any
 """A path, a MediaItem, a ledger Item, or an iterable of them."""
@@ -58,6 +59,36 @@ class Intake:
             for f in self.skipped
         ]
         tracker.replace(self.placeholders, statuses)
+
+
+def case_files(ledger_path: Path) -> list[Path]:
+    """The case's own files, never reviewed: its ledger (with SQLite's side files) and
+    its reports folder (a case folder may sit inside the evidence folder)."""
+    folder = ledger_path.parent
+    sides = [ledger_path.with_name(ledger_path.name + s) for s in ("-wal", "-shm", "-journal")]
+    return [ledger_path, *sides, folder / "reports"]
+
+
+def check_inputs(inputs: Inputs) -> None:
+    """Refuse, in the caller's thread, inputs that are not paths or media items.
+
+    Raises:
+        TypeError: ``None``, a number, or anything else that is not a path or an item.
+    """
+    if inputs is None or isinstance(inputs, (bytes, bool, int, float)):
+        raise TypeError(
+            "review() takes paths (files or folders) or media items, not "
+            f"{type(inputs).__name__}: {inputs!r}"
+        )
+    try:
+        _split(inputs)
+    except TypeError as exc:
+        if "not iterable" in str(exc):
+            raise TypeError(
+                "review() takes paths (files or folders) or media items, not "
+                f"{type(inputs).__name__}: {inputs!r}"
+            ) from None
+        raise
 
 
 def _split(inputs: Inputs) -> tuple[list[Path], list[MediaItem]]:
@@ -131,13 +162,17 @@ async def intake(
     *,
     include: Include = None,
     recursive: bool = True,
+    leave_out: Iterable[Path] = (),
 ) -> Intake:
-    """Find, inspect and group ``inputs``, showing progress on ``tracker``."""
+    """Find, inspect and group ``inputs``, showing progress on ``tracker``.
+
+    ``leave_out``: paths never listed (the case's own ledger and reports)."""
     loop = asyncio.get_running_loop()
     paths, given = _split(inputs)
     candidates = (
         await loop.run_in_executor(
-            None, partial(find_media, paths, recursive=recursive, include=include)
+            None,
+            partial(find_media, paths, recursive=recursive, include=include, leave_out=leave_out),
         )
         if paths
         else []
@@ -148,13 +183,14 @@ async def intake(
     )
     semaphore = asyncio.Semaphore(INSPECT_WORKERS)
 
-    async def examine(path: Path, problem: str | None) -> MediaFile:
-        if problem is not None and path.is_dir():
-            return MediaFile(path=path, problem="unreadable", reason=problem)
+    async def examine(candidate: MediaCandidate) -> MediaFile:
+        known = candidate_file(candidate)
+        if known is not None:  # the walk already found what is wrong with it
+            return known
         async with semaphore:
-            return await loop.run_in_executor(None, inspect, path)
+            return await loop.run_in_executor(None, inspect, candidate.path)
 
-    files = list(await asyncio.gather(*(examine(c.path, c.problem) for c in candidates)))
+    files = list(await asyncio.gather(*(examine(c) for c in candidates)))
     found, skipped = group_items(files)
     result = Intake(placeholders=[str(c.path) for c in candidates])
     damaged: dict[str, tuple[MediaItem, str]] = {}

@@ -27,7 +27,7 @@ from ..media import Include, MediaItem, Route, plan_batches, route
 from ._batch import submit_batch
 from ._calls import FatalAPIError
 from ._context import Context, Work, describe
-from ._intake import Inputs, intake
+from ._intake import Inputs, case_files, intake
 from ._outcome import adopt
 from ._poller import Poller
 from ._reconcile import find_existing, undecided_reason, upload_name
@@ -58,7 +58,13 @@ class _Plan:
 
 async def run_review(ctx: Context, spec: ReviewSpec) -> None:
     """Take every input to a terminal state (the caller sweeps up after a cancel)."""
-    found = await intake(spec.inputs, ctx.tracker, include=spec.include, recursive=spec.recursive)
+    found = await intake(
+        spec.inputs,
+        ctx.tracker,
+        include=spec.include,
+        recursive=spec.recursive,
+        leave_out=case_files(ctx.ledger.path),
+    )
     ledger = ctx.ledger
     ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
     if found.skipped:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -77,7 +78,9 @@ class Run:
         # Checked once, here in the caller's thread; carried down as it is.
         options = DetectOptions.build(detect_options).analysis()
         check_strategy(strategy, options)
-        if rate_limit <= 0:
+        if not (isinstance(rate_limit, (int, float)) and math.isfinite(rate_limit)) or (
+            rate_limit <= 0
+        ):
             raise ValueError(
                 f"rate_limit must be a positive number of requests/s, not {rate_limit}"
             )

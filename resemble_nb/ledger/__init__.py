@@ -16,7 +16,14 @@ from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
 from ._truth import DEFAULT_THRESHOLD, TRUTHS, ThresholdChoice, Truth, TruthLabel
-from .errors import InvalidTransition, LedgerError, LedgerVersionError, NotALedgerError
+from .errors import (
+    CaseFolderError,
+    InvalidTransition,
+    LedgerError,
+    LedgerVersionError,
+    NotALedgerError,
+    ReadOnlyLedgerError,
+)
 from .ledger import LEDGER_FILENAME, REPORTS_FOLDER, UPLOADS_FOLDER, Ledger
 from .records import (
     LIVE_STATES,
@@ -69,6 +76,7 @@ __all__ = [
     "AnalysisRecord",
     "ArtifactRecord",
     "CaseBusyError",
+    "CaseFolderError",
     "Decision",
     "Event",
     "ExhibitRecord",
@@ -88,6 +96,7 @@ __all__ = [
     "Migration",
     "NotALedgerError",
     "QuestionRecord",
+    "ReadOnlyLedgerError",
     "Result",
     "ResultRecord",
     "Rows",

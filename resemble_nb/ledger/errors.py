@@ -5,10 +5,12 @@ from __future__ import annotations
 from .._errors import ResembleError
 
 __all__ = [
+    "CaseFolderError",
     "InvalidTransition",
     "LedgerError",
     "LedgerVersionError",
     "NotALedgerError",
+    "ReadOnlyLedgerError",
 ]
 
 
@@ -16,8 +18,16 @@ class LedgerError(ResembleError):
     """Something about the case ledger is wrong; the message names the file or the job."""
 
 
+class CaseFolderError(LedgerError, NotADirectoryError):
+    """The case folder cannot be used: it is a file, or cannot be created or written."""
+
+
 class NotALedgerError(LedgerError):
     """The file exists but is not a resemble_nb ledger (not SQLite, or someone else's)."""
+
+
+class ReadOnlyLedgerError(LedgerError):
+    """The case cannot be written (read-only file, folder or disk); it can still be read."""
 
 
 class LedgerVersionError(LedgerError):

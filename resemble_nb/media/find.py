@@ -1,9 +1,10 @@
 """Turn what the investigator points at (files, folders) into a list of candidate files.
 
-Folders are walked in sorted order (recursively by default); hidden files and folders
-(names starting with ``.``) are left out of walks. A path that does not exist is not an
-error: it comes back as a candidate with a ``problem``, so a review can report it next to
-everything else.
+Folders are walked in sorted order (recursively by default). Nothing met on the way
+stops the walk: a path that does not exist, a folder that cannot be listed, a symbolic
+link loop, a name that is not valid UTF-8, a hidden file or folder (name starting with
+``.``, left out of walks), the case's own files: each comes back as a candidate with a
+``problem``, so a review reports it next to everything else.
 
 >>> find_media(["evidence/", "call.wav"], include="*.wav")  # doctest: +SKIP
 [MediaCandidate(path=PosixPath('/cases/evidence/a.wav')), ...]
@@ -34,6 +35,9 @@ class MediaCandidate:
 
     path: Path
     problem: str | None = None
+    code: str | None = None
+    """The problem as a stable code (``missing``, ``unreadable``, ``bad_name``, ``hidden``,
+    ``case_folder``); ``None`` when usable."""
 
     @property
     def ok(self) -> bool:
@@ -45,6 +49,7 @@ def find_media(
     *,
     recursive: bool = True,
     include: Include = None,
+    leave_out: Iterable[str | os.PathLike[str]] = (),
 ) -> list[MediaCandidate]:
     """List the files under ``paths``: files as given, folders walked.
 
@@ -54,6 +59,8 @@ def find_media(
         include: Keep only files whose name matches this glob (``"*.wav"``; ``;``-separated
             alternatives like ``"*.wav;*.mp3"``), or for which this predicate is true.
             Applies to files named directly too.
+        leave_out: Paths never listed (a case's own ledger and reports when the case
+            folder is inside an evidence folder); their folder is reported once instead.
 
     Returns:
         Candidates in the order given, folder contents sorted by name; each path once.
@@ -64,6 +71,7 @@ def find_media(
     keep = _make_filter(include)
     seen: set[Path] = set()
     found: list[MediaCandidate] = []
+    own = frozenset(Path(os.path.abspath(os.fspath(p))) for p in leave_out)
 
     def add(candidate: MediaCandidate) -> None:
         if candidate.path not in seen:
@@ -72,34 +80,105 @@ def find_media(
 
     for given in paths:
         path = Path(os.path.abspath(os.fspath(given)))
-        if path.is_dir():
-            for candidate in _walk(path, recursive):
-                if not candidate.ok or keep(candidate.path):
+        if _bad_name(path):
+            add(_bad_name_candidate(path))
+        elif _is_dir(path):
+            for candidate in _walk(path, recursive, own):
+                if candidate.code in (
+                    "unreadable",
+                    "bad_name",
+                    "case_folder",
+                    "hidden_folder",
+                ) or keep(candidate.path):
                     add(candidate)
         elif path.exists() or path.is_symlink():
             if keep(path):
                 add(MediaCandidate(path))
         else:
-            add(MediaCandidate(path, problem=f"{path}: file not found"))
+            add(MediaCandidate(path, problem=f"{path}: file not found", code="missing"))
     return found
 
 
-def _walk(folder: Path, recursive: bool) -> Iterator[MediaCandidate]:
+_ALWAYS_SHOWN = ("unreadable", "bad_name", "case_folder", "hidden_folder")
+"""Problems reported whatever ``include`` says (they are not about one file's name)."""
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a symlink loop, a name too long...: inspected (and reported) as a file
+        return False
+
+
+def _bad_name(path: Path) -> bool:
+    try:
+        os.fsencode(path).decode("utf-8")
+        str(path).encode("utf-8")
+    except UnicodeError:
+        return True
+    return False
+
+
+def _bad_name_candidate(path: Path) -> MediaCandidate:
+    """A path whose name is not valid UTF-8: it cannot be stored or shown as it is, so it
+    is reported under its name with the odd bytes escaped (``bad\\xff.wav``)."""
+    shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return MediaCandidate(
+        Path(shown),
+        problem=f"{shown}: the file name is not valid UTF-8 (bytes shown as \\xNN); "
+        "rename it to review it",
+        code="bad_name",
+    )
+
+
+def _walk(folder: Path, recursive: bool, own: frozenset[Path]) -> Iterator[MediaCandidate]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
     except OSError as exc:  # reported, and the walk goes on elsewhere
         reason = exc.strerror or type(exc).__name__
-        yield MediaCandidate(folder, problem=f"{folder}: folder cannot be read ({reason})")
+        yield MediaCandidate(
+            folder, problem=f"{folder}: folder cannot be read ({reason})", code="unreadable"
+        )
         return
+    left_out = False
     for entry in entries:
+        path = Path(entry.path)
+        if path in own:
+            if not left_out:
+                left_out = True
+                yield MediaCandidate(
+                    folder,
+                    problem=f"{folder}: this is the case's own folder: its ledger and "
+                    "reports are left out of the review",
+                    code="case_folder",
+                )
+            continue
+        if _bad_name(path):
+            yield _bad_name_candidate(path)
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError as exc:  # a symbolic link loop, or a link that cannot be followed
+            reason = exc.strerror or type(exc).__name__
+            yield MediaCandidate(
+                path, problem=f"{path}: cannot be opened ({reason})", code="unreadable"
+            )
+            continue
         if entry.name.startswith("."):
+            what = "folder" if is_dir else "file"
+            yield MediaCandidate(
+                path,
+                problem=f"{path}: hidden {what} (name starts with '.'), left out of folder "
+                "walks; name it directly to review it",
+                code="hidden_folder" if is_dir else "hidden",
+            )
             continue
-        if entry.is_dir():
+        if is_dir:
             if recursive and not entry.is_symlink():
-                yield from _walk(Path(entry.path), recursive)
+                yield from _walk(path, recursive, own)
             continue
-        yield MediaCandidate(Path(entry.path))
+        yield MediaCandidate(path)
 
 
 def _make_filter(include: Include) -> Callable[[Path], bool]:

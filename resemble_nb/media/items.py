@@ -20,7 +20,7 @@ from .find import Include, MediaCandidate, find_media
 from .limits import MAX_FILE_BYTES, MediaType
 from .probe import MediaFile, inspect
 
-__all__ = ["MediaItem", "Scan", "group_items", "scan"]
+__all__ = ["MediaItem", "Scan", "candidate_file", "group_items", "scan"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,20 @@ def group_items(files: Iterable[MediaFile]) -> tuple[list[MediaItem], list[Media
     return list(items.values()), skipped
 
 
+def candidate_file(candidate: MediaCandidate) -> MediaFile | None:
+    """The skipped file a candidate already is (the walk found its problem), else ``None``
+    (it must be inspected; a missing file is inspected too, to say so the usual way)."""
+    if candidate.ok or candidate.code == "missing":
+        return None
+    code = {"hidden_folder": "hidden"}.get(candidate.code or "", candidate.code or "unreadable")
+    return MediaFile(
+        path=candidate.path,
+        extension=candidate.path.suffix.lower(),
+        problem=code,  # type: ignore[arg-type]
+        reason=candidate.problem,
+    )
+
+
 def scan(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -144,9 +158,9 @@ def scan(
     candidates = find_media(paths, recursive=recursive, include=include)
 
     def examine(candidate: MediaCandidate) -> MediaFile:
-        if not candidate.ok and candidate.path.is_dir():  # a folder that cannot be listed
-            return MediaFile(path=candidate.path, problem="unreadable", reason=candidate.problem)
-        return inspect(candidate.path, max_bytes=max_bytes, check_integrity=check_integrity)
+        return candidate_file(candidate) or inspect(
+            candidate.path, max_bytes=max_bytes, check_integrity=check_integrity
+        )
 
     files: list[MediaFile] = []
     if workers > 1 and len(candidates) > 1:

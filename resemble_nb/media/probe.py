@@ -44,6 +44,9 @@ Problem = Literal[
     "mismatch",
     "too_large",
     "corrupt",
+    "bad_name",
+    "hidden",
+    "case_folder",
 ]
 """Why a file is skipped, as a stable code (the ``reason`` says it in words)."""
 

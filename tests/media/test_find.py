@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,13 @@ def _tree(root: Path) -> Path:
 
 
 def _names(found: list, root: Path) -> list[str]:
-    return [str(c.path.relative_to(root)) for c in found]
+    return [str(c.path.relative_to(root)) for c in found if c.ok]
 
 
-def test_folder_is_walked_sorted_recursively_skipping_hidden(tmp_path: Path) -> None:
+def test_folder_is_walked_sorted_recursively_reporting_hidden(tmp_path: Path) -> None:
     root = _tree(tmp_path / "case")
     found = find_media(root)
-    assert all(c.ok and c.path.is_absolute() for c in found)
+    assert all(c.path.is_absolute() for c in found)
     assert _names(found, root) == [
         "Sub2/F.WAV",
         "a.mp3",
@@ -44,6 +45,47 @@ def test_folder_is_walked_sorted_recursively_skipping_hidden(tmp_path: Path) -> 
         "sub/c.png",
         "sub/deeper/d.wav",
     ]
+    hidden = {str(c.path.relative_to(root)): c for c in found if not c.ok}
+    assert sorted(hidden) == [".DS_Store", ".hidden"]  # the hidden folder once, not walked
+    assert hidden[".DS_Store"].code == "hidden" and "hidden file" in str(
+        hidden[".DS_Store"].problem
+    )
+    assert hidden[".hidden"].code == "hidden_folder"
+
+
+def test_a_symlink_loop_is_one_candidate_and_the_walk_goes_on(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "case")
+    (root / "self.wav").symlink_to("self.wav")
+    found = find_media(root)
+    [loop] = [c for c in found if c.path.name == "self.wav"]
+    assert loop.code == "unreadable" and "symbolic links" in str(loop.problem)
+    assert "b.wav" in _names(found, root)
+
+
+def test_a_name_that_is_not_utf8_is_reported_escaped(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "case")
+    (Path(os.fsdecode(bytes(root))) / os.fsdecode(b"bad\xff\xfe.wav")).write_bytes(b"x")
+    found = find_media(root)
+    [bad] = [c for c in found if c.code == "bad_name"]
+    assert bad.path.name == "bad\\xff\\xfe.wav" and "not valid UTF-8" in str(bad.problem)
+    str(bad.path).encode("utf-8")  # storable and printable
+    assert "b.wav" in _names(found, root)
+
+
+def test_the_case_own_files_are_left_out_once(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "evidence")
+    case = root / "sub" / "case"
+    case.mkdir()
+    for name in ("case.db", "case.db-wal", "case.db-shm", "reports/r.html", "uploads/u.wav"):
+        (case / name).parent.mkdir(exist_ok=True)
+        (case / name).write_bytes(b"x")
+    own = [case / "case.db", case / "case.db-wal", case / "case.db-shm", case / "reports"]
+    found = find_media(root, leave_out=own)
+    names = _names(found, root)
+    assert "sub/case/uploads/u.wav" in names
+    assert not any("case.db" in n or "reports" in n for n in names)
+    [note] = [c for c in found if c.code == "case_folder"]
+    assert note.path == case and "own folder" in str(note.problem)
 
 
 def test_not_recursive_lists_only_the_top_folder(tmp_path: Path) -> None:
@@ -99,7 +141,7 @@ def test_unreadable_folder_is_reported_and_the_walk_goes_on(shared_tmp: Path) ->
         path.chmod(0o755)
     (root / "sub").chmod(0)
     found = call_unprivileged(find_media, root)
-    bad = [c for c in found if not c.ok]
+    bad = [c for c in found if c.code == "unreadable"]
     assert [c.path for c in bad] == [root / "sub"] and "cannot be read" in str(bad[0].problem)
     assert "b.wav" in _names(found, root)
 
