@@ -22,6 +22,7 @@ PACKAGE = Path(resemble_nb.__file__).parent
 # Rank of each layer: a module may import its own layer or a lower rank.
 RANKS = {
     "_errors": -1,  # the one exception root, under everything
+    "_visible": -1,  # showing names with hidden characters escaped: stdlib only
     "api": 0,
     "media": 1,
     "ledger": 2,
