@@ -571,6 +571,20 @@ class Case:
         options.setdefault("analysis", analysis)
         options.setdefault("analysis_methods", methods)
         results, segments = self.results(), self.segments()
+        if self.ledger.read_only:  # nothing can be signed or recorded: say so in the report
+            meta = dict(options.pop("case_meta", None) or {})
+            meta["custody"] = "not signed or recorded: the case was read-only"
+            return Path(
+                render_report(
+                    results,
+                    segments,
+                    self.decisions(),
+                    path=target,
+                    case_name=self.name,
+                    case_meta=meta,
+                    **options,
+                )
+            )
         custody = report_custody(
             self,
             results,
