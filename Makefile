@@ -13,7 +13,7 @@ $(VENV)/bin/python:
 
 # Runtime + sandbox + notebook extras: what the demo needs.
 $(VENV)/.demo-installed: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install -q -e '.[sandbox,notebook,parquet,evaluation]'
+	$(PIP) install -q -e '.[sandbox,notebook,parquet,evaluation,provenance]'
 	touch $@
 
 # Everything, including the test and lint tools.

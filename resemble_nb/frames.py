@@ -29,6 +29,7 @@ from .api import LABELS as _LABELS
 from .ledger import DEFAULT_THRESHOLD
 from .ledger import STATES as _JOB_STATES
 from .ledger import VERDICTS as _VERDICTS
+from .media.provenance import PROVENANCE_STATES as _PROVENANCE_STATES
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -40,6 +41,7 @@ __all__ = [
     "KINDS",
     "LABELS",
     "LABEL_DTYPE",
+    "LOCAL_C2PA_STATES",
     "MEDIA_TYPES",
     "RESULT_COLUMNS",
     "SEGMENT_COLUMNS",
@@ -67,6 +69,10 @@ WATERMARK_STATES: list[str] = ["found", "not_found", "pending", "failed"]
 """``watermark`` column: a watermark was found, none was, the check is running, it failed."""
 C2PA_STATES: list[str] = ["Valid", "NotPresent", "Unavailable"]
 """``c2pa`` column: the C2PA ``validation_state`` as the API names it."""
+LOCAL_C2PA_STATES: list[str] = list(_PROVENANCE_STATES)
+"""``local_c2pa`` column: the C2PA manifest embedded in the file, as read locally at intake
+(``Trusted``, ``Valid``, ``Invalid``, ``NotPresent``, ``Unsupported``, ``Unreadable``,
+``Unavailable``: without the ``provenance`` extra)."""
 KINDS: list[str] = ["window", "frame", "segment"]
 
 _UTC = "datetime64[ns, UTC]"
@@ -101,15 +107,18 @@ RESULT_COLUMNS: dict[str, Any] = {
     "source_tracing": _STRING,
     "watermark": pd.CategoricalDtype(WATERMARK_STATES),
     "c2pa": pd.CategoricalDtype(C2PA_STATES),
+    "local_c2pa": pd.CategoricalDtype(LOCAL_C2PA_STATES),
     "reverse_hits": "Int64",
     "reverse_top": _STRING,
     "heatmap": "boolean",
 }
 """``case.results()``: column -> dtype, in order.
 
-The last ten come from the extra analyses asked for (``intelligence``,
-``audio_source_tracing``, ``detect_watermark``, C2PA, ``use_reverse_search``,
-``visualize``); ``<NA>`` where an analysis was not asked for or sent."""
+The last eleven but ``local_c2pa`` come from the extra analyses asked for
+(``intelligence``, ``audio_source_tracing``, ``detect_watermark``, C2PA,
+``use_reverse_search``, ``visualize``); ``<NA>`` where an analysis was not asked for or
+sent. ``local_c2pa`` is the file's own C2PA manifest read at intake, beside the API's
+``c2pa``; ``<NA>`` for an item not read yet."""
 
 SEGMENT_COLUMNS: dict[str, Any] = {
     "sha256": _STRING,

@@ -71,7 +71,7 @@ def test_schema_matches_the_documented_contract() -> None:
         "label", "score", "audio_score", "video_score", "image_score", "consistency",
         "detect_uuid", "submitted_at", "completed_at", "error", "verdict", "note", "source",
         "intelligence", "abnormalities", "transcription", "language", "source_tracing",
-        "watermark", "c2pa", "reverse_hits", "reverse_top", "heatmap",
+        "watermark", "c2pa", "local_c2pa", "reverse_hits", "reverse_top", "heatmap",
     ]  # fmt: skip
     assert list(frames.SEGMENT_COLUMNS) == [
         "sha256", "name", "track", "kind", "index", "start_s", "end_s", "score", "label",
@@ -80,6 +80,27 @@ def test_schema_matches_the_documented_contract() -> None:
     assert list(label.categories) == ["real", "likely_real", "uncertain", "likely_fake", "fake"]
     assert label.ordered
     assert frames.RESULT_COLUMNS["submitted_at"] == UTC
+
+
+def test_local_c2pa_shows_each_items_latest_reading_beside_the_apis(ledger: Ledger) -> None:
+    from resemble_nb.media.provenance import Provenance
+
+    items = _populate(ledger)
+    ledger.add_provenance(
+        [
+            (items["call"].sha256, Provenance("Unavailable", "not installed"), None),
+            (items["photo"].sha256, Provenance("Invalid", "failed: x"), "c2pa-python 0.38"),
+            (items["call"].sha256, Provenance("NotPresent"), "c2pa-python 0.38"),
+        ]
+    )
+    df = frames.results_frame(ledger)
+    _check_schema(df, frames.RESULT_COLUMNS)
+    assert list(df.columns).index("local_c2pa") == list(df.columns).index("c2pa") + 1
+    local = dict(zip(df["name"], df["local_c2pa"], strict=True))
+    assert local["call.wav"] == "NotPresent"  # the latest reading counts
+    assert local["photo.png"] == "Invalid"
+    assert pd.isna(local["clip.mp4"]) and pd.isna(local["notes.txt"])  # not read; skipped
+    assert list(frames.LOCAL_C2PA_STATES[:3]) == ["Trusted", "Valid", "Invalid"]
 
 
 def _populate(ledger: Ledger) -> dict[str, MediaItem]:

@@ -371,6 +371,8 @@ def verify_case(
     ledger_path: Path, *, trust: Iterable[str] | None = None, media: bool = True
 ) -> Verification:
     """Check a case folder (or its ``case.db``) and return every finding."""
+    from ._verify_provenance import check_provenance  # it builds on this module's helpers
+
     out = Verification(str(ledger_path.parent))
     try:
         conn = open_read_only(ledger_path)
@@ -386,6 +388,7 @@ def verify_case(
         check_chain(events, out)
         check_signatures(conn, events, out, None if trust is None else set(trust))
         check_tables(conn, events, out)
+        check_provenance(conn, events, out)
         check_exhibits(conn, ledger_path.parent, out, events)
         if media:
             check_media(conn, ledger_path.parent, out)

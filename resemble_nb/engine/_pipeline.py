@@ -30,6 +30,7 @@ from ._context import Context, Work, describe
 from ._intake import Inputs, case_files, intake
 from ._outcome import adopt
 from ._poller import Poller
+from ._provenance import record_provenance
 from ._reconcile import find_existing, undecided_reason, upload_name
 from ._single import submit_single
 
@@ -67,6 +68,7 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
     )
     ledger = ctx.ledger
     ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
+    await record_provenance(ledger, [*found.items, *(item for item, _ in found.damaged)])
     if found.skipped:
         ledger.record_skips(found.skipped)
     found.show(ctx.tracker)

@@ -12,6 +12,7 @@ from ._custody import VOUCHED_SQL, ExhibitRecord, Signature, Signer
 from ._decisions import default_reviewer
 from ._events import GENESIS, Event, canonical, event_hash
 from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
+from ._provenance import ProvenanceLike, ProvenanceRecord
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
@@ -95,6 +96,8 @@ __all__ = [
     "LedgerVersionError",
     "Migration",
     "NotALedgerError",
+    "ProvenanceLike",
+    "ProvenanceRecord",
     "QuestionRecord",
     "ReadOnlyLedgerError",
     "Result",

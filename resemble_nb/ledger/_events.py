@@ -275,6 +275,14 @@ _WATCHES: tuple[_Watch, ...] = (
          "size": "NEW.size", "tool": "NEW.tool"},
         at="NEW.created_at",
     ),
+    _Watch(
+        "events_provenance_read", "provenance", "INSERT", "provenance_read", "NEW.sha256",
+        {"provenance_id": "NEW.id", "sha256": "NEW.sha256", "state": "NEW.state",
+         "reason": "NEW.reason", "claim_generator": "NEW.claim_generator", "title": "NEW.title",
+         "signer": "NEW.signer", "signed_at": "NEW.signed_at", "summary": "NEW.summary",
+         "tool": "NEW.tool"},
+        at="NEW.read_at",
+    ),
 )  # fmt: skip
 
 
@@ -429,6 +437,13 @@ _HISTORY: tuple[tuple[str, str], ...] = (
         "'method', method, 'evidence', evidence_json, 'note', note, 'chosen_by', chosen_by) "
         "FROM thresholds ORDER BY id",
     ),
+    (
+        "provenance_read",
+        "SELECT sha256, read_at, json_object('provenance_id', id, 'sha256', sha256, 'state', "
+        "state, 'reason', reason, 'claim_generator', claim_generator, 'title', title, "
+        "'signer', signer, 'signed_at', signed_at, 'summary', summary, 'tool', tool) "
+        "FROM provenance ORDER BY id",
+    ),
 )
 
 
@@ -441,7 +456,12 @@ def reconstruct_history(conn: sqlite3.Connection, created_at: str) -> int:
     )
     count = 1
     for kind, select in _HISTORY:
-        rows = conn.execute(select).fetchall()
+        try:
+            rows = conn.execute(select).fetchall()
+        except sqlite3.OperationalError as exc:  # a table a later migration adds
+            if "no such table" not in str(exc):
+                raise
+            continue
         conn.executemany(
             "INSERT INTO events (kind, subject, at, payload, reconstructed) VALUES (?, ?, ?, ?, 1)",
             [(kind, row[0], row[1], row[2]) for row in rows],

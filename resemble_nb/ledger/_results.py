@@ -38,7 +38,9 @@ SELECT i.sha256, fp.name,
        d.verdict, d.note, d.reviewer, d.decided_at,
        a.intelligence_status, a.intelligence, a.abnormalities, a.transcription, a.language,
        a.source_tracing, a.watermark_status, a.watermark, a.c2pa, a.reverse_hits,
-       a.reverse_top, a.heatmap
+       a.reverse_top, a.heatmap,
+       (SELECT state FROM provenance WHERE sha256 = i.sha256 ORDER BY id DESC LIMIT 1)
+           AS local_c2pa
 FROM items i
 LEFT JOIN item_paths fp ON fp.rowid = i.first_path_id
 LEFT JOIN jobs j ON j.id = i.latest_job_id
@@ -54,7 +56,7 @@ RESULTS_COLUMNS: tuple[str, ...] = (
     "label", "label_raw", "score", "audio_score", "video_score", "image_score",
     "consistency", "detect_uuid", "batch_uuid", "attempts", "error",
     "first_seen", "submitted_at", "completed_at",
-    "verdict", "note", "reviewer", "decided_at", *ANALYSIS_COLUMNS,
+    "verdict", "note", "reviewer", "decided_at", *ANALYSIS_COLUMNS, "local_c2pa",
 )  # fmt: skip
 """Columns of :meth:`Ledger.results_rows`, in order."""
 

@@ -247,7 +247,11 @@ def _v_custody(conn: sqlite3.Connection) -> None:
         for table in ("items", "skipped_files", "jobs", "decisions")
     )
     row = conn.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchone()
-    for statement in (*EVENTS_SQL, *event_triggers()):
+    for statement in EVENTS_SQL:
+        conn.execute(statement)
+    # the watched tables that exist now; a later migration adds its own table's triggers
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for statement in event_triggers(tables):
         conn.execute(statement)
     if had_rows:
         reconstruct_history(conn, str(row[0]) if row else "")
@@ -260,12 +264,21 @@ def _v_custody(conn: sqlite3.Connection) -> None:
         seal(conn)
 
 
+def _v_provenance(conn: sqlite3.Connection) -> None:
+    """Local provenance: each item's embedded C2PA manifest as read at intake, chained."""
+    from ._provenance import PROVENANCE_SQL
+
+    for statement in (*PROVENANCE_SQL, *event_triggers(["provenance"])):
+        conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1,
     2: _v2_truth,
     3: _v3,
     4: _v4_analysis,
     5: _v_custody,
+    6: _v_provenance,
 }
 """Version -> the step that produces it from the version before."""
 

@@ -21,6 +21,7 @@ from ._decisions import DecisionsMixin
 from ._items import ItemsMixin
 from ._jobs import JobsMixin
 from ._lease import LeaseMixin
+from ._provenance import ProvenanceMixin
 from ._truth import TruthMixin
 
 __all__ = ["LEDGER_FILENAME", "REPORTS_FOLDER", "UPLOADS_FOLDER", "Ledger"]
@@ -33,7 +34,15 @@ REPORTS_FOLDER = "reports"
 """Where a case writes its reports (``Case.reports``)."""
 
 
-class Ledger(JobsMixin, ItemsMixin, DecisionsMixin, TruthMixin, LeaseMixin, CustodyMixin):
+class Ledger(
+    JobsMixin,
+    ItemsMixin,
+    DecisionsMixin,
+    TruthMixin,
+    LeaseMixin,
+    CustodyMixin,
+    ProvenanceMixin,
+):
     """A case's SQLite ledger: items, jobs, results, segments, decisions, case facts.
 
     Safe to share between threads (each thread gets its own connection; WAL lets readers
