@@ -48,11 +48,18 @@ def check_provenance(conn: sqlite3.Connection, events: list[Event], out: Verific
             _FIELDS,
             f"provenance.id={reading_id}, event {event.seq}",
         )
+    names = dict(
+        conn.execute(
+            "SELECT i.sha256, p.name FROM items i JOIN item_paths p ON p.rowid = i.first_path_id"
+        ).fetchall()
+    )
     for reading_id, (event, facts) in recorded.items():
         if reading_id not in rows:
             out.fail(
                 "provenance",
-                f"the provenance reading {reading_id} ({facts.get('state')}) recorded in "
+                f"the provenance reading {reading_id} of "
+                f"{names.get(event.subject) or event.subject[:12]} ({facts.get('state')}) "
+                "recorded in "
                 f"event {event.seq} was removed from the ledger",
                 f"event {event.seq}",
             )

@@ -170,3 +170,39 @@ def test_verification_never_writes_to_the_case(case_copy: Path) -> None:
     rnb.verify(case_copy)
     after = {p: p.read_bytes() for p in case_copy.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_provenance_readings_are_chain_events_that_verify_holds(case_copy: Path) -> None:
+    result = rnb.verify(case_copy)
+    assert result.ok, str(result)
+    held = [c for c in result.checks if c.area == "provenance"]
+    assert len(held) == 1 and held[0].ok and "4 provenance reading(s)" in held[0].detail
+    with Case(case_copy) as case:
+        assert len(case.ledger.events(kind="provenance_read")) == 4
+
+
+def test_a_provenance_row_edited_in_the_sqlite_shell_is_named(case_copy: Path) -> None:
+    _sql(
+        case_copy,
+        "DROP TRIGGER provenance_append_only_update",
+        "UPDATE provenance SET state = 'Trusted', signer = 'Someone Trusted' WHERE sha256 = "
+        "(SELECT sha256 FROM item_paths WHERE name = 'portrait.png')",
+    )
+    problems = _problems(case_copy)
+    assert len(problems) == 2, problems
+    assert all(p.startswith("provenance: provenance of portrait.png") for p in problems)
+    assert "state is 'Trusted' in the ledger but was recorded as 'NotPresent'" in problems[0]
+    assert "signer is 'Someone Trusted'" in problems[1] and "provenance.id=" in problems[1]
+
+
+def test_a_deleted_provenance_row_is_named(case_copy: Path) -> None:
+    _sql(
+        case_copy,
+        "DROP TRIGGER provenance_append_only_delete",
+        "DELETE FROM provenance WHERE sha256 = "
+        "(SELECT sha256 FROM item_paths WHERE name = 'speech.wav')",
+    )
+    problems = _problems(case_copy)
+    assert len(problems) == 1, problems
+    assert "provenance reading" in problems[0] and "of speech.wav (NotPresent)" in problems[0]
+    assert "was removed from the ledger" in problems[0]
