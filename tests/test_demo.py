@@ -82,7 +82,8 @@ def test_executed_notebooks_carry_results_and_no_widget_state(demo: dict[str, An
         nb = json.loads((out / name).read_text(encoding="utf-8"))
         assert "widgets" not in nb["metadata"]
         texts = json.dumps([c.get("outputs", []) for c in nb["cells"]])
-        assert "Using a local sandbox (RESEMBLE_BASE_URL)" in texts
+        assert "Using the local sandbox (http://127.0.0.1:" in texts  # connect() says which
+        assert "scores are synthetic" in texts
         assert "interview.mp4" in texts
     quickstart = (out / "01_quickstart.ipynb").read_text(encoding="utf-8")
     assert "Run: 7/7 done (completed 5, failed 1, skipped 1)" in quickstart
