@@ -16,9 +16,7 @@ so ``results_frame`` and ``segments_frame`` stay well under two seconds for 100,
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -147,22 +145,6 @@ DECISION_COLUMNS: dict[str, Any] = {
 # -- building columns ---------------------------------------------------------------------
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of short-lived tuples are made.
-
-    Nothing built here forms cycles; without the pause, collections triggered by the
-    allocations alone cost about as much as the work itself.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 Values = Any
 """A column's values: a list, tuple or numpy array (``None``/NaN for missing)."""
 
@@ -246,16 +228,13 @@ def results_frame(ledger: Ledger, *, include_skipped: bool = True) -> pd.DataFra
     the reason in ``error``. Missing values are ``<NA>``; a missing result is never
     shown as a label or a score.
     """
-    with _no_gc():
-        return _results_frame(ledger, include_skipped)
+    return _results_frame(ledger, include_skipped)
 
 
 def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
-    got = ledger.results_rows()
-    columns: dict[str, Values] = _pick(
-        got.rows, got.columns, (name for name in RESULT_COLUMNS if name in got.columns)
-    )
-    n = len(got.rows)
+    got = ledger.results_columns()
+    columns: dict[str, Values] = {name: got[name] for name in RESULT_COLUMNS if name in got}
+    n = len(got["sha256"])
     del got
     columns["paths"] = [p.split("\n") if p else [] for p in columns["paths"]]
     if include_skipped:
@@ -288,8 +267,7 @@ def segments_frame(ledger: Ledger) -> pd.DataFrame:
     so their ``label`` is ``<NA>`` (never guessed); frames and segments carry the
     server's conclusion.
     """
-    with _no_gc():
-        return _segments_frame(ledger)
+    return _segments_frame(ledger)
 
 
 def _segments_frame(ledger: Ledger) -> pd.DataFrame:

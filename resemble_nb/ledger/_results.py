@@ -190,6 +190,23 @@ class ResultsMixin(AnalysisMixin):
         rows = self._conn().execute(_RESULTS_SQL, {"folder": self._prefix}).fetchall()
         return Rows(list(RESULTS_COLUMNS), rows, RESULTS_TIME_COLUMNS)
 
+    def results_columns(self, chunk: int = 256) -> dict[str, list[Any]]:
+        """:meth:`results_rows` as one list per column (the fast path for DataFrames).
+
+        Rows are read ``chunk`` at a time and moved into the columns at once, so only a
+        few hundred row tuples are alive at any moment. The garbage collector starts a
+        collection when about 700 more tracked objects exist than before: ``fetchall`` of
+        100,000 rows set off some 140 of them (and full ones over every row), a chunk of
+        256 rows none, without touching the collector's settings.
+        """
+        cursor = self._conn().execute(_RESULTS_SQL, {"folder": self._prefix})
+        columns: list[list[Any]] = [[] for _ in RESULTS_COLUMNS]
+        while rows := cursor.fetchmany(chunk):
+            for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+                column.extend(values)
+            del rows
+        return dict(zip(RESULTS_COLUMNS, columns, strict=True))
+
     def skipped_rows(self) -> Rows:
         """One row per skipped path: sha256 (if hashed), name, path, size, problem, reason."""
         rows = self._conn().execute(_SKIPPED_SQL, {"folder": self._prefix}).fetchall()

@@ -55,6 +55,9 @@ def test_100k_items_round_trip(case: Path) -> None:
         assert [r[col["name"]] for r in rows.rows[:3]] == ["call0.wav", "call1.wav", "call2.wav"]
         statuses = [r[col["status"]] for r in rows.rows]
         assert statuses.count("completed") == N - 10 and statuses[-10:] == ["failed"] * 10
+        columns = reader.results_columns(chunk=777)  # chunks that do not divide N
+        assert list(columns) == rows.columns
+        assert all(list(columns[name]) == [r[col[name]] for r in rows.rows] for name in col)
         sample = rows.rows[12_345]
         assert sample[col["score"]] == (ids[12_345] % 100) / 100
         assert sample[col["duration"]] == float(12_345 % 60)

@@ -217,3 +217,17 @@ def test_segment_labels_are_the_api_scale() -> None:
     from resemble_nb.ledger._segments import SEGMENT_LABELS
 
     assert list(SEGMENT_LABELS) == Label.order()
+
+
+def test_results_columns_are_results_rows_by_column(ledger: Ledger) -> None:
+    items = [make_item(n) for n in range(5)]
+    ledger.add_items(items)
+    ledger.create_jobs([spec(item) for item in items[:3]])
+    rows = ledger.results_rows()
+    for chunk in (1, 2, 256):
+        columns = ledger.results_columns(chunk=chunk)
+        assert list(columns) == rows.columns
+        assert [list(values) for values in zip(*columns.values(), strict=True)] == [
+            list(row) for row in rows.rows
+        ]
+    assert ledger.results_columns()["sha256"] == [item.sha256 for item in items]
