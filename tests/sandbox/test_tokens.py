@@ -18,8 +18,13 @@ from .helpers import upload
 
 
 def test_token_expires_after_an_hour_on_the_admin_clock(
-    sandbox: Sandbox, api: httpx.Client, media_dir: Path
+    sandbox_factory: Callable[..., Sandbox],
+    client_for: Callable[..., httpx.Client],
+    media_dir: Path,
 ) -> None:
+    # the base clock stands still, so only the admin route moves time (no real-time creep)
+    sandbox = sandbox_factory(clock=lambda: 1_700_000_000.0)
+    api = client_for(sandbox)
     token = upload(api, media_dir / "speech.wav")
     admin = {"Authorization": f"Bearer {sandbox.api_key}"}
     r = httpx.post(f"{sandbox.url}/_sandbox/clock", json={"advance": 3599}, headers=admin)
