@@ -79,7 +79,9 @@ BROKEN: list[tuple[str, Callable[[Path], None], str]] = [
 
 
 @pytest.mark.parametrize(("kind", "damage", "reason"), BROKEN, ids=[c[0] for c in BROKEN])
-@pytest.mark.parametrize("command", ["detect", "results", "report"])
+@pytest.mark.parametrize(
+    "command", ["detect", "results", pytest.param("report", marks=pytest.mark.slow)]
+)
 def test_a_ledger_that_cannot_be_read_is_named_and_left_untouched(
     tmp_path: Path,
     done_case: Path,
