@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from resemble_nb.api import LABELS
 from resemble_nb.case import Case
 from resemble_nb.ledger import AnalysisRecord, JobSpec, ResultRecord, SegmentRecord
 
@@ -50,7 +51,7 @@ class _Skip:
     reason: str | None
 
 
-_LABELS = ["real", "likely_real", "uncertain", "likely_fake", "fake"]
+_LABELS = LABELS
 
 
 def _label(score: float) -> str:
