@@ -91,7 +91,7 @@ class _Walker:
         self.since = since
         self.match = match
         self.done = done
-        self.max_pages = max(1, max_pages)
+        self.max_pages = max_pages
         self.page_size = page_size
         self.pages: dict[int, _Page] = {}
         self.uuids: set[str] = set()
@@ -155,6 +155,8 @@ class _Walker:
 
     async def run(self) -> Walk:
         known = self.listing.order
+        if self.max_pages < 1:  # no budget at all: nothing can be decided
+            return self._end(False, None)
         first_number = 1
         if known == "oldest" and self.listing.total:
             first_number = max(1, math.ceil(self.listing.total / self.page_size))

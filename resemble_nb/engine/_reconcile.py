@@ -102,7 +102,7 @@ def undecided_reason(work: Work, found: Found) -> str:
 
 
 async def find_existing(
-    ctx: Context, works: Sequence[Work], *, max_pages: int = MAX_PAGES
+    ctx: Context, works: Sequence[Work], *, max_pages: int | None = None
 ) -> Found:
     """The detect already on the server for each job in ``works`` (by job id), if any."""
     found = Found()
@@ -136,7 +136,13 @@ async def find_existing(
         return all(len(candidates.get(n, ())) >= len(g) for n, g in wanted.items())
 
     result = await walk(
-        ctx, ctx.listing, since=cutoff, match=match, take=take, done=done, max_pages=max_pages
+        ctx,
+        ctx.listing,
+        since=cutoff,
+        match=match,
+        take=take,
+        done=done,
+        max_pages=MAX_PAGES if max_pages is None else max_pages,
     )
     found.pages = result.requests
     ctx.count("reconcile_pages", result.requests)
