@@ -482,15 +482,30 @@ function render({ model, el }) {
     draw();
     buildSpectrogram();
   }
-  model.on("change:item", refreshAll);
-  model.on("change:src", () => { if (model.get("item") === el.dataset.item) buildStage(); });
-  model.on("change:message", refreshText);
-  model.on("change:name", refreshText);
-  for (const key of ["windows", "frames", "duration", "peaks", "threshold"]) {
-    model.on(`change:${key}`, () => { state.staticLayer = null; if (key === "frames") buildFrames(); draw(); });
+  // Traits of one item arrive in one message: gather their change events and act once.
+  const dirty = new Set();
+  function flush() {
+    const changed = new Set(dirty);
+    dirty.clear();
+    if (changed.has("item")) { refreshAll(); return; }
+    if (changed.has("src")) buildStage();
+    if (changed.has("message") || changed.has("name")) refreshText();
+    if (changed.has("frames")) buildFrames();
+    if (changed.has("verdicts")) renderHelp();
+    if (["windows", "frames", "duration", "peaks", "threshold"].some((k) => changed.has(k))) {
+      state.staticLayer = null;
+      draw();
+    }
+    if (changed.has("spectrogram")) buildSpectrogram();
   }
-  model.on("change:spectrogram", buildSpectrogram);
-  model.on("change:verdicts", renderHelp);
+  const TRAITS = ["item", "src", "message", "name", "windows", "frames", "duration", "peaks",
+    "threshold", "spectrogram", "verdicts"];
+  for (const key of TRAITS) {
+    model.on(`change:${key}`, () => {
+      if (!dirty.size) queueMicrotask(flush);
+      dirty.add(key);
+    });
+  }
   const resize = new ResizeObserver(() => { state.staticLayer = null; draw(); });
   resize.observe(el);
   refreshAll();
