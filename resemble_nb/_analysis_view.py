@@ -61,6 +61,9 @@ _STYLE = {
     "Valid": "#166534",
     "NotPresent": "#374151",
     "Unavailable": "#92400e",
+    "Trusted": "#166534",
+    "Invalid": "#b91c1c",
+    "Unreadable": "#92400e",
 }
 
 
@@ -136,6 +139,7 @@ def analysis_html(
     analysis: Mapping[str, Any] | None,
     questions: Iterable[Any] = (),
     heatmaps: Sequence[tuple[str, str]] = (),
+    local: Any = None,
 ) -> str:
     """The item's analyses as an HTML fragment (empty string when there is nothing).
 
@@ -143,6 +147,8 @@ def analysis_html(
         analysis: The ledger's analysis row (:meth:`Ledger.analysis_for`), or ``None``.
         questions: The item's stored questions.
         heatmaps: ``(name, src)`` pairs, ``src`` from :func:`image_src`.
+        local: The item's own C2PA manifest as read at intake (the ledger's
+            ``ProvenanceRecord``), shown beside the API's C2PA badge.
     """
     parts: list[str] = []
     a = analysis or {}
@@ -162,6 +168,8 @@ def analysis_html(
     c2pa = a.get("c2pa")
     if c2pa:
         parts.append(_badge(f"C2PA: {c2pa}", c2pa, C2PA_MEANING.get(c2pa, "")))
+    if local is not None:
+        parts.append(_badge(f"C2PA in the file: {local.state}", local.state, local.summary))
     if a.get("reverse_hits") is not None:
         parts.append(_sources(a.get("reverse_sources") or []))
     for name, src in heatmaps:
@@ -197,8 +205,11 @@ def method_sentences(analyses: Iterable[Mapping[str, Any]], asked: bool) -> list
     return [sentence for name, sentence in METHOD_SENTENCES.items() if name in present]
 
 
-def item_html(ledger: Any, sha256: str) -> str:
+def item_html(ledger: Any, sha256: str, *, local_c2pa: bool = False) -> str:
     """The item's analyses from the ledger as HTML (its latest completed job).
+
+    With ``local_c2pa``, the C2PA manifest read from the file itself at intake too (the
+    board shows it; the report has it in each item's custody facts).
 
     Heatmaps are embedded as the image itself, each distinct image once (an image's
     heatmap and its IFL heatmap are often the same picture).
@@ -213,7 +224,8 @@ def item_html(ledger: Any, sha256: str) -> str:
                 continue
             seen.add(art.data)
             heatmaps.append((art.name, image_src(art.mime, art.data)))
-    return analysis_html(found, ledger.questions(sha256), heatmaps[:2])
+    local = ledger.provenance_for(sha256) if local_c2pa else None
+    return analysis_html(found, ledger.questions(sha256), heatmaps[:2], local)
 
 
 def for_report(ledger: Any) -> tuple[Callable[[str], str], list[str]]:

@@ -47,7 +47,7 @@ class CaseAnalysis:
         return self._client
 
     def analysis_html(self, sha256: str) -> str:
-        return item_html(self.case.ledger, sha256)
+        return item_html(self.case.ledger, sha256, local_c2pa=True)
 
     def questions_asked(self, sha256: str) -> int:
         return len(self.case.ledger.questions(sha256))

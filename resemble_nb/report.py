@@ -131,6 +131,8 @@ def _item(row: Mapping[Hashable, Any], index: int, threshold: float) -> dict[str
         "submitted_at": _when(row["submitted_at"]),
         "completed_at": _when(row["completed_at"]),
         "source": cell_text(row["source"]) or _DASH,
+        "c2pa": cell_text(row.get("c2pa")),
+        "local_c2pa": cell_text(row.get("local_c2pa")),
         "decisions": [],
     }
 

@@ -262,6 +262,11 @@ class ReportCustody:
                 "fingerprint": key.fingerprint,
             },
             "n_events": head.seq,
+            # each item's own C2PA manifest as read at intake (shown beside the API's)
+            "provenance": {
+                sha: {"state": p.state, "summary": p.summary, "tool": p.tool}
+                for sha, p in ledger.latest_provenance().items()
+            },
         }
 
     def seal(self, html: str) -> str:

@@ -135,3 +135,11 @@ class ProvenanceMixin(LedgerBase):
             .fetchone()
         )
         return None if row is None else ProvenanceRecord(*row)
+
+    def latest_provenance(self) -> dict[str, ProvenanceRecord]:
+        """Every item's latest reading, by sha256 (one query, for reports)."""
+        rows = self._conn().execute(
+            f"SELECT {_COLUMNS}, read_at FROM provenance WHERE id IN "
+            "(SELECT max(id) FROM provenance GROUP BY sha256)"
+        )
+        return {row[1]: ProvenanceRecord(*row) for row in rows}
