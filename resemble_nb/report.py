@@ -27,7 +27,7 @@ from resemble_nb import plots
 from resemble_nb._errors import ResembleError
 from resemble_nb._export import cell_text, export_results, write_atomically
 from resemble_nb._visible import escape_name, visible
-from resemble_nb.api import Label
+from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
 
@@ -202,13 +202,13 @@ def _context(
     figures = [
         (
             "Score distribution",
-            f"Every scored item by media type, coloured by label; the background shows "
-            f"Resemble's score bands. {line}",
+            f"Every scored item by media type, coloured by the Resemble score band it sits "
+            f"in (the background). {line}",
             plots.score_distribution(results, threshold=threshold),
         ),
         (
             "Items ranked by score",
-            f"Highest score first, coloured by label. {line}",
+            f"Highest score first, each bar named and coloured by its score band. {line}",
             plots.ranked_scores(results, threshold=threshold),
         ),
         (
@@ -242,6 +242,7 @@ def _context(
         "max_timelines": max_timelines,
         "analysis_methods": list(analysis_methods),
         "label_colors": plots.LABEL_COLORS,
+        "score_bands": SCORE_BANDS,
         "no_label_color": plots.NO_LABEL_COLOR,
     }
 

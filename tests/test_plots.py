@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
@@ -68,29 +68,87 @@ def many_results(n: int, seed: int = 0) -> pd.DataFrame:
 # --------------------------------------------------------------------------- score_distribution
 
 
-def test_distribution_marks_threshold_and_colours_points_by_label(case: Any) -> None:
+def hex_rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def band_at(ax: Axes, x: float) -> tuple[float, float, float]:
+    """The colour of the background band (an axvspan) that covers score ``x``."""
+    hits = [
+        p.get_facecolor()[:3]
+        for p in ax.patches
+        if p.get_x() <= x < p.get_x() + p.get_width()  # type: ignore[attr-defined]
+    ]
+    assert len(hits) == 1, f"{len(hits)} bands cover {x}"
+    return hits[0]
+
+
+def test_distribution_marks_threshold_and_colours_points_by_band(case: Any) -> None:
     results = case[0]
     fig = plots.score_distribution(results, threshold=0.7)
     ax = only_axes(fig)
     (line,) = threshold_lines(ax)
     assert list(line.get_xdata()) == [0.7, 0.7]
-    # one point per scored item, grouped by label; the unscored item is not drawn
-    expected = results["label"].dropna().astype(str).str.replace("_", " ").value_counts()
-    assert scatter_by_label(ax) == expected.to_dict()
-    assert legend_texts(ax) == [
-        "real",
-        "likely real",
-        "uncertain",
-        "likely fake",
-        "fake",
-        "threshold 0.70",
-    ]
+    # one point per scored item, grouped by the guidance band of its score (0.12 | 0.35 |
+    # 0.55, 0.66 | 0.91); the unscored item is not drawn
+    assert scatter_by_label(ax) == {
+        "authentic (1)": 1,
+        "inconclusive (1)": 1,
+        "likely synthetic (2)": 2,
+        "high-confidence synthetic (1)": 1,
+    }
+    assert legend_texts(ax)[-1] == "threshold 0.70"
     assert "score" in ax.get_xlabel() and "synthetic" in ax.get_xlabel()
     assert ax.get_ylabel() == "media type"
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert [t.split("\n")[0] for t in ticks] == ["audio", "video", "image"]
     assert "3 items, 1 flagged" in ticks[0]
     assert "1 item without a score" in ax.get_title()
+
+
+@pytest.mark.parametrize("media", ["call.wav", "clip.mp4", "photo.png"])
+def test_distribution_point_colour_is_the_band_it_sits_in(media: str) -> None:
+    """An audio score of 0.37 the API labelled "real" is inconclusive, and drawn so."""
+    scores = [0.05, 0.29, 0.3, 0.37, 0.49, 0.5, 0.69, 0.7, 1.0]
+    stem, ext = media.split(".")
+    rows = [
+        F.result_row(f"{stem}{i}.{ext}", s, label="real" if s < 0.5 else "fake")
+        for i, s in enumerate(scores)
+    ]
+    ax = only_axes(plots.score_distribution(F.results(rows)))
+    points = [
+        (float(x), tuple(colour[:3]))
+        for c in ax.collections
+        if isinstance(c, PathCollection)
+        for (x, _), colour in zip(
+            c.get_offsets(),
+            np.broadcast_to(c.get_facecolors(), (len(c.get_offsets()), 4)),
+            strict=True,
+        )
+    ]
+    assert sorted(x for x, _ in points) == scores
+    for x, colour in points:
+        assert colour == pytest.approx(band_at(ax, min(x, 0.999))), x
+    at_037 = next(colour for x, colour in points if x == 0.37)
+    assert at_037 == pytest.approx(hex_rgb(plots.LABEL_COLORS["uncertain"]))
+    assert at_037 != pytest.approx(hex_rgb(plots.LABEL_COLORS["real"]))
+
+
+def test_bands_are_one_table_for_plots_report_and_board() -> None:
+    from resemble_nb.api import SCORE_BANDS, score_band
+
+    assert [(lo, hi, reading) for lo, hi, reading, _ in plots.BANDS] == [
+        (b.low, b.high, b.reading) for b in SCORE_BANDS
+    ]
+    assert [b.reading for b in SCORE_BANDS] == [
+        "authentic",
+        "inconclusive",
+        "likely synthetic",
+        "high-confidence synthetic",
+    ]
+    assert score_band(0.37).reading == "inconclusive"  # type: ignore[union-attr]
+    assert score_band(1.0) == SCORE_BANDS[-1] and score_band(None) is None
+    assert plots.band_color(0.37) == plots.LABEL_COLORS["uncertain"]
 
 
 def test_distribution_points_sit_at_their_scores(case: Any) -> None:
@@ -146,16 +204,21 @@ def test_ranked_few_items_are_named_bars_highest_first(case: Any) -> None:
     names = [t.get_text() for t in ax.get_yticklabels()]
     assert names == ["call.wav", "clip.mp4", "street.jpg", "memo.mp3", "photo.png"]
     bars = {str(c.get_label()): c for c in ax.containers if isinstance(c, BarContainer)}
-    assert set(bars) == {"real", "likely real", "uncertain", "likely fake", "fake"}
-    assert [p.get_width() for p in bars["fake"].patches] == [0.91]
+    assert set(bars) == {
+        "authentic",
+        "inconclusive",
+        "likely synthetic",
+        "high-confidence synthetic",
+    }
+    assert [p.get_width() for p in bars["high-confidence synthetic"].patches] == [0.91]
     widths = sorted(p.get_width() for c in bars.values() for p in c.patches)
     assert widths == sorted(results["score"].dropna().astype(float))
-    # each bar is drawn at its rank, in its label's colour
-    (fake_bar,) = bars["fake"].patches
+    # each bar is drawn at its rank, in the colour of the band its score sits in
+    (fake_bar,) = bars["high-confidence synthetic"].patches
     assert fake_bar.get_y() + fake_bar.get_height() / 2 == 0
-    assert fake_bar.get_facecolor()[:3] == pytest.approx(
-        tuple(int(plots.LABEL_COLORS["fake"][i : i + 2], 16) / 255 for i in (1, 3, 5))
-    )
+    assert fake_bar.get_facecolor()[:3] == pytest.approx(hex_rgb(plots.LABEL_COLORS["fake"]))
+    (memo,) = bars["inconclusive"].patches  # memo.mp3 at 0.35
+    assert memo.get_facecolor()[:3] == pytest.approx(hex_rgb(plots.band_color(0.35)))
     (line,) = threshold_lines(ax)
     assert list(line.get_xdata()) == [0.6, 0.6]
     assert "threshold 0.60" in legend_texts(ax)
@@ -163,21 +226,28 @@ def test_ranked_few_items_are_named_bars_highest_first(case: Any) -> None:
     assert "1 without a score" in ax.get_title()
 
 
-def test_ranked_many_items_by_rank_without_names() -> None:
+def test_ranked_many_items_name_the_highest_forty() -> None:
     results = many_results(200)
     ax = only_axes(plots.ranked_scores(results))
-    assert [t.get_text() for t in ax.get_yticklabels() if t.get_text().startswith("item_")] == []
-    counts = {
-        str(c.get_label()): len(c.get_paths())
-        for c in ax.collections
-        if isinstance(c, PolyCollection)
-    }
-    expected = results["label"].astype(str).str.replace("_", " ").value_counts().to_dict()
-    assert counts == expected
-    (line,) = threshold_lines(ax)
-    assert list(line.get_ydata()) == [0.5, 0.5]
-    assert ax.get_xlabel().startswith("rank")
-    assert legend_texts(ax)[-1] == "threshold 0.50"
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    top = results.sort_values(["score", "name"], ascending=[False, True]).head(40)
+    assert names == list(top["name"])
+    widths = [p.get_width() for c in ax.containers for p in c.patches]
+    assert sorted(widths, reverse=True) == list(top["score"])
+    assert "highest 40 shown" in ax.get_title()
+    assert "of 200 at or above" in ax.get_title()
+    assert "threshold 0.50" in legend_texts(ax)
+    ax = only_axes(plots.ranked_scores(results, top=5))
+    assert len(ax.get_yticklabels()) == 5 and "highest 5 shown" in ax.get_title()
+    with pytest.raises(ValueError, match="top"):
+        plots.ranked_scores(results, top=0)
+
+
+def test_ranked_long_names_end_in_an_ellipsis() -> None:
+    long = "interview_with_the_regional_director_full_recording_final_v2.wav"
+    ax = only_axes(plots.ranked_scores(F.results([F.result_row(long, 0.8)])))
+    (name,) = [t.get_text() for t in ax.get_yticklabels()]
+    assert name.endswith("…") and len(name) <= 38 and long.startswith(name[:-1])
 
 
 def test_ranked_duplicate_names_get_a_short_hash() -> None:
@@ -320,6 +390,7 @@ def test_thousand_items_render(case: Any) -> None:
         assert plots.figure_to_png(fig).startswith(PNG_MAGIC)
     ax = only_axes(plots.score_distribution(results))
     assert sum(scatter_by_label(ax).values()) == 1000
+    assert len(only_axes(plots.ranked_scores(results)).get_yticklabels()) == 40
 
 
 def test_headless_and_without_pyplot(tmp_path: Any) -> None:
@@ -347,3 +418,30 @@ def test_timeline_unlabelled_audio_windows_are_not_called_no_label() -> None:
     rows = [r | {"label": None} for r in F.audio_windows("v.wav", [0.2, 0.9])]
     ax = only_axes(plots.timeline(F.segments(rows), "v.wav"))
     assert legend_texts(ax) == ["audio windows (2)", "threshold 0.50"]
+
+
+# --------------------------------------------------------------------------- decisions_table
+
+
+def test_decisions_table_reads_in_plain_words_with_whole_notes(case: Any) -> None:
+    decisions = case[2].copy()
+    note = "Voice matches the 2019 interview; the breathing at 0:42 is too regular. " * 3
+    decisions.loc[0, "note"] = note
+    decisions.loc[1, "name"] = "<b>call</b>.wav"
+    table = plots.decisions_table(decisions)
+    html = table._repr_html_()
+    assert "Needs escalation" in html and "Confirmed fake" in html
+    assert "needs_escalation" not in html
+    assert note.strip() in html  # the note whole, not cut
+    assert "td.note{min-width:20rem;white-space:pre-wrap" in html
+    assert "<b>call</b>" not in html and "&lt;b&gt;call&lt;/b&gt;.wav" in html
+    assert "2025-03-01 11:00:00" in html
+    text = str(table)
+    assert "Needs escalation  by ana" in text
+    assert all(len(line) <= 64 for line in text.splitlines() if line.startswith("    "))
+    assert "".join(line.strip() + " " for line in text.splitlines()[1:4]).startswith(note[:60])
+    assert repr(table).startswith(f"<DecisionsTable: {len(decisions)} decisions>")
+    empty = plots.decisions_table(decisions.iloc[0:0])
+    assert "No decisions yet" in empty._repr_html_() and str(empty) == "No decisions yet."
+    with pytest.raises(ValueError, match="'note'"):
+        plots.decisions_table(decisions.drop(columns=["note"]))

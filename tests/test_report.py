@@ -227,6 +227,21 @@ def test_method_and_limits(demo_page: Page) -> None:
     assert "Audio" in method and "Video" in method and "Image" in method
 
 
+def test_method_bands_wear_the_colours_the_plots_give_them(demo_page: Page) -> None:
+    """The method table's chips and the plots' bands are one table (0.37 reads inconclusive)."""
+    from resemble_nb import plots
+    from resemble_nb.api import SCORE_BANDS
+
+    html = demo_page.html  # type: ignore[attr-defined]
+    for band, (_lo, _hi, reading, colour) in zip(SCORE_BANDS, plots.BANDS, strict=True):
+        chip = f'<span class="chip label-{band.label.value}">{reading}</span>'
+        assert chip in html
+        assert f".chip.label-{band.label.value} {{ background: {colour};" in html
+    assert "an audio score of 0.37 can be labelled real while it reads as inconclusive" in (
+        demo_page.by_id("method")
+    )
+
+
 def test_generated_time_and_case_meta(tmp_path: Path, case: Any) -> None:
     when = datetime(2025, 3, 2, 9, 0, tzinfo=timezone.utc)
     page = render(tmp_path, *case, generated_at=when, case_meta={"reviewer": "<i>ana</i>"})

@@ -18,7 +18,16 @@ from ._base import DEFAULT_BASE_URL, ClientStats
 from ._client import Client
 from ._findings import Artifact, C2PAManifest, Findings, Watermark
 from ._formats import MEDIA_EXTENSIONS
-from ._labels import LABELS, Label, parse_label, parse_percent, parse_score
+from ._labels import (
+    LABELS,
+    SCORE_BANDS,
+    Label,
+    ScoreBand,
+    parse_label,
+    parse_percent,
+    parse_score,
+    score_band,
+)
 from ._limits import (
     MAX_BATCH_BYTES,
     MAX_BATCH_FILES,
@@ -77,6 +86,7 @@ __all__ = [
     "MAX_WATERMARK_BYTES",
     "MB",
     "MEDIA_EXTENSIONS",
+    "SCORE_BANDS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -114,6 +124,7 @@ __all__ = [
     "RateLimitError",
     "ResembleError",
     "ReverseSearchSource",
+    "ScoreBand",
     "Secret",
     "Segment",
     "SourceTrace",
@@ -129,4 +140,5 @@ __all__ = [
     "parse_retry_after",
     "parse_score",
     "retry_delay",
+    "score_band",
 ]

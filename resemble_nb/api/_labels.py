@@ -18,9 +18,18 @@ from __future__ import annotations
 import enum
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["LABELS", "Label", "parse_label", "parse_percent", "parse_score"]
+__all__ = [
+    "LABELS",
+    "SCORE_BANDS",
+    "Label",
+    "ScoreBand",
+    "parse_label",
+    "parse_percent",
+    "parse_score",
+    "score_band",
+]
 
 
 class Label(str, enum.Enum):
@@ -105,6 +114,49 @@ _WORDING: dict[Label, str] = {
 
 LABELS: tuple[str, ...] = tuple(Label.order())
 """The five-step scale's values, most real first: the one list every layer uses."""
+
+
+class ScoreBand(NamedTuple):
+    """One band of Resemble's guidance for reading a score: ``low <= score < high``.
+
+    ``label`` is the step of the five-step scale whose colour and words the band shares,
+    so a point coloured by its band and the band behind it always agree.
+    """
+
+    low: float
+    high: float
+    reading: str
+    label: Label
+
+
+SCORE_BANDS: tuple[ScoreBand, ...] = (
+    ScoreBand(0.0, 0.3, "authentic", Label.REAL),
+    ScoreBand(0.3, 0.5, "inconclusive", Label.UNCERTAIN),
+    ScoreBand(0.5, 0.7, "likely synthetic", Label.LIKELY_FAKE),
+    ScoreBand(0.7, 1.0, "high-confidence synthetic", Label.FAKE),
+)
+"""Resemble's score bands (interpretation guidance, not part of the API contract).
+
+The guidance is one table for every media type: an audio score of 0.37 is inconclusive
+even where the API's binary audio label says ``real``. Plots, the report and the triage
+board all read this one table.
+"""
+
+
+def score_band(score: Any) -> ScoreBand | None:
+    """The guidance band a score falls in (``None`` for no score); 1.0 is in the top band.
+
+    >>> score_band(0.37).reading, score_band("0.7").reading
+    ('inconclusive', 'high-confidence synthetic')
+    """
+    number = parse_score(score)
+    if number is None:
+        return None
+    for band in SCORE_BANDS:
+        if number < band.high:
+            return band
+    return SCORE_BANDS[-1]
+
 
 # Wording -> label, after lower-casing and collapsing separators to single spaces.
 _WORDS: dict[str, Label] = {

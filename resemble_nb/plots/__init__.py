@@ -19,25 +19,32 @@ from resemble_nb.plots._evaluation import (
 )
 from resemble_nb.plots._scores import ranked_scores, score_distribution, triage_progress
 from resemble_nb.plots._style import (
+    BANDS,
     LABEL_COLORS,
     LABELS,
     NO_LABEL_COLOR,
     VERDICT_COLORS,
     VERDICTS,
+    band_color,
     figure_to_data_uri,
     figure_to_png,
 )
+from resemble_nb.plots._tables import DecisionsTable, decisions_table
 from resemble_nb.plots._timeline import timeline
 
 __all__ = [
+    "BANDS",
     "GROUP_COLORS",
     "LABELS",
     "LABEL_COLORS",
     "NO_LABEL_COLOR",
     "VERDICTS",
     "VERDICT_COLORS",
+    "DecisionsTable",
+    "band_color",
     "calibration_curve",
     "confusion_matrix",
+    "decisions_table",
     "figure_to_data_uri",
     "figure_to_png",
     "pr_curve",

@@ -11,22 +11,17 @@ from matplotlib.figure import Figure
 
 from resemble_nb.ledger import DEFAULT_THRESHOLD
 from resemble_nb.plots._style import (
-    _BANDS,
     _MANY_NAMES,
     _MEDIA_TYPES,
     _SCORE_AXIS,
     _THRESHOLD_STYLE,
-    LABEL_COLORS,
-    NO_LABEL_COLOR,
+    BANDS,
     VERDICT_COLORS,
     VERDICTS,
     _axes,
-    _columns,
+    _band_index,
     _display_names,
     _items,
-    _label_mask,
-    _labels_present,
-    _legend_name,
     _message,
     _outside_legend,
     _require,
@@ -42,11 +37,14 @@ def score_distribution(
     ax: Axes | None = None,
     evidence: Any = None,
 ) -> Figure:
-    """Scores of every item, one row per media type, coloured by label.
+    """Scores of every item, one row per media type, coloured by Resemble's guidance.
 
-    Resemble's interpretation bands shade the background; the dashed line is the
-    threshold at which items are flagged. With ``evidence=case.threshold_evidence()``
-    its legend shows the threshold's measured error rates.
+    The guidance bands (``api.SCORE_BANDS``, the same for every media type) shade the
+    background of each row, and every point takes the colour of the band it sits in, so
+    a score of 0.37 is grey ("inconclusive") even when the API labelled it ``real``; the
+    dashed line is the threshold at which items are flagged. With
+    ``evidence=case.threshold_evidence()`` its legend shows the threshold's measured
+    error rates.
     """
     _require(results, ("media_type", "score", "label"), "results")
     title = "Score distribution by media type"
@@ -58,24 +56,27 @@ def score_distribution(
     if scored.empty:
         return _message(fig, ax, title, f"No scores yet ({_items(len(results))}, none scored)")
 
-    for lo, hi, _name, color in _BANDS:
-        ax.axvspan(lo, hi, color=color, alpha=0.08, linewidth=0)
+    for lo, hi, _name, color in BANDS:
+        ax.axvspan(lo, hi, color=color, alpha=0.12, linewidth=0)
     rng = np.random.default_rng(0)  # fixed jitter: the same frame draws the same figure
     rows = {m: len(media) - 1 - i for i, m in enumerate(media)}  # audio on top
     ypos = scored["media_type"].astype("string").map(rows).to_numpy(dtype=float, na_value=np.nan)
     jitter = rng.uniform(-0.28, 0.28, size=len(scored))
     scores = _scores(scored)
-    for label in _labels_present(scored["label"]):
-        mask = _label_mask(scored["label"], label)
+    band = _band_index(scores)
+    for index, (_lo, _hi, reading, color) in enumerate(BANDS):
+        mask = band == index
+        if not mask.any():
+            continue
         ax.scatter(
             scores[mask],
             ypos[mask] + jitter[mask],
             s=28,
-            alpha=0.85,
-            color=LABEL_COLORS.get(label or "", NO_LABEL_COLOR),
+            alpha=0.9,
+            color=color,
             edgecolors="#333333",
             linewidths=0.4,
-            label=_legend_name(label),
+            label=f"{reading} ({int(mask.sum())})",
         )
     ax.axvline(threshold, label=_threshold_text(threshold, evidence), **_THRESHOLD_STYLE)
 
@@ -88,7 +89,7 @@ def score_distribution(
     ax.set_yticks([rows[m] for m in media], ticks)
     ax.set_ylim(-0.6, len(media) - 0.4)
     ax.set_xlim(-0.02, 1.02)
-    for lo, hi, name, _color in _BANDS:
+    for lo, hi, name, _color in BANDS:
         ax.text(
             (lo + hi) / 2,
             1.0,
@@ -110,70 +111,63 @@ def score_distribution(
 
 
 def ranked_scores(
-    results: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD, ax: Axes | None = None
+    results: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    ax: Axes | None = None,
+    top: int = _MANY_NAMES,
 ) -> Figure:
-    """Every scored item as a bar, highest score first, coloured by label.
+    """The ``top`` highest-scoring items (40 by default) as named bars, highest first.
 
-    With up to 40 items the bars are horizontal and carry the item names; with more,
-    they stand side by side by rank.
+    Each bar carries the item's name (long names end in an ellipsis, shared names get a
+    short hash) and the colour of the guidance band its score sits in; with more items
+    than ``top`` the title says how many are not shown.
     """
     _require(results, ("name", "sha256", "score", "label"), "results")
+    if top < 1:
+        raise ValueError(f"top must be at least 1, not {top}")
     title = "Items ranked by score"
     scored = results[results["score"].notna()]
     scored = scored.assign(_s=_scores(scored)).sort_values(
         ["_s", "name"], ascending=[False, True], kind="stable"
     )
     n = len(scored)
-    few = n <= _MANY_NAMES
-    figsize = (8.0, min(max(2.6, 1.4 + 0.26 * n), 12.0)) if few else (10.0, 4.0)
-    fig, ax = _axes(ax, figsize if n else (8.0, 3.0))
+    shown = scored.head(top)
+    k = len(shown)
+    fig, ax = _axes(ax, (8.0, min(max(2.6, 1.5 + 0.26 * k), 12.5)) if k else (8.0, 3.0))
     if results.empty:
         return _message(fig, ax, title, "No results yet")
     if not n:
         return _message(fig, ax, title, f"No scores yet ({_items(len(results))}, none scored)")
 
-    scores = scored["_s"].to_numpy(dtype=float)
-    rank = np.arange(n, dtype=float)
-    for label in _labels_present(scored["label"]):
-        mask = _label_mask(scored["label"], label)
-        color = LABEL_COLORS.get(label or "", NO_LABEL_COLOR)
-        if few:
-            ax.barh(
-                rank[mask],
-                scores[mask],
-                height=0.75,
-                color=color,
-                edgecolor="#333333",
-                linewidth=0.4,
-                label=_legend_name(label),
-            )
-        else:
-            x = rank[mask] + 1
-            _columns(
-                ax,
-                x - 0.5,
-                x + 0.5,
-                scores[mask],
-                facecolors=color,
-                linewidths=0,
-                label=_legend_name(label),
-            )
-    if few:
-        ax.axvline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
-        ax.set_yticks(rank, _display_names(scored), fontsize="small")
-        ax.set_ylim(n - 0.5, -0.5)  # highest score on top
-        ax.set_xlim(0, 1.0)
-        ax.set_xlabel(_SCORE_AXIS)
-    else:
-        ax.axhline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
-        ax.set_xlim(0.5, n + 0.5)
-        ax.set_ylim(0, 1.0)
-        ax.set_xlabel("rank (1 = highest score)")
-        ax.set_ylabel(_SCORE_AXIS)
-    flagged = int((scores >= threshold).sum())
+    scores = shown["_s"].to_numpy(dtype=float)
+    rank = np.arange(k, dtype=float)
+    band = _band_index(scores)
+    for index, (_lo, _hi, reading, color) in enumerate(BANDS):
+        mask = band == index
+        if not mask.any():
+            continue
+        ax.barh(
+            rank[mask],
+            scores[mask],
+            height=0.75,
+            color=color,
+            edgecolor="#333333",
+            linewidth=0.4,
+            label=reading,
+        )
+    ax.axvline(threshold, label=_threshold_text(threshold), **_THRESHOLD_STYLE)
+    size = "small" if k <= 25 else "x-small"
+    ax.set_yticks(rank, _display_names(shown), fontsize=size)
+    ax.set_ylim(k - 0.5, -0.5)  # highest score on top
+    ax.set_xlim(0, 1.0)
+    ax.set_xlabel(_SCORE_AXIS)
+    flagged = int((scored["_s"] >= threshold).sum())
     sub = f"{flagged} of {n} at or above the threshold"
+    if n > k:
+        sub += f"; highest {k} shown"
     if len(results) > n:
-        sub += f"; {len(results) - n} without a score not shown"
+        sub += f"; {len(results) - n} without a score"
     ax.set_title(f"{title}\n{sub}")
     _outside_legend(ax)
     return fig

@@ -14,6 +14,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from resemble_nb.api import LABELS as _LABELS
+from resemble_nb.api import SCORE_BANDS, score_band
 from resemble_nb.ledger import VERDICTS as _VERDICTS
 
 #: The five-step label scale, least to most synthetic (the API layer's one list).
@@ -39,12 +40,10 @@ VERDICT_COLORS: dict[str, str] = {
     "unreviewed": "#f2f2f2",
 }
 _MEDIA_TYPES = ("audio", "video", "image")
-# Resemble's interpretation bands (guidance, not part of the API contract).
-_BANDS = (
-    (0.0, 0.3, "authentic", LABEL_COLORS["real"]),
-    (0.3, 0.5, "inconclusive", LABEL_COLORS["uncertain"]),
-    (0.5, 0.7, "likely synthetic", LABEL_COLORS["likely_fake"]),
-    (0.7, 1.0, "high-confidence synthetic", LABEL_COLORS["fake"]),
+#: Resemble's score bands (``api.SCORE_BANDS``) as ``(low, high, reading, colour)``: each
+#: band takes the colour of its step on the label scale, for plots, report and board.
+BANDS: tuple[tuple[float, float, str, str], ...] = tuple(
+    (b.low, b.high, b.reading, LABEL_COLORS[b.label.value]) for b in SCORE_BANDS
 )
 _THRESHOLD_STYLE: dict[str, Any] = {"color": "#222222", "linestyle": "--", "linewidth": 1.4}
 _SCORE_AXIS = "score (0 = authentic, 1 = synthetic)"
@@ -102,6 +101,19 @@ def _message(fig: Figure, ax: Axes, title: str, message: str) -> Figure:
 
 def _label_colors(labels: pd.Series[Any], missing: str = NO_LABEL_COLOR) -> list[str]:
     return [LABEL_COLORS.get(str(v), missing) if pd.notna(v) else missing for v in labels]
+
+
+def band_color(score: Any) -> str:
+    """The colour of the guidance band ``score`` falls in (grey without a score)."""
+    band = score_band(score)
+    return NO_LABEL_COLOR if band is None else LABEL_COLORS[band.label.value]
+
+
+def _band_index(scores: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int_]]:
+    """Index into ``BANDS`` of each score (``-1`` where there is none)."""
+    tops = np.array([hi for _lo, hi, _r, _c in BANDS[:-1]])
+    index = np.searchsorted(tops, scores, side="right")
+    return np.where(np.isnan(scores), -1, index)
 
 
 def _labels_present(labels: pd.Series[Any]) -> list[str | None]:

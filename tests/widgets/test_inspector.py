@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -223,3 +224,30 @@ def test_the_server_extension_serves_media_outside_its_root_in_ranges(
     hidden.parent.mkdir()
     shutil.copyfile(SAMPLES / "speech.wav", hidden)
     assert _get(f"{server}/{media_route(hidden)}")[0] == 403
+
+
+def test_the_board_colours_scores_with_the_plots_bands() -> None:
+    """The inspector's windows and frames take their colour from plots.BANDS (one table)."""
+    from resemble_nb import plots
+
+    insp = MediaInspector()
+    assert insp.bands == [[hi, colour, reading] for _lo, hi, reading, colour in plots.BANDS]
+    with pytest.raises(Exception, match="read-only"):
+        insp.bands = []
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the ES module's colouring is checked in Chromium")
+    js = SAMPLES.parents[0] / "widgets" / "inspector" / "static" / "inspector.js"
+    scores = [0.05, 0.37, 0.5, 0.69, 0.7, 1.0, None]
+    code = (
+        f"import {{ scoreColor }} from {js.as_uri()!r};"
+        f"const bands = {insp.bands!r};"
+        f"console.log(JSON.stringify({scores!r}.map((s) => scoreColor(s, bands))));"
+    ).replace("None", "null")
+    out = subprocess.run(
+        [node, "--input-type=module", "-e", code], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    expected = [plots.band_color(s) for s in scores]
+    assert json.loads(out.stdout) == expected
+    assert expected[1] == plots.LABEL_COLORS["uncertain"]

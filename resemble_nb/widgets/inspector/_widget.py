@@ -19,6 +19,7 @@ import traitlets as T
 
 from ...ledger import DEFAULT_THRESHOLD
 from ...media.limits import format_bytes
+from ...plots import BANDS
 from ._item import DEFAULT_EMBED_MAX_BYTES, EMPTY_VIEW, read_chunks
 
 __all__ = ["MediaInspector"]
@@ -55,6 +56,11 @@ class MediaInspector(anywidget.AnyWidget):
     heatmap = T.Unicode("").tag(sync=True)
     threshold = T.Float(DEFAULT_THRESHOLD).tag(sync=True)
     verdicts = T.List(T.List(T.Unicode())).tag(sync=True)
+    #: Resemble's score bands as ``[high, colour, reading]`` (the plots' and report's table).
+    bands = T.List(
+        default_value=[[hi, colour, reading] for _lo, hi, reading, colour in BANDS],
+        read_only=True,
+    ).tag(sync=True)
     embed_max_bytes = T.Int(DEFAULT_EMBED_MAX_BYTES).tag(sync=True)
 
     def __init__(

@@ -5,12 +5,8 @@
 // While the triage board (".rnb-triage") has focus, keys act on the board and stop there:
 // JupyterLab never sees them (stopPropagation, and data-lm-suppress-shortcuts).
 
-const BANDS = [
-  [0.3, "#1a9641", "authentic"],
-  [0.5, "#9e9e9e", "inconclusive"],
-  [0.7, "#fdae61", "likely synthetic"],
-  [1.01, "#d7191c", "high-confidence synthetic"],
-];
+// Resemble's score bands, [high, colour, reading], from Python (plots.BANDS): one table.
+let BANDS = [];
 const WAVE_H = 56;
 const STRIP_H = 12;
 const SPEC_H = 96;
@@ -19,10 +15,10 @@ const MAGMA = [
   [212, 72, 66], [245, 125, 21], [250, 193, 39], [252, 253, 191],
 ];
 
-export function scoreColor(score) {
-  if (score === null || score === undefined || Number.isNaN(score)) return "#d9d9d9";
-  for (const [top, colour] of BANDS) if (score < top) return colour;
-  return BANDS[BANDS.length - 1][1];
+export function scoreColor(score, bands = BANDS) {
+  if (score === null || score === undefined || Number.isNaN(score) || !bands.length) return "#d9d9d9";
+  for (const [top, colour] of bands) if (score < top) return colour;
+  return bands[bands.length - 1][1];
 }
 
 function lut() {
@@ -84,6 +80,7 @@ const KEYS = [
 ];
 
 function render({ model, el }) {
+  BANDS = model.get("bands") || [];
   el.classList.add("rnb-insp");
   el.tabIndex = 0;
   const state = { media: null, spec: null, staticLayer: null, objectUrl: null, chunks: [], item: "", raf: 0, zoom: 1 };
