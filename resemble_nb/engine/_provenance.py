@@ -30,6 +30,7 @@ def _read(items: Sequence[MediaItem]) -> list[tuple[str, Provenance, str | None]
                 "Unreadable",
                 f"{item.paths[0].name if item.paths else item.sha256[:12]}: "
                 "no path to it is present here",
+                summary="Could not be read: no path to the file is present here.",
             )
         )
         out.append((item.sha256, reading, tool))

@@ -82,3 +82,22 @@ def test_without_the_library_intake_goes_on_and_says_why(
         "Unavailable",
         "NotPresent",
     ]
+
+
+async def test_an_item_with_no_file_present_is_unreadable_and_says_so(tmp_path: Path) -> None:
+    from resemble_nb.engine._provenance import record_provenance
+    from resemble_nb.ledger import Ledger
+    from resemble_nb.media import MediaItem
+
+    gone = MediaItem(
+        sha256="ab" * 32, size=10, media_type="audio", mime="audio/wav", extension=".wav",
+        duration=1.0, paths=(tmp_path / "moved-away.wav",),
+    )  # fmt: skip
+    with Ledger(tmp_path / "case.db") as ledger:
+        ledger.add_items([gone])
+        assert await record_provenance(ledger, [gone]) == 1
+        assert await record_provenance(ledger, [gone]) == 0  # read once
+        reading = ledger.provenance_for(gone.sha256)
+        assert reading is not None and reading.state == "Unreadable"
+        assert reading.reason == "moved-away.wav: no path to it is present here"
+        assert reading.summary.startswith("Could not be read")
