@@ -28,7 +28,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from ..api import DetectionPage
+from ..api import APIConnectionError, APIStatusError, DetectionPage
+from ._calls import retry_after
 from ._context import Context, Listing, Order
 
 __all__ = ["PAGE_SIZE", "Listing", "Order", "Walk", "walk"]
@@ -37,6 +38,8 @@ logger = logging.getLogger("resemble_nb.engine")
 
 PAGE_SIZE = 1000
 """The largest page the contract allows (10-1000)."""
+PATIENCE = 4
+"""Tries of a page that failed transiently (each after the client's own retries)."""
 
 
 @dataclass
@@ -103,8 +106,22 @@ class _Walker:
     def budget_left(self) -> bool:
         return self.result.requests < self.max_pages
 
+    async def _fetch(self, number: int) -> DetectionPage:
+        """One page. The client already retried; a lookup that gives up leaves every item
+        it was for undecided (failed, unsent), so a transient failure is waited out a
+        few more times here."""
+        for attempt in range(1, PATIENCE + 1):
+            try:
+                return await self.ctx.api.list_detects(number, self.page_size)
+            except (APIStatusError, APIConnectionError) as exc:
+                if not exc.retry_safe or attempt == PATIENCE:
+                    raise
+                self.ctx.count("list_waits")
+                await self.ctx.sleep(self.ctx.backoff(attempt, retry_after(exc)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def read(self, number: int) -> _Page:
-        page: DetectionPage = await self.ctx.api.list_detects(number, self.page_size)
+        page = await self._fetch(number)
         self.result.requests += 1
         self.ctx.count("list_pages")
         stamped = page.stamped()

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from resemble_nb.api import AsyncClient, DetectionPage
+from resemble_nb.api import AsyncClient, DetectionPage, InternalServerError
 from resemble_nb.engine._clients import EngineClients
 from resemble_nb.engine._context import Context, Listing
 from resemble_nb.engine._crash import CrashHook
@@ -201,3 +201,56 @@ def test_a_learned_oldest_first_order_starts_at_the_last_page() -> None:
 def test_one_page_holds_everything() -> None:
     result, _, asked = _walk(shuffled, since=SINCE, wanted={"nope"}, detects=_detects(SIZE - 1))
     assert result.complete and asked == [1]
+
+
+@pytest.mark.parametrize(("failures", "ends"), [(3, "found"), (4, "raises")])
+def test_a_page_that_fails_for_a_while_is_waited_out_then_given_up(
+    failures: int, ends: str
+) -> None:
+    handle, asked = _server(newest, _detects())
+    calls: list[int] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) <= failures:
+            return httpx.Response(500, json={"success": False, "message": "down"})
+        return handle(request)
+
+    naps: list[float] = []
+
+    async def main() -> Walk:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(flaky))
+        api = AsyncClient(
+            api_key="k", base_url="http://service.test/api/v2", http_client=http, max_retries=0
+        )
+        limiter = RateLimiter(1000)
+        ctx = Context(
+            ledger=None,  # type: ignore[arg-type]
+            tracker=Tracker(),
+            clients=EngineClients(api, api, LimitedTransport(limiter), http),
+            limiter=limiter,
+            gate=UploadGate(),
+            options={},
+            options_key="k",
+            crash=CrashHook(""),
+        )
+
+        async def nap(seconds: float) -> None:  # the backoff, observed instead of slept
+            naps.append(seconds)
+
+        ctx.sleep = nap  # type: ignore[method-assign]
+        try:
+            return await walk(
+                ctx, ctx.listing, since=SINCE, match=lambda item: False,
+                take=lambda page, item: None, max_pages=10, page_size=SIZE,
+            )  # fmt: skip
+        finally:
+            await http.aclose()
+
+    if ends == "found":
+        result = asyncio.run(main())
+        assert result.complete and asked == [1] and len(naps) == failures
+    else:
+        with pytest.raises(InternalServerError):
+            asyncio.run(main())
+        assert asked == [] and len(naps) == failures - 1
