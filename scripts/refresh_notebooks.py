@@ -8,6 +8,12 @@ The notebooks always run against the embedded sandbox (RESEMBLE_API_KEY and
 RESEMBLE_BASE_URL are removed from the kernel's environment), because nbval compares
 the deterministic cells with these stored outputs. Widget state is never stored; plot
 PNGs are dropped unless asked (nbval never compares them), so the files stay small.
+
+What is stored must be right on any machine, or absent: outputs of unchecked cells that
+only say which service this machine used, a widget's snapshot taken when it was first
+shown (a board at "0/0"), or a figure's bare repr are dropped; paths of this machine
+(the repository, the temporary folder, the home folder) are written as ``…``,
+``$TMPDIR`` and ``~`` (tests/nbval_sanitize.cfg maps both spellings alike).
 Before writing, every notebook is scanned for anything shaped like a key or a media
 token; a hit stops the script.
 """
@@ -15,8 +21,10 @@ token; a hit stops the script.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +50,84 @@ def strip_images(nb: Any) -> int:
     return removed
 
 
+CHECKED = "NBVAL_CHECK_OUTPUT"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: Outputs true only on the machine that ran the notebook (which service it used).
+MACHINE_SAYS = ("RESEMBLE_API_KEY is not set", "using the local sandbox")
+FIGURE_REPR = re.compile(r"^<(_NotebookFigure|Figure) size \d+x\d+ with \d+ Axes>$")
+
+
+def _text(output: Any) -> str:
+    text = output.get("text") if output.get("output_type") == "stream" else None
+    if text is None:
+        text = output.get("data", {}).get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _stale(output: Any, *, keep_images: bool) -> bool:
+    """True for an output that would be wrong, or meaningless, on another machine."""
+    data = output.get("data", {})
+    if WIDGET_VIEW in data:  # its text is a snapshot from when it was first shown
+        return True
+    text = _text(output).strip()
+    if any(words in text for words in MACHINE_SAYS):
+        return True
+    return not keep_images and not (set(data) - {"text/plain"}) and bool(FIGURE_REPR.match(text))
+
+
+def machine_paths(repo: Path) -> list[tuple[str, str]]:
+    """(path, how it is stored) for this machine's folders, longest first."""
+    pairs = {
+        str(repo.resolve()): "…",
+        str(Path(tempfile.gettempdir()).resolve()): "$TMPDIR",
+        tempfile.gettempdir(): "$TMPDIR",
+        os.environ.get("TMPDIR", "").rstrip("/") or tempfile.gettempdir(): "$TMPDIR",
+        str(Path.home()): "~",
+    }
+    return sorted(((p, r) for p, r in pairs.items() if len(p) > 1), key=lambda x: -len(x[0]))
+
+
+def _unmachine(value: Any, paths: list[tuple[str, str]]) -> Any:
+    if isinstance(value, list):
+        return [_unmachine(v, paths) for v in value]
+    if isinstance(value, str):
+        for path, stored in paths:
+            value = value.replace(path, stored)
+    return value
+
+
+def clean_outputs(nb: Any, paths: list[tuple[str, str]], *, keep_images: bool) -> int:
+    """Drop stale outputs of unchecked cells and write this machine's paths portably;
+    return how many outputs were dropped."""
+    dropped = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        if CHECKED not in cell.source:
+            kept = [o for o in outputs if not _stale(o, keep_images=keep_images)]
+            dropped += len(outputs) - len(kept)
+            outputs = kept
+        for output in outputs:
+            if "text" in output:
+                output["text"] = _unmachine(output["text"], paths)
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/"):
+                    output["data"][mime] = _unmachine(value, paths)
+        cell["outputs"] = outputs
+    return dropped
+
+
 def refresh(path: Path, *, keep_images: bool) -> None:
     nb = execute_notebook(path, cwd=path.parent, env=kernel_env())
     removed = 0 if keep_images else strip_images(nb)
+    stale = clean_outputs(nb, machine_paths(path.parents[1]), keep_images=keep_images)
     text = nbformat.writes(nb)
     if KEY_PATTERN.search(text) or JWT_PATTERN.search(text.encode()):
         raise SystemExit(f"{path.name}: an output looks like a key or a media token; not written")
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     note = f", {removed} image(s) dropped" if removed else ""
+    note += f", {stale} stale output(s) dropped" if stale else ""
     print(f"{path.name}: {len(text.encode()) / 1024:.0f} kB{note}")
 
 

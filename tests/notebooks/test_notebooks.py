@@ -136,8 +136,55 @@ def test_stored_notebook_is_clean_small_and_compared(name: str) -> None:
             assert not {"image/png", "image/jpeg"} & set(output.get("data", {})), "big image"
         if "NBVAL_CHECK_OUTPUT" in _source(cell):
             assert cell["outputs"], f"checked cell without stored output: {_source(cell)[:60]}"
-    first_output = next(_text_of(o) for c in cells for o in c["outputs"])
-    assert first_output.startswith(SANDBOX_NOTICE)
+    # which service this machine used is said when run, never stored
+    assert not any(SANDBOX_NOTICE in _text_of(o) for c in cells for o in c["outputs"])
+
+
+#: Folders of the machine that saved a notebook (POSIX, macOS and Windows spellings).
+MACHINE_PATH = re.compile(
+    r"(?<![\w.])(/tmp|/var/folders|/private/var|/work|/root|/home|/Users|[A-Z]:\\)"
+)
+#: Outputs stale by construction: a widget's first snapshot, a figure's bare repr.
+STALE_OUTPUT = re.compile(r"100% 0/0|<_NotebookFigure|<Figure size| 0/0 —")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_outputs_are_right_on_any_machine(name: str) -> None:
+    """No path of the saving machine, no stale board or figure repr in what is stored."""
+    for cell in _code_cells(_load(name)):
+        for output in cell["outputs"]:
+            text = _text_of(output)
+            assert MACHINE_PATH.search(text) is None, (name, _source(cell)[:60], text[:200])
+            assert STALE_OUTPUT.search(text) is None, (name, _source(cell)[:60], text[:200])
+            data = output.get("data", {})
+            assert "application/vnd.jupyter.widget-view+json" not in data or (
+                "NBVAL_CHECK_OUTPUT" in _source(cell)
+            ), (name, "a widget's first snapshot is stored", _source(cell)[:60])
+
+
+def test_machine_path_check_would_catch_them() -> None:
+    for text in (
+        "Case('x', 0 items) at /tmp/rnb-triage-rzijbz3f",
+        "FilePicker: /work/main/resemble_nb/samples — 6 files",
+        "saved into /home/ana/cases/uploads",
+        "/Users/ana/x.wav",
+        "C:\\Users\\ana\\x.wav",
+    ):
+        assert MACHINE_PATH.search(text), text
+    for text in ("…/resemble_nb/samples", "$TMPDIR/rnb-triage-x/uploads", "~/cases", "a/tmp"):
+        assert MACHINE_PATH.search(text) is None, text
+
+
+def test_batch_triage_says_its_default_and_offers_late_uploads() -> None:
+    nb = _load("02_batch_triage")
+    markdown = " ".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "Run All reviews an explicit default" in markdown
+    assert "uploaded after the review started" in markdown
+    outputs = " ".join(_text_of(o) for c in _code_cells(nb) for o in c["outputs"])
+    assert "Reviewing by default: all 6 media files in MEDIA_DIR (samples/)" in outputs
+    assert "No uploads waiting for review." in outputs
+    late = next(c for c in _code_cells(nb) if "uploads.not_reviewed" in _source(c))
+    assert "NBVAL_CHECK_OUTPUT" in _source(late) and "case.review(late" in _source(late)
 
 
 @pytest.mark.parametrize("name", ["01_quickstart", "03_report"])
