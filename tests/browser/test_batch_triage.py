@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
+import struct
 import time
+import wave
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -35,6 +38,37 @@ def _wait_for_rows(case: Path, sql: str, timeout_s: float = 15) -> list[tuple[ob
         if rows or time.monotonic() > deadline:
             return rows
         time.sleep(0.2)
+
+
+def _tone_wav(path: Path, hz: float = 523.0, seconds: float = 1.5, rate: int = 16_000) -> None:
+    """A short WAV no sample shares (so the case has no item for it yet)."""
+    frames = b"".join(
+        struct.pack("<h", int(9000 * math.sin(2 * math.pi * hz * i / rate)))
+        for i in range(int(seconds * rate))
+    )
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+
+
+_CELL_WITH = """(text) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const i = nb.widgets.findIndex((c) => c.model.sharedModel.getSource().includes(text));
+  if (i < 0) throw new Error("no cell with " + text);
+  return i;
+}"""
+_RUN_CELL = """(i) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  panel.content.activeCellIndex = i;
+  panel.content.deselectAll();
+  return window.jupyterapp.commands.execute("notebook:run-cell").then(() => true);
+}"""
+_OUTPUT_TEXT = """(i) => {
+  const cell = window.jupyterapp.shell.currentWidget.content.widgets[i];
+  return JSON.stringify(cell.model.outputs.toJSON());
+}"""
 
 
 def test_batch_review_plots_triage_and_upload(
@@ -88,3 +122,26 @@ def test_batch_review_plots_triage_and_upload(
     arrived = case / "uploads" / "field-recording.wav"
     assert arrived.is_file()
     assert _sha256(arrived) == _sha256(clip)
+
+    # A file uploaded after the review started is named as not reviewed yet, and the
+    # notebook's cell for late uploads reviews it (the copy of speech.wav above is known).
+    late = tmp_path / "late-call.wav"
+    _tone_wav(late)
+    with page.expect_file_chooser() as chooser:
+        uploader.locator("button.widget-upload").click()
+    chooser.value.set_files(str(late))
+    expect(uploader).to_contain_text("Saved: late-call.wav", timeout=20_000)
+    expect(uploader).to_contain_text("1 not reviewed yet (late-call.wav)")
+    uploader.screenshot(path=str(artifacts / "upload-not-reviewed.png"))
+    index = page.evaluate(_CELL_WITH, "late = uploads.not_reviewed")
+    page.evaluate(_RUN_CELL, index)
+    said = "Reviewing 1 file(s) uploaded after the review started: late-call.wav"
+    deadline = time.monotonic() + 30
+    while said not in page.evaluate(_OUTPUT_TEXT, index) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert said in page.evaluate(_OUTPUT_TEXT, index)
+    sha = _sha256(late)
+    done = _wait_for_rows(
+        case, f"SELECT state FROM jobs WHERE sha256 = '{sha}' AND state = 'completed'", 60
+    )
+    assert done == [("completed",)]
