@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from ..media import sha256_file
 
-__all__ = ["SavedUpload", "safe_name", "save_upload", "sha256_bytes"]
+__all__ = ["SavedUpload", "safe_name", "save_upload", "save_upload_file", "sha256_bytes"]
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 _MAX_NAME = 200
@@ -81,21 +81,38 @@ def save_upload(folder: Path, name: str, content: bytes | memoryview) -> SavedUp
             fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
-        for candidate in _candidates(safe_name(name)):
-            target = folder / candidate
-            if target.exists():
-                same_size = target.is_file() and target.stat().st_size == size
-                if same_size and sha256_file(target) == digest:
-                    return SavedUpload(target, digest, size, created=False)
-                continue
-            try:
-                os.link(tmp, target)  # fails if the name was taken meanwhile: no clobbering
-            except FileExistsError:
-                continue
-            except OSError:  # a filesystem without hard links
-                os.replace(tmp, target)
-            return SavedUpload(target, digest, size, created=True)
-        raise FileExistsError(f"{name}: no free file name left in {folder}")
+        return _place(folder, name, tmp, digest, size)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def save_upload_file(folder: Path, name: str, part: Path) -> SavedUpload:
+    """Give ``part``, a complete file written in ``folder`` (a chunked upload), its name.
+
+    Named like :func:`save_upload` (same bytes reused, else a free name); ``part`` is gone
+    afterwards whatever happens.
+    """
+    try:
+        return _place(folder, name, part, sha256_file(part), part.stat().st_size)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+
+
+def _place(folder: Path, name: str, tmp: Path, digest: str, size: int) -> SavedUpload:
+    for candidate in _candidates(safe_name(name)):
+        target = folder / candidate
+        if target.exists():
+            same_size = target.is_file() and target.stat().st_size == size
+            if same_size and sha256_file(target) == digest:
+                return SavedUpload(target, digest, size, created=False)
+            continue
+        try:
+            os.link(tmp, target)  # fails if the name was taken meanwhile: no clobbering
+        except FileExistsError:
+            continue
+        except OSError:  # a filesystem without hard links
+            os.replace(tmp, target)
+        return SavedUpload(target, digest, size, created=True)
+    raise FileExistsError(f"{name}: no free file name left in {folder}")

@@ -23,12 +23,14 @@ from ..media.limits import (
     format_bytes,
     media_type_for_extension,
 )
+from ._chunked_upload import ChunkedUpload
 from ._format import escape
 from ._panel import Panel
 from ._protocols import CaseLike
-from ._store import save_upload
+from ._store import SavedUpload, save_upload, save_upload_file
 
 __all__ = [
+    "DEFAULT_LARGE_UPLOAD_MAX_BYTES",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_UPLOAD_MAX_BYTES",
     "MEDIA_EXTENSIONS",
@@ -41,6 +43,8 @@ DEFAULT_MAX_BYTES = DIRECT_UPLOAD_MAX_BYTES
 #: Browser uploads travel in one websocket message, which Jupyter caps at 10 MiB by default;
 #: 10 MB (decimal, like every size the toolkit shows) stays under it.
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1000**2
+#: Largest file the chunked uploader takes (it never holds more than one piece in memory).
+DEFAULT_LARGE_UPLOAD_MAX_BYTES = 20 * 1000**3
 
 #: File name extensions the pickers offer (the API's allowlist), by media type.
 MEDIA_EXTENSIONS: Mapping[str, frozenset[str]] = {
@@ -385,12 +389,17 @@ class UploadPicker(Panel):
     upload widget is emptied at once so the bytes never stay in the notebook's widget
     state. Files over ``max_bytes`` are refused with a message. Browser uploads travel
     through the notebook connection, which Jupyter limits to about 10 MB a message by
-    default: for bigger files copy them to the server and use :class:`FilePicker`.
+    default: bigger files go through *Upload large media*, which sends them in pieces
+    with a progress bar, up to ``large_max_bytes`` (see :class:`ChunkedUpload`).
     ``picker.paths`` lists the saved files.
     """
 
     def __init__(
-        self, case: CaseLike | str | os.PathLike[str], *, max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
+        self,
+        case: CaseLike | str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES,
+        large_max_bytes: int = DEFAULT_LARGE_UPLOAD_MAX_BYTES,
     ) -> None:
         folder = Path(case) if isinstance(case, (str, os.PathLike)) else Path(case.folder)
         self.folder = folder / UPLOADS_FOLDER
@@ -407,14 +416,19 @@ class UploadPicker(Panel):
             layout=W.Layout(width="auto"),
             tooltip=f"Audio, video or images, up to {format_bytes(self.max_bytes)} each",
         )
+        self._large = ChunkedUpload(
+            self.folder, self._receive_part, max_bytes=large_max_bytes, accept=accept
+        )
         self._help = W.HTML(
             f"<small>Files from this computer, up to {format_bytes(self.max_bytes)} each, "
-            f"are saved into <code>{escape(self.folder)}</code>. Bigger files: copy them "
-            "to the server and use <code>FilePicker</code>.</small>"
+            f"are saved into <code>{escape(self.folder)}</code>. Bigger files, up to "
+            f"{format_bytes(large_max_bytes)}: <i>Upload large media</i> sends them in "
+            "pieces with a progress bar.</small>"
         )
         self._status = W.HTML()
         self._upload.observe(self._on_upload, names="value")
-        super().__init__(children=[self._upload, self._help, self._status])
+        buttons = W.HBox([self._upload, self._large])
+        super().__init__(children=[buttons, self._help, self._status])
 
     @property
     def paths(self) -> list[Path]:
@@ -477,6 +491,20 @@ class UploadPicker(Panel):
         except OSError as exc:
             self._messages.append(f"Could not save {name} into {self.folder}: {exc}")
             return
+        self._accept(name, saved)
+
+    def _receive_part(self, name: str, part: Path) -> str:
+        """A complete file from the chunked uploader: named, checked and listed like any."""
+        try:
+            saved = save_upload_file(self.folder, name, part)
+        except OSError as exc:
+            self._messages.append(f"Could not save {name} into {self.folder}: {exc}")
+        else:
+            self._accept(name, saved)
+        self._render()
+        return self._messages[-1]
+
+    def _accept(self, name: str, saved: SavedUpload) -> None:
         found = media.inspect(saved.path, max_bytes=None)
         if not found.ok:
             if saved.created:

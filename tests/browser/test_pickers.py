@@ -56,3 +56,48 @@ def test_select_all_is_kept_across_a_type_untick_and_retick(
     boxes = [picker.get_by_role("checkbox", name=t).bounding_box() for t in ("audio", "image")]
     assert boxes[0] and boxes[1] and boxes[1]["x"] - boxes[0]["x"] < 250  # side by side
     assert not [p for p in problems if "selected" in p or "Cannot" in p], problems
+
+
+def test_a_file_bigger_than_one_message_uploads_in_pieces_with_progress(
+    lab_page: Page, lab_url: str, tmp_path: Path, artifacts: Path
+) -> None:
+    """12.5 MB (over Jupyter's 10 MB message limit) arrives whole through the chunked button."""
+    import hashlib
+    import wave
+
+    import numpy as np
+
+    big = tmp_path / "long-call.wav"
+    rate = 48_000
+    t = np.arange(130 * rate) / rate
+    with wave.open(str(big), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((8000 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes())
+    assert big.stat().st_size > 10 * 1024 * 1024
+    case = tmp_path / "case"
+    page = lab_page
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    put_notebook(
+        lab_url,
+        "upload_large.ipynb",
+        f"import resemble_nb as rnb\nuploads = rnb.UploadPicker({str(case)!r})\nuploads",
+    )
+    open_notebook(page, lab_url, "upload_large.ipynb")
+    run_all(page)
+    wait_until_all_ran(page)
+    picker = output_with(page, "Upload large media")
+    with page.expect_file_chooser() as chooser:
+        picker.get_by_role("button", name="Upload large media").click()
+    chooser.value.set_files(str(big))
+    expect(picker).to_contain_text("Saved: long-call.wav (12.5 MB, audio)", timeout=60_000)
+    bar = picker.locator("progress")
+    expect(bar).to_have_count(1)
+    assert bar.evaluate("(b) => b.value === b.max && b.max > 10 * 1024 * 1024")
+    picker.screenshot(path=str(artifacts / "upload-large.png"))
+    saved = case / "uploads" / "long-call.wav"
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == digest
+    assert not problems, problems

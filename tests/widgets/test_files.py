@@ -403,3 +403,121 @@ def test_uploads_the_case_has_not_reviewed_are_offered(tmp_path: Path) -> None:
     assert [p.name for p in picker.not_reviewed] == ["late.mp3"]
     assert "1 not reviewed yet</b> (late.mp3)" in picker._status.value
     assert "case.review(picker.paths)" in picker._status.value
+
+
+# -- UploadPicker: large files in pieces ------------------------------------------------
+
+
+def big_wav(path: Path, seconds: float = 130.0, rate: int = 48_000) -> bytes:
+    """A real WAV larger than one Jupyter message (about 12.5 MB), made at test time."""
+    import wave
+
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    samples = (8000 * np.sin(2 * np.pi * 440 * t)).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return path.read_bytes()
+
+
+class Browser:
+    """Drives a ChunkedUpload the way its ES module does: begin, pieces, end, each acked."""
+
+    def __init__(self, widget: Any) -> None:
+        self.widget = widget
+        self.replies: list[dict[str, Any]] = []
+        widget.send = lambda content, buffers=None: self.replies.append(content)
+
+    def say(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> dict[str, Any]:
+        self.widget._handle_custom_msg(content, buffers or [])
+        return self.replies[-1]
+
+    def send_file(self, key: str, name: str, data: bytes) -> list[dict[str, Any]]:
+        chunk = self.widget.chunk_bytes
+        reply = self.say({"event": "begin", "id": key, "name": name, "size": len(data)})
+        offset = 0
+        while reply["ok"] and offset < len(data):
+            piece = data[offset : offset + chunk]
+            reply = self.say({"event": "chunk", "id": key, "offset": offset}, [piece])
+            offset = reply["received"]
+        if reply["ok"]:
+            self.say({"event": "end", "id": key})
+        return [r for r in self.replies if r["id"] == key]
+
+
+def test_a_file_bigger_than_one_message_arrives_in_pieces(
+    case: SimpleNamespace, tmp_path: Path
+) -> None:
+    data = big_wav(tmp_path / "long-call.wav")
+    assert len(data) > DEFAULT_UPLOAD_MAX_BYTES  # FileUpload would have refused it
+    picker = UploadPicker(case)
+    browser = Browser(picker._large)
+
+    replies = browser.send_file("f1", "long-call.wav", data)
+
+    saved = case.folder / "uploads" / "long-call.wav"
+    assert picker.paths == [saved]
+    assert saved.read_bytes() == data
+    digest = hashlib.sha256(data).hexdigest()
+    assert replies[-1] == {
+        "id": "f1",
+        "ok": True,
+        "message": f"Saved: long-call.wav (12.5 MB, audio) as long-call.wav, sha256 {digest[:12]}…",
+        "received": len(data),
+    }
+    # the progress moved piece by piece, and no piece came near the message limit
+    received = [r["received"] for r in replies[1:-1]]
+    assert received == sorted(received) and len(received) == -(-len(data) // (4 * 1024 * 1024))
+    assert picker._large.largest_message <= 4 * 1024 * 1024 < DEFAULT_UPLOAD_MAX_BYTES
+    assert picker._large.progress == {}
+    assert [p.name for p in saved.parent.iterdir()] == ["long-call.wav"]  # no .part left
+    assert "1 file saved</b>" in picker._status.value
+    assert "Upload large media" in repr(picker._large.description)
+    assert "bytes" not in picker._large.get_state() and "value" not in picker._large.get_state()
+
+
+def test_pieces_report_progress_while_in_flight(case: SimpleNamespace) -> None:
+    picker = UploadPicker(case)
+    large = picker._large
+    large.chunk_bytes = 1000
+    browser = Browser(large)
+    browser.say({"event": "begin", "id": "a", "name": "x.wav", "size": 2500})
+    browser.say({"event": "chunk", "id": "a", "offset": 0}, [b"\0" * 1000])
+    assert large.progress == {"a": ("x.wav", 1000, 2500)}
+    assert repr(large) == "ChunkedUpload: x.wav 40% (pieces of 1 KB)"
+
+
+def test_a_piece_out_of_order_or_a_short_file_leaves_nothing(case: SimpleNamespace) -> None:
+    picker = UploadPicker(case)
+    browser = Browser(picker._large)
+    browser.say({"event": "begin", "id": "a", "name": "x.wav", "size": 2000})
+    reply = browser.say({"event": "chunk", "id": "a", "offset": 500}, [b"\0" * 10])
+    assert reply["ok"] is False and "piece at byte 500, expected 0" in reply["message"]
+    browser.say({"event": "begin", "id": "b", "name": "y.wav", "size": 2000})
+    browser.say({"event": "chunk", "id": "b", "offset": 0}, [b"\0" * 1000])
+    reply = browser.say({"event": "end", "id": "b"})
+    assert reply["ok"] is False and "1000 of 2000 bytes arrived" in reply["message"]
+    assert picker.paths == [] and picker._large.progress == {}
+    assert list((case.folder / "uploads").iterdir()) == []
+
+
+def test_large_uploads_refuse_oversized_empty_and_non_media(case: SimpleNamespace) -> None:
+    picker = UploadPicker(case, large_max_bytes=5000)
+    browser = Browser(picker._large)
+    reply = browser.say({"event": "begin", "id": "a", "name": "huge.mp4", "size": 6000})
+    assert reply["ok"] is False and reply["message"].startswith("Refused huge.mp4: 6 KB is over")
+    reply = browser.say({"event": "begin", "id": "b", "name": "e.wav", "size": 0})
+    assert reply == {
+        "id": "b",
+        "ok": False,
+        "message": "Refused e.wav: the file is empty.",
+        "received": 0,
+    }
+    replies = browser.send_file("c", "fake.wav", b"not a wav at all" * 10)
+    assert replies[-1]["ok"] is True and replies[-1]["message"].startswith("Refused fake.wav:")
+    assert picker.paths == []
+    assert not (case.folder / "uploads").exists() or list((case.folder / "uploads").iterdir()) == []
