@@ -25,8 +25,9 @@ from ..media.limits import format_bytes
 
 __all__ = ["DEFAULT_CHUNK_BYTES", "ChunkedUpload"]
 
-#: One slice per message: well under Jupyter's default 10 MB message limit.
-DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
+#: One slice per message: under 1 MB, the most any widget message carries (issue 12's
+#: target), and far under Jupyter's default 10 MB message limit.
+DEFAULT_CHUNK_BYTES = 1000**2
 
 FileHandler = Callable[[str, Path], str]
 
