@@ -48,6 +48,7 @@ from ._context import Context, Work, describe
 from ._harvest import result_of
 from ._listing import PAGE_SIZE, walk
 from ._reconcile import CLOCK_SKEW
+from ._visuals import Visuals, fetch_visuals, url_visuals
 
 __all__ = ["Poller"]
 
@@ -96,8 +97,10 @@ class Poller:
     def watch(self, work: Work, detect_uuid: str, first: Detection | None = None) -> None:
         """Follow one detect (a single create, or an adopted one)."""
         if first is not None and settled(first, self.ctx.options):
-            self._finish([(work, first)])
-            return
+            if not url_visuals(first):
+                self._finish([(work, first)])
+                return
+            self._ready.add(detect_uuid)  # its heatmap is fetched in the loop
         self._add(work, detect_uuid)
         self._poke.set()
 
@@ -213,7 +216,8 @@ class Poller:
         running = [self._works[u] for u in seen if u in self._works and u not in over]
         if finished:
             ctx.crash("mid_poll")
-            self._finish(finished)
+            visuals = await fetch_visuals(d for _, d in finished)
+            self._finish(finished, visuals)
         if running:
             ctx.show([w for w in running if _state(ctx, w) == "submitted"], "processing")
         return len(finished)
@@ -282,7 +286,11 @@ class Poller:
         return (min(marks) - CLOCK_SKEW) if marks else None
 
     # -- settling ---------------------------------------------------------------------------
-    def _finish(self, finished: Iterable[tuple[Work, Detection]]) -> None:
+    def _finish(
+        self,
+        finished: Iterable[tuple[Work, Detection]],
+        visuals: Mapping[str, Visuals] | None = None,
+    ) -> None:
         ctx = self.ctx
         entries: list[tuple[Work, ResultRecord, Sequence[SegmentRecord]]] = []
         for work, det in finished:
@@ -290,6 +298,11 @@ class Poller:
             if det.completed:
                 record, segments = result_of(det, ctx.options)
                 analyses = analyses_of(det, ctx.options)
+                fetched = (visuals or {}).get(det.uuid)
+                if fetched is not None:
+                    record = _with_visuals(record, fetched)
+                    if fetched.reason is not None:
+                        analyses["heatmap"] = {"status": "failed", "reason": fetched.reason}
                 if analyses:
                     record = dataclasses.replace(record, analyses=analyses)
                 entries.append((work, record, segments))
@@ -353,6 +366,16 @@ class Poller:
             self._forget(uuid)
         for work in works:
             self.ctx.cancel([work], f"{work.name}: {reason}")
+
+
+def _with_visuals(record: ResultRecord, fetched: Visuals) -> ResultRecord:
+    """``record`` with the fetched heatmaps beside its inline ones."""
+    if record.analysis is None or not fetched.artifacts:
+        return record
+    kept = {a.name: a for a in record.analysis.artifacts}
+    kept.update((a.name, a) for a in fetched.artifacts)
+    analysis = dataclasses.replace(record.analysis, artifacts=tuple(kept[n] for n in sorted(kept)))
+    return dataclasses.replace(record, analysis=analysis)
 
 
 def _state(ctx: Context, work: Work) -> str | None:

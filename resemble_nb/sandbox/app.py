@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from . import routes_admin as admin
 from . import routes_analysis as analysis
+from .artifacts import get_artifact
 from .config import SandboxConfig
 from .errors import ApiError, error_response
 from .middleware import SandboxMiddleware
@@ -95,6 +96,7 @@ ROUTES = [
     Route("/_sandbox/truth", admin.get_truth, methods=["GET"]),
     Route("/_sandbox/truth", admin.set_truth, methods=["POST"]),
     Route("/_sandbox/media/{uuid}/{name}", admin.get_media, methods=["GET"]),
+    Route("/_artifacts/{uuid}/{name}", get_artifact, methods=["GET"]),
 ]
 
 

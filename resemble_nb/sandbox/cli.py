@@ -84,6 +84,8 @@ def _truth_file(value: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``resemble-nb sandbox`` (also used by ``python -m resemble_nb.sandbox``)."""
+    from .modes import VISUAL_ARTIFACTS  # standard library only
+
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
@@ -146,6 +148,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="SHARE",
             help=f"this share (0-1, default 1 when given) of {kind} analyses fail",
         )
+    parser.add_argument(
+        "--visual-artifacts",
+        choices=list(VISUAL_ARTIFACTS),
+        default="inline",
+        help="image heatmaps as inline data: URIs, or as signed URLs that serve the image "
+        "(url), a 404, HTML or 12 MB",
+    )
     parser.add_argument(
         "--single-use-tokens",
         action="store_true",
@@ -211,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
         watermark_fail=args.watermark_fail,
         single_use_tokens=args.single_use_tokens,
         create_status=not args.no_create_status,
+        visual_artifacts=args.visual_artifacts,
         plant_truth=args.plant_truth,
         truth_file=args.truth_file,
         answers=args.answers,

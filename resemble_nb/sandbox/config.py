@@ -43,9 +43,9 @@ class SandboxConfig:
     synthetic answer, or ``"fail"`` with an ``error_message``.
 
     ``list_order``, ``intelligence_lag``, ``intelligence_fail``, ``watermark_lag``,
-    ``watermark_fail``, ``single_use_tokens``, ``create_status`` and ``retry_after`` are
-    the behaviours the docs allow but do not promise (see :mod:`.modes`); they can also be
-    changed while serving (``POST /_sandbox/modes``).
+    ``watermark_fail``, ``single_use_tokens``, ``create_status``, ``retry_after`` and
+    ``visual_artifacts`` are the behaviours the docs allow but do not promise (see
+    :mod:`.modes`); they can also be changed while serving (``POST /_sandbox/modes``).
     """
 
     api_keys: Sequence[str] = ()
@@ -64,6 +64,7 @@ class SandboxConfig:
     watermark_fail: float = 0.0
     single_use_tokens: bool = False
     create_status: bool = True
+    visual_artifacts: str = "inline"
     clock: Callable[[], float] | None = None
     # Limits, as documented; tests may lower them.
     max_direct_bytes: int = 150 * MB

@@ -21,6 +21,10 @@ sandbox`` flags) and changed at run time through ``POST /_sandbox/modes``:
     Whether create answers carry ``status`` (the docs' create examples have none).
 ``retry_after``
     Whether a 429 carries ``Retry-After`` (none is documented; off by default).
+``visual_artifacts``
+    How image heatmaps are sent: ``inline`` ``data:`` URIs (default), or pre-signed-like
+    ``url``s that serve the image, a 404 (``url_404``), HTML (``url_html``) or 12 MB
+    (``url_huge``); see :mod:`.artifacts`.
 
 Modes are read when a detect is created: changing one affects later detects (and, for
 list order, tokens and headers, later requests).
@@ -37,6 +41,8 @@ from typing import Any
 __all__ = ["LIST_ORDERS", "Modes", "fails", "parse_lag"]
 
 LIST_ORDERS = ("newest", "oldest", "shuffled")
+VISUAL_ARTIFACTS = ("inline", "url", "url_404", "url_html", "url_huge")
+"""How heatmaps are sent (the same list as :data:`.artifacts.VISUAL_ARTIFACTS`)."""
 
 
 def parse_lag(value: str) -> tuple[str, float]:
@@ -105,6 +111,7 @@ class Modes:
     single_use_tokens: bool = False
     create_status: bool = True
     retry_after: bool = False
+    visual_artifacts: str = "inline"
 
     def __post_init__(self) -> None:
         self.check()
@@ -128,6 +135,11 @@ class Modes:
         self.watermark_fail = _share("watermark_fail", self.watermark_fail)
         for name in ("single_use_tokens", "create_status", "retry_after"):
             _flag(name, getattr(self, name))
+        if self.visual_artifacts not in VISUAL_ARTIFACTS:
+            raise ValueError(
+                f"visual_artifacts must be one of {', '.join(VISUAL_ARTIFACTS)}, "
+                f"got {self.visual_artifacts!r}"
+            )
 
     def update(self, changes: Mapping[str, Any]) -> Modes:
         """Apply some settings at once (all or none); unknown names are refused."""

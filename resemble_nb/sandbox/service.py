@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from starlette.concurrency import run_in_threadpool
 
 from .analyses import plan_analyses
+from .artifacts import with_artifact_urls
 from .clock import Clock
 from .config import SandboxConfig, parse_progress
 from .errors import ApiError
@@ -191,6 +192,7 @@ class Service:
             ext = Path(filename).suffix.lower()
             detect.redacted_name = f"redacted_{secrets.token_hex(12)}{ext}"
         detect.analyses = plan_analyses(options, sha256, self.modes, self.config.seed)
+        detect.visual_artifacts = self.modes.visual_artifacts
         if fetch_error is not None:
             self._fail(detect, fetch_error)
         elif file is not None and file.path is not None and file.path.exists():
@@ -362,7 +364,9 @@ class Service:
             self.storage.delete(detect.file.path)
 
     def render(self, detect: Detect, *, experts: bool = False) -> dict[str, Any]:
-        return detect_item(detect, experts=experts)
+        item = detect_item(detect, experts=experts)
+        with_artifact_urls(item, detect, detect.visual_artifacts, self.config.seed)
+        return item
 
     # -- batches ---------------------------------------------------------------------------
     def batch_children(self, batch: Batch, *, polled: bool) -> list[Detect]:

@@ -79,6 +79,7 @@ class Detect:
     base_url: str = ""
     analyses: dict[str, Analysis] = field(default_factory=dict)
     callback_sent: bool = False
+    visual_artifacts: str = "inline"  # the mode when created (see .artifacts)
 
     @property
     def status(self) -> str:
@@ -124,6 +125,7 @@ class Stats:
             self.uploads = 0
             self.faults_injected: Counter[str] = Counter()
             self.callbacks: Counter[str] = Counter()
+            self.artifacts: Counter[str] = Counter()
             self.bytes_received = 0
 
     def record_request(self, route: str, status: int | str) -> None:
@@ -159,6 +161,7 @@ class Stats:
                 "uploads": self.uploads,
                 "faults_injected": dict(self.faults_injected),
                 "callbacks": dict(self.callbacks),
+                "artifacts": dict(self.artifacts),
                 "bytes_received": self.bytes_received,
             }
 

@@ -261,6 +261,8 @@ def test_command_line_modes(media_dir: Path) -> None:
         "--intelligence-lag",
         "polls:2",
         "--watermark-fail",
+        "--visual-artifacts",
+        "url_404",
     )
     try:
         assert server.proc.stdout is not None
@@ -280,6 +282,7 @@ def test_command_line_modes(media_dir: Path) -> None:
                 "single_use_tokens": True,
                 "create_status": False,
                 "retry_after": True,
+                "visual_artifacts": "url_404",
             }
             created = api.post("/detect", json={"url": "https://example.com/a.wav"})
             assert created.status_code == 200 and "status" not in created.json()["item"]

@@ -1,0 +1,159 @@
+"""Heatmaps sent as URLs, fetched once so the ledger keeps the image itself.
+
+The docs allow a visualization to be "an https URL or an inline data: URI" (contract
+§3.4, §11); a URL may be pre-signed, so it is a secret like a media token. When a
+completed detect names one, the engine fetches it once, at completion, with a plain
+request: no API key, no ``Authorization`` header, http(s) only, at most
+:data:`MAX_BYTES`, a short timeout, and only bytes that *are* an image (sniffed, not
+taken from ``Content-Type``). The bytes go to the ledger's ``artifacts`` table as an
+inline heatmap's do; a failure becomes a reason (``analyses["heatmap"]``), never a
+retry, and the item completes either way. The URL is never stored, logged or shown:
+reasons name the HTTP status or the error's kind, not the URL, and httpx's own request
+log lines have their query strings hidden while a fetch is under way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from ..api import Detection
+from ..ledger import ArtifactRecord
+
+__all__ = ["MAX_BYTES", "Visuals", "fetch_visuals", "sniff_image", "url_visuals"]
+
+MAX_BYTES = 10 * 1024 * 1024
+"""A heatmap bigger than this is not kept (real ones are far smaller)."""
+TIMEOUT = 10.0
+"""Seconds for one fetch, whole (connect, headers and body)."""
+CONCURRENCY = 4
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+_in_flight: set[str] = set()
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The image type the bytes themselves show (PNG, JPEG, GIF, WebP), else ``None``.
+
+    >>> sniff_image(b"\\x89PNG\\r\\n\\x1a\\n...."), sniff_image(b"<html>")
+    ('image/png', None)
+    """
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+class _HideQuery(logging.Filter):
+    """While a heatmap is fetched, hide query strings in httpx's request log lines (the
+    heatmap's URL, or where it redirects to, may be pre-signed)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _in_flight and isinstance(record.args, tuple):
+            record.args = tuple(
+                f"{str(a).split('?', 1)[0]}?[redacted]"
+                if isinstance(a, httpx.URL) and a.query
+                else a
+                for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HideQuery())
+
+
+@dataclass
+class Visuals:
+    """What came of a detect's heatmap URLs: images kept and reasons for the rest."""
+
+    artifacts: list[ArtifactRecord] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str | None:
+        return "; ".join(self.reasons) or None
+
+
+def url_visuals(det: Detection) -> dict[str, str]:
+    """``{name: url}`` of the visualizations a completed detect sends as URLs."""
+    if not det.completed:
+        return {}
+    return {n: a.reveal() for n, a in det.artifacts.items() if a.kind == "url"}
+
+
+async def _read(client: httpx.AsyncClient, url: str) -> tuple[bytes | None, str | None]:
+    async with client.stream("GET", url) as resp:
+        if resp.status_code != 200:
+            return None, f"the image server answered HTTP {resp.status_code}"
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BYTES:
+            return None, f"larger than {MAX_BYTES // 2**20} MB"
+        body = bytearray()
+        async for chunk in resp.aiter_bytes():
+            body += chunk
+            if len(body) > MAX_BYTES:
+                return None, f"larger than {MAX_BYTES // 2**20} MB"
+    return bytes(body), None
+
+
+async def _fetch(client: httpx.AsyncClient, url: str) -> tuple[bytes, str] | str:
+    """The image at ``url`` and its sniffed type, or why not (never naming the URL)."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    _in_flight.add(url)
+    try:
+        data, why = await asyncio.wait_for(_read(client, url), TIMEOUT)
+    except asyncio.TimeoutError:
+        return f"no answer within {TIMEOUT:.0f} s"
+    except Exception as exc:  # one failed heatmap never stops a round
+        # its text may hold the URL: name its kind only
+        return f"could not be fetched ({type(exc).__name__})"
+    finally:
+        _in_flight.discard(url)
+    if data is None:
+        return why or "could not be fetched"
+    mime = sniff_image(data)
+    if mime is None:
+        return "the server sent something that is not an image"
+    return data, mime
+
+
+async def fetch_visuals(dets: Iterable[Detection]) -> dict[str, Visuals]:
+    """Fetch the URL heatmaps of ``dets`` once each: ``{detect uuid: Visuals}``."""
+    wanted = {d.uuid: url_visuals(d) for d in dets}
+    wanted = {uuid: urls for uuid, urls in wanted.items() if urls}
+    if not wanted:
+        return {}
+    gate = asyncio.Semaphore(CONCURRENCY)
+    results: dict[str, tuple[bytes, str] | str] = {}
+    # a plain client: never the API's, so no key or Authorization header goes along
+    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True, max_redirects=3) as client:
+
+        async def one(url: str) -> None:
+            async with gate:
+                results[url] = await _fetch(client, url)
+
+        distinct = {u for named in wanted.values() for u in named.values()}
+        await asyncio.gather(*(one(u) for u in sorted(distinct)))
+    out: dict[str, Visuals] = {}
+    for uuid, urls in wanted.items():
+        found = out.setdefault(uuid, Visuals())
+        for name, url in sorted(urls.items()):
+            got = results[url]
+            if isinstance(got, str):
+                found.reasons.append(f"{name}: {got}")
+            else:
+                found.artifacts.append(ArtifactRecord(name, got[1], got[0]))
+    return out
