@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _c2pa_factory import SIGNER_ORG, make_signer, png_bytes, wav_bytes
 
 import resemble_nb as rnb
 from resemble_nb._case_analysis import CaseAnalysis
 from resemble_nb.api import Client
 from resemble_nb.case import Case
 from resemble_nb.sandbox import Sandbox
-from tests._c2pa_factory import SIGNER_ORG, make_signer, png_bytes, wav_bytes
 
 pytest.importorskip("c2pa")
 

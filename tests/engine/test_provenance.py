@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _c2pa_factory import SIGNER_ORG, make_signer, png_bytes, wav_bytes
 
 from resemble_nb.case import Case
 from resemble_nb.sandbox import Sandbox
-from tests._c2pa_factory import SIGNER_ORG, make_signer, png_bytes, wav_bytes
 
 from .conftest import Review
 from .helpers import SAMPLES

@@ -7,13 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from resemble_nb.media.provenance import (
-    PROVENANCE_STATES,
-    provenance_tool,
-    read_provenance,
-)
-from tests._c2pa_factory import (
+from _c2pa_factory import (
     GENERATOR,
     SIGNER_CN,
     SIGNER_ORG,
@@ -23,6 +17,12 @@ from tests._c2pa_factory import (
     png_idat_offset,
     riff_data_offset,
     wav_bytes,
+)
+
+from resemble_nb.media.provenance import (
+    PROVENANCE_STATES,
+    provenance_tool,
+    read_provenance,
 )
 
 pytest.importorskip("c2pa")
