@@ -419,3 +419,59 @@ def test_every_finished_row_is_reachable_and_sortable_by_score() -> None:
     assert sorted(seen) == sorted(names(61)) and len(seen) == 61
     assert scores == sorted(scores, reverse=True)
     assert board._page_on.disabled and not board._page_back.disabled
+
+
+def _batch_item(name: str, started: float, finished: float) -> Any:
+    from datetime import datetime, timedelta, timezone
+
+    from resemble_nb.engine import ItemStatus
+
+    t0 = datetime(2026, 11, 30, 17, 0, 0, tzinfo=timezone.utc)
+    return ItemStatus(
+        key=name,
+        name=name,
+        media_type="audio",
+        state="completed",
+        label="real",
+        score=0.1,
+        started_at=t0 + timedelta(seconds=started),
+        finished_at=t0 + timedelta(seconds=finished),
+    )
+
+
+def test_finished_table_says_when_each_batch_ended_and_that_it_was_a_batch() -> None:
+    """Two batches of equal length and one single upload: the finished clock time tells
+    the batches apart, and the shared time at the service is named as the batch's."""
+    first = [_batch_item(f"a{i}.wav", 0, 12.3) for i in range(3)]
+    second = [_batch_item(f"b{i}.wav", 20, 32.3) for i in range(2)]
+    alone = [_batch_item("single.mp4", 5, 9.1)]
+    html = table_html(first + second + alone, 25, order="name")
+
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?</tr>", html)
+    assert rows == ["a0.wav", "a1.wav", "a2.wav", "b0.wav", "b1.wav", "single.mp4"]
+    cells = re.findall(r"<td class='num'>([^<]*)</td><td class='num'>([^<]*)</td></tr>", html)
+    finished = [f for f, _ in cells]
+    took = [t for _, t in cells]
+    assert finished == ["17:00:12 UTC"] * 3 + ["17:00:32 UTC"] * 2 + ["17:00:09 UTC"]
+    assert took == ["batch of 3: 12 s"] * 3 + ["batch of 2: 12 s"] * 2 + ["4.1 s"]
+    assert len(set(finished)) == 3  # not one repeated value across the run
+    assert "<th>finished</th>" in html and "elapsed" not in html
+
+
+def test_a_real_tracker_stamps_a_batch_together_and_a_cancelled_pending_item_is_no_batch() -> None:
+    from resemble_nb.engine import ItemStatus
+    from resemble_nb.engine._state import Tracker
+
+    tracker = Tracker()
+    tracker.add(
+        ItemStatus(key=k, name=f"{k}.wav", media_type="audio", state="pending") for k in "abcd"
+    )
+    tracker.move(["a", "b", "c"], "submitting")  # one POST /detect/batch
+    for key in "abc":
+        tracker.move([key], "completed", label="real", score=0.1)
+    tracker.move(["d"], "cancelled", error="cancelled before it was sent")
+    items = {i.key: i for i in tracker.snapshot()}
+    html = table_html(list(items.values()), 25, order="name")
+    assert html.count("batch of 3: ") == 3
+    assert html.count("batch of") == 3  # d never ran: no batch, no time
+    assert "UTC" in html
