@@ -407,12 +407,3 @@ def chain_head_of(ledger_path: Path) -> dict[str, Any]:
     finally:
         conn.close()
     return {"seq": int(row[0]), "hash": str(row[1])} if row else {}
-
-
-def event_at(ledger_path: Path, seq: int) -> dict[str, Any] | None:
-    conn = open_read_only(ledger_path)
-    try:
-        row = conn.execute("SELECT seq, hash, kind FROM events WHERE seq = ?", (seq,)).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else {"seq": int(row[0]), "hash": row[1], "kind": row[2]}
