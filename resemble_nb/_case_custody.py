@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .case import Case
-    from .custody import Exhibit, ReportCustody
+    from .custody import Exhibit, ReportCustody, Verification
 
 __all__ = ["cut", "exhibit_rows", "report_custody", "signer_name", "write_bundle"]
 
@@ -123,3 +123,34 @@ def write_bundle(case: Case, path: str | os.PathLike[str], reviewer: str | None)
         Path(path),
         key,
     )
+
+
+class CustodyVerbs:
+    """``exhibit()``, ``bundle()``, ``verify()``: the custody verbs ``Case`` inherits."""
+
+    folder: Path
+
+    def exhibit(
+        self,
+        item: str | os.PathLike[str],
+        start: float,
+        end: float | None = None,
+        *,
+        still: bool = False,
+    ) -> Exhibit:
+        """Cut a clip (``start``..``end`` seconds) or a still from an item, with its lineage.
+
+        The file goes to ``exhibits/`` in the case folder; its SHA-256, the source's
+        SHA-256, the offsets and the tool are recorded and chained.
+        """
+        return cut(cast("Case", self), item, start, end, still)
+
+    def bundle(self, path: str | os.PathLike[str], *, reviewer: str | None = None) -> Path:
+        """Write the handover bundle (report, ledger, exhibits, public keys, manifest)."""
+        return write_bundle(cast("Case", self), path, reviewer)
+
+    def verify(self, *, trust: Any = None) -> Verification:
+        """Check the case's custody record and re-hash its media (see ``rnb.verify``)."""
+        from .custody import verify
+
+        return verify(self.folder, trust=trust)

@@ -18,13 +18,13 @@ import os
 import re
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._case_asking import AskingVerbs, sync_client_or_none
+from ._case_custody import CustodyVerbs
+from ._case_evidence import EvidenceVerbs
 from .ledger import (
-    DEFAULT_THRESHOLD,
     LEDGER_FILENAME,
     REPORTS_FOLDER,
     UPLOADS_FOLDER,
@@ -40,10 +40,7 @@ if TYPE_CHECKING:
 
     from ._case_run import CaseRun
     from .api import AsyncClient, Client
-    from .custody import Exhibit, Verification
     from .engine import Run
-    from .evaluation import Evaluation, LabelImport, ThresholdEvidence, ThresholdRecommendation
-    from .ledger import ThresholdChoice
     from .widgets import TriageBoard
 
 __all__ = ["CASE_DB", "Case"]
@@ -57,7 +54,7 @@ _ACTIVE: dict[Path, Run] = {}
 _ACTIVE_LOCK = threading.Lock()
 
 
-class Case:
+class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
     """A case folder and its ledger: what was reviewed, the results, the decisions.
 
     Args:
@@ -132,117 +129,6 @@ class Case:
 
         return decisions_frame(self.ledger)
 
-    def intelligence(self) -> pd.DataFrame:
-        """One row per item with an intelligence report: summary and every structured field."""
-        from ._analysis_frames import intelligence_frame
-
-        return intelligence_frame(self.ledger)
-
-    def questions(self) -> pd.DataFrame:
-        """One row per question asked about an item (:meth:`ask`) and its answer."""
-        from ._analysis_frames import questions_frame
-
-        return questions_frame(self.ledger)
-
-    def feedback(self) -> pd.DataFrame:
-        """What :meth:`send_feedback` sent to Resemble, for which verdict, and when."""
-        from ._analysis_frames import feedback_frame
-
-        return feedback_frame(self.ledger)
-
-    # -- asking and feedback ----------------------------------------------------------------
-    def ask(
-        self,
-        item: str | os.PathLike[str],
-        question: str,
-        *,
-        client: Client | None = None,
-        timeout: float | None = None,
-        asker: str | None = None,
-        sleep: Callable[[float], None] | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> str | None:
-        """Ask a question in plain words about a reviewed item; return the answer.
-
-        Waits politely (1 s, doubling to 10 s) up to ``timeout`` seconds (default 120).
-        The question, its status, answer and times go to the ledger (``case.questions()``).
-
-        Args:
-            item: The item's sha256 (or a unique prefix), file name, or path.
-            question: E.g. ``"Was the voice cloned from a public recording?"``.
-            client: The account that reviewed it (default: :func:`resemble_nb.connect`).
-            timeout: Seconds to wait for the answer.
-            asker: Who asked (default: the logged-in user).
-            sleep, clock: Stand-ins for ``time.sleep`` and ``time.monotonic`` (tests).
-
-        Returns:
-            The answer, or ``None`` if it failed (the reason is in ``case.questions()``)
-            or is not ready within ``timeout`` (ask :meth:`questions` again later).
-        """
-        from ._ask import DEFAULT_ANSWER_TIMEOUT, ask_question
-        from .ledger import default_reviewer
-
-        record = ask_question(
-            self.ledger,
-            self.item_key(item),
-            question,
-            _sync_client(client),
-            asker=asker or default_reviewer(),
-            timeout=DEFAULT_ANSWER_TIMEOUT if timeout is None else timeout,
-            sleep=sleep or time.sleep,
-            clock=clock or time.monotonic,
-        )
-        return record.answer if record.status == "completed" else None
-
-    def send_feedback(
-        self,
-        *,
-        client: Client | None = None,
-        items: Any = None,
-        update: bool = False,
-        comment: str | None = None,
-        dry_run: bool = False,
-    ) -> pd.DataFrame:
-        """Send reviewer verdicts back to Resemble as detect feedback (opt-in).
-
-        Each verdict that maps onto a feedback type is sent once (confirmed fake on a
-        real label -> ``should_be_ai_generated``, agreement -> ``correct``...); what was
-        sent and when goes to the ledger (``case.feedback()``). A verdict changed after
-        its feedback was sent is reported as ``changed`` and sent only with
-        ``update=True``. Notes are never sent.
-
-        Args:
-            client: The account that reviewed the items (default: ``connect()``).
-            items: Only these items (names, paths or sha256s); default every decided one.
-            update: Send verdicts that changed since their feedback was sent.
-            comment: A comment sent with every feedback (at most 1,000 characters).
-            dry_run: Only say what would be sent.
-
-        Returns:
-            One row per decided item: name, verdict, label, type, outcome, detail.
-        """
-        import pandas as pd
-
-        from ._feedback import send_feedback
-
-        wanted = None
-        if items is not None:
-            listed = [items] if isinstance(items, (str, os.PathLike)) else list(items)
-            wanted = {self.item_key(i) for i in listed}
-        outcomes = send_feedback(
-            self.ledger,
-            _sync_client(client),
-            items=wanted,
-            update=update,
-            comment=comment,
-            dry_run=dry_run,
-        )
-        columns = ["name", "sha256", "verdict", "label", "type", "outcome", "detail"]
-        frame: pd.DataFrame = pd.DataFrame(
-            [[getattr(o, c) for c in columns] for o in outcomes], columns=columns, dtype="string"
-        )
-        return frame
-
     # -- deciding ---------------------------------------------------------------------------
     def item_key(self, item: str | os.PathLike[str]) -> str:
         """The sha256 of an item named by its sha256 (or a unique prefix), name or path.
@@ -302,127 +188,6 @@ class Case:
         if event is not None:  # signed by the reviewer who made it (key made on first use)
             sign_event(self.ledger, event, reviewer_key(decision.reviewer))
         return decision
-
-    # -- evidence: ground truth, evaluation, thresholds (resemble_nb.evaluation) ----------
-    def import_labels(self, labels: Any, *, imported_by: str | None = None) -> LabelImport:
-        """Import media known to be real or fake (a CSV file or a DataFrame).
-
-        Rows name items by ``sha256``, ``path`` or ``name`` and give ``label`` real or
-        fake; the result says which rows matched nothing, matched twice or were bad.
-        """
-        from .evaluation import import_labels
-
-        return import_labels(self.ledger, labels, imported_by=imported_by)
-
-    def ground_truth(self) -> pd.DataFrame:
-        """Items of known truth (labels and confirmed verdicts) with their scores."""
-        from .evaluation import ground_truth_frame
-
-        return ground_truth_frame(self.ledger)
-
-    def evaluate(
-        self,
-        by: str | None = "media_type",
-        *,
-        threshold: float | None = None,
-        resamples: int = 1000,
-        seed: int = 0,
-    ) -> Evaluation:
-        """How reliable the scores are on this case's media of known truth.
-
-        ROC and precision-recall curves with 95 % bootstrap bands, AUC, the confusion
-        matrix and rates at ``threshold`` (default: :attr:`threshold`), calibration and
-        sample sizes, overall and per ``by`` group.
-        """
-        from .evaluation import evaluate
-
-        chosen = self.threshold if threshold is None else threshold
-        return evaluate(
-            self.ground_truth(), by=by, threshold=chosen, resamples=resamples, seed=seed
-        )
-
-    def recommend_threshold(
-        self,
-        target_fpr: float | None = 0.01,
-        *,
-        costs: dict[str, float] | None = None,
-        media_type: str | None = None,
-        resamples: int = 1000,
-        seed: int = 0,
-    ) -> ThresholdRecommendation:
-        """A threshold for ``target_fpr`` (or the lowest error ``costs``), with its interval.
-
-        Refuses, in plain words, when the case holds too few media of known truth.
-        ``costs`` is ``{"false_positive": 1, "false_negative": 5}``.
-        """
-        from .evaluation import OVERALL, evaluate, recommend_threshold
-
-        group = OVERALL if media_type is None else media_type
-        by = None if media_type is None else "media_type"
-        measured = evaluate(self.ground_truth(), by=by, threshold=self.threshold, resamples=0)
-        return recommend_threshold(
-            measured[group], target_fpr=target_fpr, costs=costs, resamples=resamples, seed=seed
-        )
-
-    def choose_threshold(
-        self,
-        threshold: float | ThresholdRecommendation,
-        note: str = "",
-        *,
-        chosen_by: str | None = None,
-    ) -> ThresholdChoice:
-        """Record the case's threshold, with the evidence it rests on (append-only)."""
-        from .evaluation import ThresholdRecommendation
-
-        if isinstance(threshold, ThresholdRecommendation):
-            if threshold.threshold is None:
-                raise ValueError(f"nothing to choose: {threshold.refusal}")
-            return self.ledger.choose_threshold(
-                threshold.threshold, threshold.method, threshold.evidence(), note,
-                chosen_by=chosen_by,
-            )  # fmt: skip
-        value = float(threshold)
-        rates = self.threshold_evidence()
-        fpr, fnr = rates.rates(value)
-        evidence = {
-            "n_real": rates.n_real,
-            "n_fake": rates.n_fake,
-            "false_positive_rate": {"k": fpr.k, "n": fpr.n},
-            "false_negative_rate": {"k": fnr.k, "n": fnr.n},
-        }
-        return self.ledger.choose_threshold(value, "manual", evidence, note, chosen_by=chosen_by)
-
-    @property
-    def threshold(self) -> float:
-        """The case's threshold: the latest chosen one, else ``DEFAULT_THRESHOLD`` (0.5)."""
-        choices = self.ledger.threshold_choices()
-        return choices[-1].threshold if choices else DEFAULT_THRESHOLD
-
-    def threshold_evidence(self) -> ThresholdEvidence:
-        """Measured error rates at any threshold (``.caption(t)`` for a threshold control)."""
-        from .evaluation import ThresholdEvidence
-
-        truth = self.ground_truth()
-        known = truth[truth["truth"].notna() & truth["score"].notna()]
-        return ThresholdEvidence(
-            (known["truth"].astype("string") == "fake").to_numpy(dtype=bool),
-            known["score"].astype("Float64").to_numpy(dtype=float),
-        )
-
-    def _reliability(self, threshold: float) -> dict[str, Any] | None:
-        """The report's "How reliable is this threshold?" (None without scikit-learn)."""
-        from .evaluation import EvaluationError, evaluate, reliability_section
-
-        choices = [c for c in self.ledger.threshold_choices() if c.threshold == threshold]
-        try:
-            measured = evaluate(self.ground_truth(), threshold=threshold)
-        except ImportError:  # the evaluation extra is not installed: no section
-            return None
-        except EvaluationError:  # nothing of known truth: the section says so
-            measured = None
-        return reliability_section(
-            measured, threshold=threshold, choice=choices[-1] if choices else None
-        )
 
     # -- reviewing --------------------------------------------------------------------------
     def review(
@@ -534,7 +299,7 @@ class Case:
 
         board = TriageBoard(self, **filters)
         board.add_panel(ThresholdCaption(self, lambda: board.threshold))
-        board.add_panel(AnalysisPanel(CaseAnalysis(self, _sync_client_or_none(client))))
+        board.add_panel(AnalysisPanel(CaseAnalysis(self, sync_client_or_none(client))))
         return board
 
     def report(
@@ -608,36 +373,6 @@ class Case:
         custody.record(result)
         return result
 
-    # -- custody ----------------------------------------------------------------------------
-    def exhibit(
-        self,
-        item: str | os.PathLike[str],
-        start: float,
-        end: float | None = None,
-        *,
-        still: bool = False,
-    ) -> Exhibit:
-        """Cut a clip (``start``..``end`` seconds) or a still from an item, with its lineage.
-
-        The file goes to ``exhibits/`` in the case folder; its SHA-256, the source's
-        SHA-256, the offsets and the tool are recorded and chained.
-        """
-        from ._case_custody import cut
-
-        return cut(self, item, start, end, still)
-
-    def bundle(self, path: str | os.PathLike[str], *, reviewer: str | None = None) -> Path:
-        """Write the handover bundle (report, ledger, exhibits, public keys, manifest)."""
-        from ._case_custody import write_bundle
-
-        return write_bundle(self, path, reviewer)
-
-    def verify(self, *, trust: Any = None) -> Verification:
-        """Check the case's custody record and re-hash its media (see ``rnb.verify``)."""
-        from .custody import verify
-
-        return verify(self.folder, trust=trust)
-
 
 def _who() -> str:
     """What is reviewing, in words another user recognises (for the case's lease)."""
@@ -648,22 +383,6 @@ def _who() -> str:
     if "ipykernel" in sys.modules:
         return "a Jupyter kernel"
     return f"python {program}" if program else "python"
-
-
-def _sync_client_or_none(client: Client | None) -> Client | None:
-    return None if client is None else _sync_client(client)
-
-
-def _sync_client(client: Client | None) -> Client:
-    from .api import AsyncClient
-
-    if client is None:
-        from ._connect import connect
-
-        return connect()
-    if isinstance(client, AsyncClient):
-        raise TypeError("case.ask() and case.send_feedback() take a Client, not an AsyncClient")
-    return client
 
 
 def make_case_folder(path: Path) -> Path:
