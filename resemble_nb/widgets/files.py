@@ -23,6 +23,7 @@ from ..media.limits import (
     format_bytes,
     media_type_for_extension,
 )
+from ._checklist import CheckList
 from ._chunked_upload import ChunkedUpload
 from ._format import escape
 from ._panel import Panel
@@ -73,8 +74,9 @@ class FilePicker(Panel):
     """Browse folders on the server and select media files.
 
     Open a subfolder by choosing it and pressing *Open* (or ``picker.browse(path)``), go
-    back with *Up*; tick the media types to list; select files (Ctrl/Shift-click) in as
-    many folders as you like. The
+    back with *Up*; tick the media types to list; tick files (a click ticks or unticks
+    one file, Shift-click a range; *Select all* ticks every file listed) in as many
+    folders as you like. The
     summary shows how many files are selected, their total size, and which are over
     ``max_bytes``. ``picker.selected`` is the list of paths.
     """
@@ -110,9 +112,11 @@ class FilePicker(Panel):
             )
             for t in MEDIA_EXTENSIONS
         }
-        self._files = W.SelectMultiple(options=[], rows=10, description="Files")
+        self._files = CheckList(options=[], rows=12)
         self._all = W.Button(description="Select all", tooltip="Select every file listed here")
-        self._none = W.Button(description="Clear", tooltip="Clear the whole selection")
+        self._none = W.Button(
+            description="Select none", tooltip="Untick every file, in every folder"
+        )
         self._summary = W.HTML()
 
         self._up.on_click(lambda _: self.up())

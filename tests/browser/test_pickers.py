@@ -1,4 +1,5 @@
-"""The FilePicker in a real JupyterLab: select all survives a type untick and retick."""
+"""The pickers in a real JupyterLab: select all survives a type untick and retick and a
+click on one file; a file bigger than one message uploads in pieces."""
 
 from __future__ import annotations
 
@@ -43,19 +44,82 @@ def test_select_all_is_kept_across_a_type_untick_and_retick(
     expect(picker).to_contain_text("6 files, 5 distinct: 1 duplicate")
     expect(picker).to_contain_text("call_07.wav")
 
-    audio = picker.get_by_role("checkbox", name="audio")
+    audio = picker.get_by_role("checkbox", name="audio", exact=True)
     audio.uncheck()
     expect(picker).to_contain_text("3 files selected")
     expect(picker).to_contain_text("3 more selected of an unticked type")
     audio.check()
     expect(picker).to_contain_text("6 files selected")
-    selected = picker.locator("select[multiple] option:checked")
+    selected = picker.locator(".rnb-checklist-row input:checked")
     expect(selected).to_have_count(6)
     picker.screenshot(path=str(artifacts / "file-picker.png"))
 
-    boxes = [picker.get_by_role("checkbox", name=t).bounding_box() for t in ("audio", "image")]
+    boxes = [
+        picker.get_by_role("checkbox", name=t, exact=True).bounding_box()
+        for t in ("audio", "image")
+    ]
     assert boxes[0] and boxes[1] and boxes[1]["x"] - boxes[0]["x"] < 250  # side by side
     assert not [p for p in problems if "selected" in p or "Cannot" in p], problems
+
+
+def _tone(path: Path, hertz: int) -> None:
+    """A distinct 0.2 s WAV file (each its own bytes: no duplicates among them)."""
+    import wave
+
+    import numpy as np
+
+    rate = 8000
+    t = np.arange(rate // 5) / rate
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((6000 * np.sin(2 * np.pi * hertz * t)).astype("<i2").tobytes())
+
+
+def test_one_click_after_select_all_unticks_one_file_of_sixty(
+    lab_page: Page, lab_url: str, tmp_path: Path, artifacts: Path
+) -> None:
+    evidence = tmp_path / "sixty"
+    evidence.mkdir()
+    for i in range(60):
+        _tone(evidence / f"call_{i:02d}.wav", 200 + 10 * i)
+    page = lab_page
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    put_notebook(
+        lab_url,
+        "pick_sixty.ipynb",
+        f"import resemble_nb as rnb\npicker = rnb.FilePicker({str(evidence)!r})\npicker",
+    )
+    open_notebook(page, lab_url, "pick_sixty.ipynb")
+    run_all(page)
+    wait_until_all_ran(page)
+    picker = output_with(page, "Select all")
+    picker.get_by_role("button", name="Select all").click()
+    expect(picker).to_contain_text("60 files selected")
+    expect(picker.locator(".rnb-checklist-row input:checked")).to_have_count(60)
+    expect(picker).to_contain_text("60 of 60 listed here ticked")
+
+    one = picker.get_by_role("checkbox", name="call_07.wav", exact=False)
+    one.click()  # a plain click: unticks this file alone
+
+    expect(picker).to_contain_text("59 files selected")
+    expect(picker.locator(".rnb-checklist-row input:checked")).to_have_count(59)
+    expect(one).not_to_be_checked()
+    expect(picker).to_contain_text("59 of 60 listed here ticked")
+
+    listing = picker.locator(".rnb-checklist-list")
+    box = listing.bounding_box()
+    assert box is not None and box["height"] < 400, box  # scrolls, not 60 rows tall
+    assert listing.evaluate("(el) => el.scrollHeight > el.clientHeight")
+    whole = picker.bounding_box()
+    assert whole is not None and whole["height"] < 800, whole
+    picker.screenshot(path=str(artifacts / "file-picker-sixty.png"))
+
+    one.click()  # and ticked again
+    expect(picker).to_contain_text("60 files selected")
+    assert not problems, problems
 
 
 def test_a_file_bigger_than_one_message_uploads_in_pieces_with_progress(

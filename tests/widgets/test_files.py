@@ -124,6 +124,52 @@ def test_duplicates_are_explained(evidence: Path) -> None:
     ) in picker._summary.value
 
 
+def browser_ticks(picker: FilePicker, names: list[str]) -> None:
+    """What the browser sends when a file's checkbox is clicked: the ticked values."""
+    picker._files._handle_msg(
+        {
+            "content": {
+                "data": {"method": "update", "state": {"value": names}, "buffer_paths": []}
+            },
+            "buffers": [],
+        }
+    )
+
+
+def test_one_click_after_select_all_unticks_that_file_and_keeps_the_others(
+    evidence: Path,
+) -> None:
+    for i in range(57):
+        (evidence / f"call_{i:02d}.wav").write_bytes(b"RIFF" + i.to_bytes(4, "little"))
+    picker = FilePicker(evidence)
+    picker._all.click()
+    assert len(picker.selected) == 60
+    ticked = list(picker._files.value)
+    assert len(ticked) == 60
+
+    # the checklist sends every still-ticked value, not just the one clicked
+    browser_ticks(picker, [n for n in ticked if n != "call_07.wav"])
+
+    assert len(picker.selected) == 59
+    assert evidence / "call_07.wav" not in picker.selected
+    assert "59 files selected" in picker._summary.value
+    assert "call_07.wav" not in picker._files.value and len(picker._files.value) == 59
+
+    browser_ticks(picker, ticked)  # ticked again: 60, the size back in the total
+    assert len(picker.selected) == 60
+    assert "60 files selected" in picker._summary.value
+
+
+def test_the_file_list_is_a_checkbox_list_not_a_multi_select(evidence: Path) -> None:
+    from resemble_nb.widgets._checklist import CheckList
+
+    picker = FilePicker(evidence)
+    assert isinstance(picker._files, CheckList)
+    assert 'type = "checkbox"' in picker._files._esm
+    assert "overflow-y: auto" in picker._files._css  # a scrolling box, not 60 rows tall
+    assert repr(picker._files) == "CheckList: 0 of 3 ticked"
+
+
 def test_media_types_argument_sets_the_filter(evidence: Path) -> None:
     picker = FilePicker(evidence, media_types=["image"])
     assert listed(picker) == ["street.jpg"]
