@@ -119,6 +119,13 @@ def test_one_click_after_select_all_unticks_one_file_of_sixty(
 
     one.click()  # and ticked again
     expect(picker).to_contain_text("60 files selected")
+
+    picker.get_by_text("call_10.wav").click()  # the file's name works like its box
+    picker.get_by_text("call_14.wav").click(modifiers=["Shift"])  # a range: 10 to 14
+    expect(picker).to_contain_text("55 files selected")
+    for i in range(10, 15):
+        expect(picker.get_by_role("checkbox", name=f"call_{i}.wav")).not_to_be_checked()
+    expect(picker.get_by_role("checkbox", name="call_15.wav")).to_be_checked()
     assert not problems, problems
 
 
