@@ -21,7 +21,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ._events import EVENTS_SQL, event_triggers, reconstruct_history, seal
+from ._events import EVENTS_SQL, event_triggers, seal
+from ._events_history import reconstruct_history
 from .errors import LedgerError, LedgerVersionError, NotALedgerError
 from .records import LIVE_STATES, STATES, VERDICTS
 
