@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
@@ -161,7 +162,10 @@ class AsyncClient(BaseClient):
         if not wait:
             return detection  # an answer without status is in progress, as it should be
         settled = answered_in_full(detection)
-        return settled if settled is not None else await self.get_detect(detection.uuid)
+        if settled is None:  # settled by one GET; the detect is still the create's
+            fetched = await self.get_detect(detection.uuid)
+            settled = dataclasses.replace(fetched, request_id=detection.request_id)
+        return settled
 
     @_doc(Client.get_detect)
     async def get_detect(self, uuid: str, experts: bool = False) -> Detection:

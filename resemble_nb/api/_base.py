@@ -43,6 +43,8 @@ DEFAULT_ANSWER_TIMEOUT = 120.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_PAGE_SIZE = 100
 SANDBOX_HEADER = "X-Resemble-Sandbox"
+REQUEST_ID_HEADER = "X-Request-Id"
+"""The response header naming a request (its real name is not documented: contract §10)."""
 
 try:
     _VERSION = importlib.metadata.version("resemble_nb")
@@ -262,7 +264,7 @@ class BaseClient:
 
     def _on_response(self, call: Call, response: httpx.Response, retries: int) -> float | None:
         """``None`` if the response is a success, else a delay before retrying, else raise."""
-        request_id = response.headers.get("x-request-id")
+        request_id = self._request_id(response)
         self.stats.last_request_id = request_id
         if response.headers.get(SANDBOX_HEADER) == "1":
             self.is_sandbox = True
@@ -312,7 +314,7 @@ class BaseClient:
             message,
             method=call.method,
             path=call.path,
-            request_id=response.headers.get("x-request-id"),
+            request_id=self._request_id(response),
             body=body,
             retry_after=retry_after,
             retries_taken=retries,
@@ -321,6 +323,10 @@ class BaseClient:
         )
 
     # -- parsing -------------------------------------------------------------------------
+
+    def _request_id(self, response: httpx.Response) -> str | None:
+        value: str | None = response.headers.get(REQUEST_ID_HEADER)
+        return value
 
     def _source(self, response: httpx.Response) -> Source:
         return "sandbox" if response.headers.get(SANDBOX_HEADER) == "1" else "api"
@@ -362,14 +368,26 @@ class BaseClient:
                 status_code=response.status_code,
             )
         return MediaToken(
-            token, filename=upload.filename, size=upload.size, source=self._source(response)
+            token,
+            filename=upload.filename,
+            size=upload.size,
+            source=self._source(response),
+            request_id=self._request_id(response),
         )
 
     def _parse_detection(self, call: Call, response: httpx.Response) -> Detection:
-        return Detection.from_json(self._item(call, response), self._source(response))
+        return Detection.from_json(
+            self._item(call, response),
+            self._source(response),
+            request_id=self._request_id(response),
+        )
 
     def _parse_batch(self, call: Call, response: httpx.Response) -> Batch:
-        return Batch.from_json(self._item(call, response), self._source(response))
+        return Batch.from_json(
+            self._item(call, response),
+            self._source(response),
+            request_id=self._request_id(response),
+        )
 
     def _parse_page(self, call: Call, response: httpx.Response) -> DetectionPage:
         return DetectionPage.from_json(self._body(call, response), self._source(response))

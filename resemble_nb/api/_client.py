@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
@@ -217,7 +218,10 @@ class Client(BaseClient):
         if not wait:
             return detection  # an answer without status is in progress, as it should be
         settled = answered_in_full(detection)
-        return settled if settled is not None else self.get_detect(detection.uuid)
+        if settled is None:  # settled by one GET; the detect is still the create's
+            fetched = self.get_detect(detection.uuid)
+            settled = dataclasses.replace(fetched, request_id=detection.request_id)
+        return settled
 
     def get_detect(self, uuid: str, experts: bool = False) -> Detection:
         """Fetch a detection (``GET /detect/{uuid}``).

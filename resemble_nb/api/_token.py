@@ -72,6 +72,8 @@ class MediaToken:
         filename: The name of the uploaded file, if known.
         size: The number of bytes uploaded, if known.
         source: ``"sandbox"`` if the local sandbox issued it, else ``"api"``.
+        request_id: The ``X-Request-Id`` of the upload's response, if sent (not a secret:
+            it names the request, for the custody record and for support).
     """
 
     __slots__ = (
@@ -82,6 +84,7 @@ class MediaToken:
         "filename",
         "issued_at",
         "lifetime",
+        "request_id",
         "size",
         "source",
     )
@@ -93,6 +96,7 @@ class MediaToken:
         filename: str | None = None,
         size: int | None = None,
         source: Literal["api", "sandbox"] = "api",
+        request_id: str | None = None,
         received_at: datetime | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
@@ -101,6 +105,7 @@ class MediaToken:
         self.filename = filename
         self.size = size
         self.source: Literal["api", "sandbox"] = source
+        self.request_id = request_id
         received = received_at or clock()
         self._received = received
         claims = _unverified_claims(value)

@@ -10,6 +10,8 @@ Every model is an immutable dataclass built by ``from_json``. Conventions:
 * ``raw`` is the untouched JSON object; ``extra`` holds fields this version of
   the client does not know (nothing is dropped).
 * ``source`` is ``"sandbox"`` when the local sandbox answered, else ``"api"``.
+* ``request_id`` is the ``X-Request-Id`` of the response a model was parsed from (for a
+  create, the create's), when the server sent one; it names a request, never a secret.
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ class Detection:
         intelligence_results: Every intelligence report sent (a list with ``experts=True``).
         audio_source_tracing: Generator attribution, only sent for fake audio.
         error_message: Why the job failed, when it did.
+        request_id: The ``X-Request-Id`` of the response it was parsed from, if sent.
         raw: The untouched JSON item. ``extra``: fields not parsed above.
     """
 
@@ -184,6 +187,7 @@ class Detection:
     watermark: dict[str, Any] | None = field(default=None, repr=False)
     c2pa_manifest: dict[str, Any] | None = field(default=None, repr=False)
     source: Source = "api"
+    request_id: str | None = field(default=None, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -248,7 +252,9 @@ class Detection:
         return self.status == "failed"
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], source: Source = "api") -> Detection:
+    def from_json(
+        cls, data: Mapping[str, Any], source: Source = "api", *, request_id: str | None = None
+    ) -> Detection:
         """Parse a detect item (the ``item`` of ``GET /detect/{uuid}``)."""
         media_type = as_str(data.get("media_type"))
         audio = AudioMetrics.from_json(data.get("metrics"))
@@ -314,6 +320,7 @@ class Detection:
             watermark=dict(watermark) if isinstance(watermark, Mapping) else None,
             c2pa_manifest=dict(c2pa) if isinstance(c2pa, Mapping) else None,
             source=source,
+            request_id=request_id,
             raw=dict(data),
             extra=unknown_fields(data, cls._KNOWN),
         )
@@ -326,6 +333,7 @@ class Batch:
     ``status`` is ``processing`` until every file is done, then ``completed`` (all
     succeeded), ``partially_failed`` or ``failed`` (all failed). Per-file results
     come from :meth:`Client.get_detect` for each of :attr:`detect_uuids`.
+    ``request_id`` is the ``X-Request-Id`` of the response it was parsed from, if sent.
     """
 
     uuid: str
@@ -336,6 +344,7 @@ class Batch:
     detect_uuids: list[str]
     created_at: datetime | None = None
     source: Source = "api"
+    request_id: str | None = field(default=None, repr=False, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -358,7 +367,9 @@ class Batch:
         return self.completed_count + self.failed_count >= self.total_files
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], source: Source = "api") -> Batch:
+    def from_json(
+        cls, data: Mapping[str, Any], source: Source = "api", *, request_id: str | None = None
+    ) -> Batch:
         """Parse a batch item (the ``item`` of ``GET /detect/batch/{uuid}``)."""
         uuids = data.get("detect_uuids")
         return cls(
@@ -370,6 +381,7 @@ class Batch:
             detect_uuids=[str(u) for u in uuids] if isinstance(uuids, list) else [],
             created_at=parse_datetime(data.get("created_at")),
             source=source,
+            request_id=request_id,
             raw=dict(data),
             extra=unknown_fields(data, cls._KNOWN),
         )

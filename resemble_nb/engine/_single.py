@@ -5,8 +5,8 @@ create request. A token is single-purpose (contract §11): every create attempt 
 fresh upload, so no token is ever sent twice; one refused as a token (status code and
 body fields, never the message's wording: :func:`token_refused`) is replaced once.
 Every step is in the ledger before the next one starts:
-``uploading`` -> ``submitting`` (with the upload name) -> create -> ``submitted`` (with
-the detect uuid).
+``uploading`` -> ``submitting`` (with the upload name and the upload's request id) ->
+create -> ``submitted`` (with the detect uuid and the create's request id).
 """
 
 from __future__ import annotations
@@ -114,7 +114,9 @@ async def _submit(ctx: Context, poller: Poller, box: list[Work]) -> None:
                 f"(expires {token.expires_at.isoformat()}); check the computer's clock",
             )
             return
-        ctx.ledger.mark_submitting(work.job.id, {work.job.id: work.upload_name})
+        ctx.ledger.mark_submitting(
+            work.job.id, {work.job.id: work.upload_name}, upload_request_id=token.request_id
+        )
         ctx.refresh([work])
         ctx.show([work], "submitting")
         ctx.crash("after_mark_submitting")
@@ -145,7 +147,9 @@ async def _submit(ctx: Context, poller: Poller, box: list[Work]) -> None:
             ctx.fail([work], f"{work.name}: the detect was refused ({describe(exc)})")
             return
         ctx.crash("after_create_before_ledger")
-        ctx.ledger.mark_submitted(work.job.id, detect_uuid=detection.uuid)
+        ctx.ledger.mark_submitted(
+            work.job.id, detect_uuid=detection.uuid, request_id=detection.request_id
+        )
         ctx.refresh([work])
         ctx.submitted_now()
         ctx.count("detects_created")

@@ -30,6 +30,7 @@ __all__ = [
     "Event",
     "event_hash",
     "event_triggers",
+    "replace_event_triggers",
     "seal",
 ]
 
@@ -198,14 +199,16 @@ _WATCHES: tuple[_Watch, ...] = (
         "events_job_state", "jobs", "UPDATE OF state", "job_state", "NEW.sha256",
         {"job_id": "NEW.id", "from": "OLD.state", "to": "NEW.state",
          "detect_uuid": "NEW.detect_uuid", "batch_uuid": "NEW.batch_uuid",
-         "submit_name": "NEW.submit_name", "attempts": "NEW.attempts", "error": "NEW.error"},
+         "submit_name": "NEW.submit_name", "attempts": "NEW.attempts", "error": "NEW.error",
+         "request_id": "NEW.request_id", "upload_request_id": "NEW.upload_request_id"},
         when="OLD.state IS NOT NEW.state",
         at="NEW.updated_at",
     ),
     _Watch(
         "events_detect_assigned", "jobs", "UPDATE OF detect_uuid, batch_uuid",
         "detect_assigned", "NEW.sha256",
-        {"job_id": "NEW.id", "detect_uuid": "NEW.detect_uuid", "batch_uuid": "NEW.batch_uuid"},
+        {"job_id": "NEW.id", "detect_uuid": "NEW.detect_uuid", "batch_uuid": "NEW.batch_uuid",
+         "request_id": "NEW.request_id"},
         when="(OLD.detect_uuid IS NOT NEW.detect_uuid OR OLD.batch_uuid IS NOT NEW.batch_uuid) "
         "AND OLD.state IS NEW.state",
         at="NEW.updated_at",
@@ -304,6 +307,15 @@ def event_triggers(tables: Iterable[str] | None = None) -> list[str]:
     """
     wanted = None if tables is None else set(tables)
     return [_trigger_sql(w) for w in _WATCHES if wanted is None or w.table in wanted]
+
+
+def replace_event_triggers(tables: Iterable[str]) -> list[str]:
+    """``DROP`` then ``CREATE TRIGGER`` statements that give the named tables today's
+    triggers: for a migration that changes what a watched table's events record (the
+    events already written keep their payloads)."""
+    wanted = set(tables)
+    drops = [f"DROP TRIGGER IF EXISTS {w.name}" for w in _WATCHES if w.table in wanted]
+    return [*drops, *event_triggers(wanted)]
 
 
 # -- sealing ---------------------------------------------------------------------------------

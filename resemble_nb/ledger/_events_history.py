@@ -38,9 +38,12 @@ _HISTORY: tuple[tuple[str, str], ...] = (
     ),
     (
         "job_state",
+        # a ledger from before the chain never kept request ids (the jobs table gains
+        # them later): the reconstructed state says so with the live payload's keys
         "SELECT sha256, updated_at, json_object('job_id', id, 'from', NULL, 'to', state, "
         "'detect_uuid', detect_uuid, 'batch_uuid', batch_uuid, 'submit_name', submit_name, "
-        "'attempts', attempts, 'error', error) FROM jobs ORDER BY id",
+        "'attempts', attempts, 'error', error, 'request_id', NULL, "
+        "'upload_request_id', NULL) FROM jobs ORDER BY id",
     ),
     (
         "result_stored",

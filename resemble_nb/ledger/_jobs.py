@@ -32,7 +32,7 @@ from .records import (
 _JOB_COLUMNS = (
     "id, sha256, options_key, options_json, strategy, state, source, detect_uuid, batch_uuid, "
     "submit_name, attempts, error, created_at, submitting_at, submitted_at, completed_at, "
-    "updated_at"
+    "updated_at, request_id, upload_request_id"
 )
 _CHUNK = 500  # ids per IN (...) query
 _INSERT_JOB = (
@@ -64,6 +64,8 @@ def _job(row: Sequence[Any]) -> Job:
         submitted_at=from_text(row[14]),
         completed_at=from_text(row[15]),
         updated_at=must_time(row[16]),
+        request_id=row[17],
+        upload_request_id=row[18],
     )
 
 
@@ -293,20 +295,27 @@ class JobsMixin(ResultsMixin):
             self._move(conn, _ids(job_ids), "uploading")
 
     def mark_submitting(
-        self, job_ids: int | Iterable[int], names: Mapping[int, str] | None = None
+        self,
+        job_ids: int | Iterable[int],
+        names: Mapping[int, str] | None = None,
+        *,
+        upload_request_id: str | None = None,
     ) -> None:
         """Mark that a create request is about to go out (call *before* sending it).
 
         Counts an attempt and records when, and the file name sent (``names[job_id]``), so
-        that after a crash the detect can be found on the server instead of made again.
+        that after a crash the detect can be found on the server instead of made again;
+        with the request id of the secure upload whose token the create will carry, if
+        any. An earlier create's request id is cleared: it is not this request's.
         """
         ids = _ids(job_ids)
         stamp = to_text(self._now())
         with self._write() as conn:
             self._move(
                 conn, ids, "submitting",
-                ", attempts = attempts + 1, submitting_at = ?, submit_name = ?, error = NULL",
-                {i: (stamp, (names or {}).get(i)) for i in ids},
+                ", attempts = attempts + 1, submitting_at = ?, submit_name = ?, error = NULL"
+                ", request_id = NULL, upload_request_id = ?",
+                {i: (stamp, (names or {}).get(i), upload_request_id) for i in ids},
             )  # fmt: skip
 
     def mark_submitted(
@@ -315,8 +324,10 @@ class JobsMixin(ResultsMixin):
         *,
         detect_uuid: str | None = None,
         batch_uuid: str | None = None,
+        request_id: str | None = None,
     ) -> None:
-        """The server accepted the request: record the detect (single) or batch uuid."""
+        """The server accepted the request: record the detect (single) or batch uuid, and
+        the ``X-Request-Id`` of the create's response (``None``: none sent, or adopted)."""
         ids = _ids(job_ids)
         if detect_uuid is not None and len(ids) != 1:
             raise ValueError("detect_uuid names one detect: give one job (see assign_detects)")
@@ -325,8 +336,9 @@ class JobsMixin(ResultsMixin):
             self._move(
                 conn, ids, "submitted",
                 ", submitted_at = CASE WHEN state = 'submitted' THEN submitted_at ELSE ? END"
-                ", detect_uuid = COALESCE(?, detect_uuid), batch_uuid = COALESCE(?, batch_uuid)",
-                (stamp, detect_uuid, batch_uuid),
+                ", detect_uuid = COALESCE(?, detect_uuid), batch_uuid = COALESCE(?, batch_uuid)"
+                ", request_id = COALESCE(?, request_id)",
+                (stamp, detect_uuid, batch_uuid, request_id),
             )  # fmt: skip
 
     def assign_detects(self, detects: Mapping[int, str]) -> None:

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ._events import EVENTS_SQL, event_triggers, seal
+from ._events import EVENTS_SQL, event_triggers, replace_event_triggers, seal
 from ._events_history import reconstruct_history
 from .errors import LedgerError, LedgerVersionError, NotALedgerError
 from .records import LIVE_STATES, STATES, VERDICTS
@@ -273,6 +273,18 @@ def _v_provenance(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v_request_ids(conn: sqlite3.Connection) -> None:
+    """Jobs keep the request ids of their create and of its upload; the chain records them.
+
+    The jobs table's event triggers are replaced by today's (their payloads gain the
+    request ids); the events written before keep theirs.
+    """
+    conn.execute("ALTER TABLE jobs ADD COLUMN request_id TEXT")
+    conn.execute("ALTER TABLE jobs ADD COLUMN upload_request_id TEXT")
+    for statement in replace_event_triggers(["jobs"]):
+        conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1,
     2: _v2_truth,
@@ -280,6 +292,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: _v4_analysis,
     5: _v_custody,
     6: _v_provenance,
+    7: _v_request_ids,
 }
 """Version -> the step that produces it from the version before."""
 

@@ -171,6 +171,9 @@ class Job:
 
     ``attempts`` counts create requests marked (``submitting``); ``submit_name`` is the
     file name the create request carried (for reconciling after a crash).
+    ``request_id`` is the ``X-Request-Id`` of the create request that made the detect or
+    batch (``None`` if the server sent none, or the detect was adopted after an unknown
+    outcome); ``upload_request_id`` that of the secure upload the create used, if any.
     """
 
     id: int
@@ -190,6 +193,8 @@ class Job:
     submitted_at: datetime | None
     completed_at: datetime | None
     updated_at: datetime
+    request_id: str | None = None
+    upload_request_id: str | None = None
 
     @property
     def terminal(self) -> bool:
