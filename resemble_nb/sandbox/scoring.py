@@ -180,6 +180,28 @@ def _sparkline(scores: list[float]) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _heatmap(sha256: str, score: float) -> str:
+    """A 12 x 12 manipulation heatmap as an inline SVG ``data:`` URI: one soft blob whose
+    strength follows the score, placed by the content hash (the real ``ifl.heatmap`` is an
+    image of the same kind: where the model saw manipulation)."""
+    rng = _rng("heatmap", sha256)
+    cx, cy = rng.uniform(3.0, 9.0), rng.uniform(3.0, 9.0)
+    cells = []
+    for y in range(12):
+        for x in range(12):
+            d2 = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2
+            alpha = min(1.0, score * math.exp(-d2 / 8.0) + 0.06 * rng.random())
+            cells.append(
+                f'<rect x="{x}" y="{y}" width="1" height="1" fill="#e53935" '
+                f'fill-opacity="{alpha:.2f}"/>'
+            )
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 12 12" width="240" '
+        f'height="240" preserveAspectRatio="none">{"".join(cells)}</svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def _windows(duration: float, options: dict[str, Any]) -> tuple[float, float, int]:
     start = float(options.get("start_region") or 0.0)
     end = options.get("end_region")
@@ -251,7 +273,7 @@ def _video_metrics(
 def _image_metrics(sha256: str, options: dict[str, Any], score: float) -> dict[str, Any]:
     rng = _rng("image", sha256)
     ifl = _clamp(score + rng.gauss(0.0, 0.05))
-    visual = _sparkline([score, ifl]) if options.get("visualize") else ""
+    visual = _heatmap(sha256, ifl) if options.get("visualize") else ""
     metrics: dict[str, Any] = {
         "type": "FinalResult",
         "label": five_step_label(score),

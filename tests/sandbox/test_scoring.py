@@ -102,3 +102,14 @@ def test_source_tracing_only_for_fake_audio() -> None:
 def test_window_count(duration: float, frame: int, windows: int) -> None:
     out = analyse("ab" * 32, "audio", duration, True, {"frame_length": frame})
     assert len(out["metrics"]["score"]) == windows
+
+
+def test_an_image_heatmap_is_a_picture_of_where_not_a_sparkline() -> None:
+    import base64
+
+    from resemble_nb.sandbox.scoring import _heatmap
+
+    svg = base64.b64decode(_heatmap("ab" * 32, 0.9).split(",", 1)[1]).decode()
+    assert 'width="240"' in svg and svg.count("<rect") == 144
+    strong = _heatmap("ab" * 32, 0.9)
+    assert strong == _heatmap("ab" * 32, 0.9) != _heatmap("cd" * 32, 0.9)  # deterministic
