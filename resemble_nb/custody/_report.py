@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from resemble_nb.ledger import VOUCHED_SQL, Ledger, canonical
+from resemble_nb.media.probe import sha256_file
 
 from ._keys import ReviewerKey, fingerprint, short, verify_signature
 from ._result import Verification
@@ -181,7 +182,7 @@ def _against_case(
             )
         else:
             out.add("case", True, f"made from this case's chain at event {head.get('seq')}")
-        digest = hashlib.sha256(report.read_bytes()).hexdigest()
+        digest = sha256_file(report)
         written = conn.execute(
             "SELECT seq FROM events WHERE kind = 'report_written' AND "
             "json_extract(payload, '$.sha256') = ?",
@@ -275,7 +276,7 @@ class ReportCustody:
     def record(self, path: Path) -> None:
         from ._sign import sign_event
 
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_file(path)
         event = self._ledger.record_event(
             "report_written",
             {"name": path.name, "sha256": digest, "chain_head": self.manifest["chain_head"]},

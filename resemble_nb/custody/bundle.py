@@ -9,7 +9,6 @@ written, and the bundle is refused if anything secret-looking is found.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from resemble_nb.ledger import Ledger, canonical
+from resemble_nb.media.probe import sha256_file
 
 from ._errors import CustodyError
 from ._keys import ReviewerKey, fingerprint, short, verify_signature
@@ -40,14 +40,6 @@ _SECRETS = (
     re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     re.compile(rb"X-Amz-Signature=|X-Goog-Signature=|[?&]Signature=[A-Za-z0-9%]{16,}"),
 )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def scan_for_secrets(files: Iterable[Path], extra: Iterable[str] = ()) -> list[str]:
@@ -129,7 +121,7 @@ def write_bundle(
             "case": case_name,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "chain_head": chain_head_of(stage / "case.db"),
-            "files": {p.relative_to(stage).as_posix(): _sha256(p) for p in files},
+            "files": {p.relative_to(stage).as_posix(): sha256_file(p) for p in files},
             "signer": {
                 "reviewer": key.reviewer,
                 "fingerprint": key.fingerprint,
@@ -146,7 +138,7 @@ def write_bundle(
         os.replace(partial, path)
     event = ledger.record_event(
         "bundle_written",
-        {"name": path.name, "sha256": _sha256(path), "chain_head": manifest["chain_head"]},
+        {"name": path.name, "sha256": sha256_file(path), "chain_head": manifest["chain_head"]},
     )
     sign_event(ledger, event, key)
     return path
@@ -218,7 +210,7 @@ def verify_bundle(path: Path, *, trust: Iterable[str] | None = None) -> Verifica
             if not target.is_file():
                 out.fail("bundle", f"{name} is listed in the manifest but missing", name)
                 bad += 1
-            elif _sha256(target) != digest:
+            elif sha256_file(target) != digest:
                 out.fail("bundle", f"{name} was changed after the bundle was made", name)
                 bad += 1
         if not bad:

@@ -11,7 +11,6 @@ and the custody chain records that it was made.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from resemble_nb.ledger import ExhibitRecord, Ledger
+from resemble_nb.media.probe import sha256_file
 
 from ._errors import CustodyError
 
@@ -58,22 +58,14 @@ class Exhibit:
 def _tool() -> dict[str, Any]:
     import av
 
-    from resemble_nb.report import _version
+    from resemble_nb import __version__
 
     return {
         "name": "resemble_nb",
-        "version": _version(),
+        "version": __version__,
         "library": "PyAV",
         "library_version": av.__version__,
     }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _cut_audio(source: Path, target: Path, start: float, end: float) -> None:
@@ -200,8 +192,6 @@ def cut_exhibit(
     folder: Path,
 ) -> Exhibit:
     """Cut an exhibit from ``source`` into ``folder`` and record it with its lineage."""
-    from resemble_nb.media.probe import sha256_file
-
     if not source.is_file():
         raise CustodyError(f"{source}: the media file is not here any more; cannot cut from it")
     if sha256_file(source) != sha256:
@@ -240,7 +230,7 @@ def cut_exhibit(
     finally:
         partial.unlink(missing_ok=True)
     record = ledger.add_exhibit(
-        sha256=_sha256(target),
+        sha256=sha256_file(target),
         source_sha256=sha256,
         kind=kind,
         path=target,
