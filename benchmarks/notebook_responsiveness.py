@@ -86,7 +86,7 @@ def _tiny_wav(path: Path, i: int) -> None:
 
 
 def demo_wall_time() -> float:
-    from resemble_nb._demo import run_demo
+    from resemble_nb.cli._demo import run_demo
 
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         start = time.perf_counter()

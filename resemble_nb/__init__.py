@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _PUBLIC: dict[str, tuple[str, ...]] = {
-    "resemble_nb._connect": ("connect",),
-    "resemble_nb._doctor": ("doctor",),
-    "resemble_nb._errors": ("ResembleError",),
+    "resemble_nb.case._connect": ("connect",),
+    "resemble_nb.cli._doctor": ("doctor",),
+    "resemble_nb._core.errors": ("ResembleError",),
     "resemble_nb.api": (
         "APIConnectionError",
         "APIStatusError",
@@ -82,9 +82,7 @@ _MODULES = {
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
     from . import plots
-    from ._connect import connect
-    from ._doctor import doctor
-    from ._errors import ResembleError
+    from ._core.errors import ResembleError
     from .api import (
         APIConnectionError,
         APIStatusError,
@@ -111,6 +109,8 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
         WaitTimeoutError,
     )
     from .case import Case
+    from .case._connect import connect
+    from .cli._doctor import doctor
     from .custody import CustodyError, Verification, verify
     from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
     from .evaluation import EvaluationError

@@ -30,7 +30,7 @@ from typing import Any
 
 import nbformat
 
-from resemble_nb._nbexec import JWT_PATTERN, execute_notebook, kernel_env, notebooks_folder
+from resemble_nb.cli._nbexec import JWT_PATTERN, execute_notebook, kernel_env, notebooks_folder
 
 #: The embedded sandbox's random keys, and Resemble-looking bearer keys.
 KEY_PATTERN = re.compile(r"sandbox_[0-9a-f]{32}|Bearer\s+[A-Za-z0-9_-]{16,}")

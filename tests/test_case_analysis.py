@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 
 from resemble_nb import frames
-from resemble_nb._analysis_frames import (
+from resemble_nb.api import Client
+from resemble_nb.case import Case
+from resemble_nb.case._ask import ask_question
+from resemble_nb.frames._analysis import (
     FEEDBACK_COLUMNS,
     INTELLIGENCE_COLUMNS,
     QUESTION_COLUMNS,
 )
-from resemble_nb._ask import ask_question
-from resemble_nb.api import Client
-from resemble_nb.case import Case
 from resemble_nb.ledger import LedgerError
 from resemble_nb.sandbox import Sandbox
 
@@ -157,7 +157,7 @@ def test_ask_gives_up_at_the_timeout_and_a_refresh_finishes_it(
         sleep=Sleeps(), clock=lambda: next(ticks),
     )  # fmt: skip
     assert record.status == "processing" and record.answer is None
-    from resemble_nb._ask import refresh_question
+    from resemble_nb.case._ask import refresh_question
 
     for _ in range(3):
         record = refresh_question(case.ledger, record, client)
@@ -359,7 +359,7 @@ def test_lagging_and_failed_analyses_reach_the_frames_and_the_panel(
 ) -> None:
     """Intelligence that finishes after the detect is still shown; a failed intelligence or
     watermark analysis says so (NA text, ``failed`` states), never a made-up result."""
-    from resemble_nb._analysis_view import item_html
+    from resemble_nb.report._analysis_view import item_html
 
     lagging = sandbox_factory(intelligence_lag="polls:3", watermark_lag="polls:2")
     case = Case(tmp_path / "lag")

@@ -10,9 +10,9 @@ import pytest
 from _c2pa_factory import SIGNER_ORG, make_signer, png_bytes, wav_bytes
 
 import resemble_nb as rnb
-from resemble_nb._case_analysis import CaseAnalysis
 from resemble_nb.api import Client
 from resemble_nb.case import Case
+from resemble_nb.case._analysis import CaseAnalysis
 from resemble_nb.sandbox import Sandbox
 
 pytest.importorskip("c2pa")

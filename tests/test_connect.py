@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import resemble_nb as rnb
-from resemble_nb._connect import embedded_sandbox
 from resemble_nb.api import DEFAULT_BASE_URL, Client, MissingAPIKeyError
+from resemble_nb.case._connect import embedded_sandbox
 from resemble_nb.sandbox import Sandbox
 
 SAMPLES = rnb.sample_media()

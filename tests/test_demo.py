@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import pytest
 
 import resemble_nb.sandbox
-from resemble_nb._demo import CASE_FOLDER, LOG_FILE, REPORT_FILE, run_demo
+from resemble_nb.cli._demo import CASE_FOLDER, LOG_FILE, REPORT_FILE, run_demo
 from resemble_nb.sandbox import Sandbox
 
 SHELL_KEY = "test_key_of_the_shell_not_for_the_demo"

@@ -1,7 +1,7 @@
 """Errors raised by :mod:`resemble_nb.api`.
 
 Every error is a :class:`ResembleError`, the package's one root; the whole tree is drawn
-in :mod:`resemble_nb._errors` (``help(rnb.ResembleError)``).
+in :mod:`resemble_nb._core.errors` (``help(rnb.ResembleError)``).
 
 Error text carries the status, the server's message, the method and path and the
 request id when one was sent. It never carries the API key or a media token.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import ResembleError
+from .._core.errors import ResembleError
 from ._retry import MAYBE_APPLIED_STATUSES, RETRY_STATUSES, should_retry_status
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resemble_nb._errors import ResembleError
+from resemble_nb._core.errors import ResembleError
 
 __all__ = ["CustodyError"]
 

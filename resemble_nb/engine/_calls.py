@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from .._errors import ResembleError
+from .._core.errors import ResembleError
 from ..api import APIConnectionError, APIStatusError, RateLimitError
 from ._context import describe
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._errors import ResembleError
+from .._core.errors import ResembleError
 
 __all__ = [
     "CaseFolderError",

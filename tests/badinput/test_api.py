@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import resemble_nb as rnb
-from resemble_nb._cli_errors import problem_lines
+from resemble_nb.cli._errors import problem_lines
 from resemble_nb.engine import ItemStatus
 from resemble_nb.ledger import CaseFolderError, NotALedgerError
 from resemble_nb.sandbox import Sandbox

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from resemble_nb._case_analysis import CaseAnalysis
 from resemble_nb.api import Client
 from resemble_nb.case import Case
+from resemble_nb.case._analysis import CaseAnalysis
 from resemble_nb.sandbox import Sandbox
 from resemble_nb.widgets._analysis_panel import AnalysisPanel
 

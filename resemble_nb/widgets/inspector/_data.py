@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..._errors import ResembleError
+from ..._core.errors import ResembleError
 
 __all__ = [
     "CACHE_VERSION",

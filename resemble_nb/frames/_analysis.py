@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .api._findings import TEXT_FIELDS_AV, TEXT_FIELDS_IMAGE
-from .frames import MEDIA_TYPES, _frame
+from ..api._findings import TEXT_FIELDS_AV, TEXT_FIELDS_IMAGE
+from ._results import MEDIA_TYPES, _frame
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
+    from ..ledger import Ledger
 
 __all__ = [
     "FEEDBACK_COLUMNS",

@@ -27,11 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .api import ResembleError
+from ..api import ResembleError
 
 if TYPE_CHECKING:
-    from .api import Client
-    from .ledger import Decision, Ledger
+    from ..api import Client
+    from ..ledger import Decision, Ledger
 
 __all__ = ["FeedbackOutcome", "feedback_type", "send_feedback"]
 

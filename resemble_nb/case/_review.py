@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .engine import Run
-from .frames import results_frame
+from ..engine import Run
+from ..frames import results_frame
 
 __all__ = ["CaseRun"]
 

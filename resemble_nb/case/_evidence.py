@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .ledger import DEFAULT_THRESHOLD
+from ..ledger import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .evaluation import Evaluation, LabelImport, ThresholdEvidence, ThresholdRecommendation
-    from .ledger import Ledger, ThresholdChoice
+    from ..evaluation import Evaluation, LabelImport, ThresholdEvidence, ThresholdRecommendation
+    from ..ledger import Ledger, ThresholdChoice
 
 __all__ = ["EvidenceVerbs"]
 
@@ -30,13 +30,13 @@ class EvidenceVerbs:
         Rows name items by ``sha256``, ``path`` or ``name`` and give ``label`` real or
         fake; the result says which rows matched nothing, matched twice or were bad.
         """
-        from .evaluation import import_labels
+        from ..evaluation import import_labels
 
         return import_labels(self.ledger, labels, imported_by=imported_by)
 
     def ground_truth(self) -> pd.DataFrame:
         """Items of known truth (labels and confirmed verdicts) with their scores."""
-        from .evaluation import ground_truth_frame
+        from ..evaluation import ground_truth_frame
 
         return ground_truth_frame(self.ledger)
 
@@ -54,7 +54,7 @@ class EvidenceVerbs:
         matrix and rates at ``threshold`` (default: :attr:`threshold`), calibration and
         sample sizes, overall and per ``by`` group.
         """
-        from .evaluation import evaluate
+        from ..evaluation import evaluate
 
         chosen = self.threshold if threshold is None else threshold
         return evaluate(
@@ -75,7 +75,7 @@ class EvidenceVerbs:
         Refuses, in plain words, when the case holds too few media of known truth.
         ``costs`` is ``{"false_positive": 1, "false_negative": 5}``.
         """
-        from .evaluation import OVERALL, evaluate, recommend_threshold
+        from ..evaluation import OVERALL, evaluate, recommend_threshold
 
         group = OVERALL if media_type is None else media_type
         by = None if media_type is None else "media_type"
@@ -92,7 +92,7 @@ class EvidenceVerbs:
         chosen_by: str | None = None,
     ) -> ThresholdChoice:
         """Record the case's threshold, with the evidence it rests on (append-only)."""
-        from .evaluation import ThresholdRecommendation
+        from ..evaluation import ThresholdRecommendation
 
         if isinstance(threshold, ThresholdRecommendation):
             if threshold.threshold is None:
@@ -120,7 +120,7 @@ class EvidenceVerbs:
 
     def threshold_evidence(self) -> ThresholdEvidence:
         """Measured error rates at any threshold (``.caption(t)`` for a threshold control)."""
-        from .evaluation import ThresholdEvidence
+        from ..evaluation import ThresholdEvidence
 
         truth = self.ground_truth()
         known = truth[truth["truth"].notna() & truth["score"].notna()]
@@ -131,7 +131,7 @@ class EvidenceVerbs:
 
     def _reliability(self, threshold: float) -> dict[str, Any] | None:
         """The report's "How reliable is this threshold?" (None without scikit-learn)."""
-        from .evaluation import EvaluationError, evaluate, reliability_section
+        from ..evaluation import EvaluationError, evaluate, reliability_section
 
         choices = [c for c in self.ledger.threshold_choices() if c.threshold == threshold]
         try:

@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .api import ResembleError, WaitTimeoutError
-from .api._wait import answer_intervals
-from .ledger import LedgerError, QuestionRecord
+from ..api import ResembleError, WaitTimeoutError
+from ..api._wait import answer_intervals
+from ..ledger import LedgerError, QuestionRecord
 
 if TYPE_CHECKING:
-    from .api import Client
-    from .ledger import Ledger
+    from ..api import Client
+    from ..ledger import Ledger
 
 __all__ = ["DEFAULT_ANSWER_TIMEOUT", "ask_question", "detect_of"]
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .api import Client
-    from .ledger import Ledger
+    from ..api import Client
+    from ..ledger import Ledger
 
 __all__ = ["AskingVerbs", "sync_client", "sync_client_or_none"]
 
@@ -30,19 +30,19 @@ class AskingVerbs:
 
     def intelligence(self) -> pd.DataFrame:
         """One row per item with an intelligence report: summary and every structured field."""
-        from ._analysis_frames import intelligence_frame
+        from ..frames._analysis import intelligence_frame
 
         return intelligence_frame(self.ledger)
 
     def questions(self) -> pd.DataFrame:
         """One row per question asked about an item (:meth:`ask`) and its answer."""
-        from ._analysis_frames import questions_frame
+        from ..frames._analysis import questions_frame
 
         return questions_frame(self.ledger)
 
     def feedback(self) -> pd.DataFrame:
         """What :meth:`send_feedback` sent to Resemble, for which verdict, and when."""
-        from ._analysis_frames import feedback_frame
+        from ..frames._analysis import feedback_frame
 
         return feedback_frame(self.ledger)
 
@@ -75,8 +75,8 @@ class AskingVerbs:
             The answer, or ``None`` if it failed (the reason is in ``case.questions()``)
             or is not ready within ``timeout`` (ask :meth:`questions` again later).
         """
+        from ..ledger import default_reviewer
         from ._ask import DEFAULT_ANSWER_TIMEOUT, ask_question
-        from .ledger import default_reviewer
 
         record = ask_question(
             self.ledger,
@@ -145,7 +145,7 @@ def sync_client_or_none(client: Client | None) -> Client | None:
 
 
 def sync_client(client: Client | None) -> Client:
-    from .api import AsyncClient
+    from ..api import AsyncClient
 
     if client is None:
         from ._connect import connect

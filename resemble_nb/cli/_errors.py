@@ -30,10 +30,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._visible import escape_name
+from .._core.visible import escape_name
 
 if TYPE_CHECKING:
-    from .engine import ItemStatus, Run
+    from ..engine import ItemStatus, Run
 
 __all__ = [
     "EXIT_BUG",
@@ -82,9 +82,9 @@ def take_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
 
 def known_error(exc: BaseException) -> bool:
     """Whether ``exc`` is an error the user can act on (not a bug in resemble_nb)."""
-    from .api import ResembleError
-    from .ledger import LedgerError
-    from .report import UnsafeReportError
+    from ..api import ResembleError
+    from ..ledger import LedgerError
+    from ..report import UnsafeReportError
 
     return isinstance(
         exc,
@@ -208,7 +208,7 @@ def service_failure(run: Run) -> str | None:
 def problem_lines(items: Iterable[ItemStatus], limit: int = MAX_PROBLEM_LINES) -> list[str]:
     """One line per failed, skipped or cancelled item, up to ``limit``; the rest counted
     by state and reason (a cancelled run of 5,000 files prints a few lines, not 5,000)."""
-    from .ledger import PROBLEM_STATES
+    from ..ledger import PROBLEM_STATES
 
     problems = sorted(
         (i for i in items if i.state in PROBLEM_STATES),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._visible import escape_name
+from .._core.visible import escape_name
 
 __all__ = ["cell_text", "export_results", "write_atomically"]
 

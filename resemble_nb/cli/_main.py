@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-from ._cli_errors import (
+from ._errors import (
     EXIT_BUSY,
     EXIT_INTERRUPTED,
     EXIT_NO_MEDIA,
@@ -146,26 +146,26 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="build", help="folder for the demo's outputs")
     demo.set_defaults(handler=_run_demo)
 
-    from resemble_nb._cli_custody import add_commands
+    from resemble_nb.cli._custody import add_commands
 
     add_commands(sub)
     return parser
 
 
 def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
-    from resemble_nb._doctor import add_arguments
+    from resemble_nb.cli._doctor import add_arguments
 
     add_arguments(parser)
 
 
 def _run_doctor(args: argparse.Namespace) -> int:
-    from resemble_nb._doctor import run
+    from resemble_nb.cli._doctor import run
 
     return run(args)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from resemble_nb._demo import run_demo
+    from resemble_nb.cli._demo import run_demo
 
     return run_demo(out=args.out)
 
@@ -213,7 +213,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from resemble_nb._connect import connect
+    from resemble_nb.case._connect import connect
 
     if args.sandbox:
         if args.base_url:
@@ -429,7 +429,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments, debug = take_debug(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(arguments)
     return guard(args.command, lambda: int(args.handler(args) or 0), debug=debug)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -21,10 +21,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._case_asking import AskingVerbs, sync_client_or_none
-from ._case_custody import CustodyVerbs
-from ._case_evidence import EvidenceVerbs
-from .ledger import (
+from ..ledger import (
     LEDGER_FILENAME,
     REPORTS_FOLDER,
     UPLOADS_FOLDER,
@@ -34,14 +31,17 @@ from .ledger import (
     ReadOnlyLedgerError,
     Verdict,
 )
+from ._asking import AskingVerbs, sync_client_or_none
+from ._custody import CustodyVerbs
+from ._evidence import EvidenceVerbs
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._case_run import CaseRun
-    from .api import AsyncClient, Client
-    from .engine import Run
-    from .widgets import TriageBoard
+    from ..api import AsyncClient, Client
+    from ..engine import Run
+    from ..widgets import TriageBoard
+    from ._review import CaseRun
 
 __all__ = ["CASE_DB", "Case"]
 
@@ -113,19 +113,19 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
     # -- frames -----------------------------------------------------------------------------
     def results(self) -> pd.DataFrame:
         """One row per media item, then one per skipped file (see :mod:`resemble_nb.frames`)."""
-        from .frames import results_frame
+        from ..frames import results_frame
 
         return results_frame(self.ledger)
 
     def segments(self) -> pd.DataFrame:
         """One row per scored audio window, video frame and face segment."""
-        from .frames import segments_frame
+        from ..frames import segments_frame
 
         return segments_frame(self.ledger)
 
     def decisions(self) -> pd.DataFrame:
         """Every triage decision, oldest first (the chain of custody)."""
-        from .frames import decisions_frame
+        from ..frames import decisions_frame
 
         return decisions_frame(self.ledger)
 
@@ -176,7 +176,7 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
         Returns:
             The stored :class:`~resemble_nb.ledger.Decision`.
         """
-        from .custody import reviewer_key, sign_event
+        from ..custody import reviewer_key, sign_event
 
         decision = self.ledger.decide(
             self.item_key(item),
@@ -235,8 +235,8 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
             RuntimeError: Another review of this case is still running in this process.
             resemble_nb.ledger.CaseBusyError: Another process is reviewing this case.
         """
-        from ._case_run import CaseRun
-        from .engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE
+        from ..engine import DEFAULT_MAX_UPLOADS, DEFAULT_RATE
+        from ._review import CaseRun
 
         with _ACTIVE_LOCK:
             active = _ACTIVE.get(self.folder)
@@ -245,7 +245,7 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
                 f"a review of case {self.name!r} is already running ({active!r}); wait for "
                 "it with run.wait() or stop it with run.cancel() before starting another"
             )
-        from .engine._intake import check_inputs
+        from ..engine._intake import check_inputs
 
         if self.ledger.read_only:
             raise ReadOnlyLedgerError(
@@ -292,10 +292,10 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
         ``client``: the account that reviewed the items, for the analysis panel's
         questions and feedback (default: ``connect()`` when first needed).
         """
-        from ._case_analysis import CaseAnalysis
-        from .widgets import TriageBoard
-        from .widgets._analysis_panel import AnalysisPanel
-        from .widgets._threshold_caption import ThresholdCaption
+        from ..widgets import TriageBoard
+        from ..widgets._analysis_panel import AnalysisPanel
+        from ..widgets._threshold_caption import ThresholdCaption
+        from ._analysis import CaseAnalysis
 
         board = TriageBoard(self, **filters)
         board.add_panel(ThresholdCaption(self, lambda: board.threshold))
@@ -324,9 +324,9 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
                 suspicious moment (once; later reports reuse it) and show it.
             **options: Passed to :func:`resemble_nb.report.render_report`.
         """
-        from ._analysis_view import for_report
-        from ._case_custody import report_custody
-        from .report import render_report
+        from ..report import render_report
+        from ..report._analysis_view import for_report
+        from ._custody import report_custody
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
         options.setdefault("threshold", self.threshold)
@@ -439,7 +439,7 @@ def _show_board(run: Run) -> None:
     try:
         from IPython.display import display
 
-        from .widgets import JobBoard
+        from ..widgets import JobBoard
 
         display(JobBoard(run))  # type: ignore[no-untyped-call]
     except Exception:  # a view must never stop a review

@@ -56,7 +56,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _run_bundle(args: argparse.Namespace) -> int:
-    from resemble_nb._errors import ResembleError
+    from resemble_nb._core.errors import ResembleError
     from resemble_nb.case import CASE_DB, Case
 
     folder = Path(args.case)

@@ -6,11 +6,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._analysis_view import item_html
+from ..report._analysis_view import item_html
 
 if TYPE_CHECKING:
-    from .api import Client
-    from .case import Case
+    from ..api import Client
+    from ._case import Case
 
 __all__ = ["CaseAnalysis"]
 
@@ -60,8 +60,8 @@ class CaseAnalysis:
         stop: threading.Event,
         on_change: Callable[[Any], None],
     ) -> str:
+        from ..ledger import default_reviewer
         from ._ask import ask_question
-        from .ledger import default_reviewer
 
         record = ask_question(
             self.case.ledger, sha256, question, self.client(), asker=default_reviewer(),

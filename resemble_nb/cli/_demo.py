@@ -47,7 +47,7 @@ def _fresh_case_folder(folder: Path) -> None:
 def _results_table(case_folder: Path) -> list[str]:
     import pandas as pd
 
-    from .case import Case
+    from ..case import Case
 
     def text(value: object, fmt: str = "{}") -> str:
         return "-" if pd.isna(value) else fmt.format(value)  # type: ignore[call-overload]
@@ -68,8 +68,8 @@ def run_demo(out: str | Path = "build") -> int:
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
+    from ..sandbox import Sandbox
     from ._nbexec import execute_notebook, find_leaks, kernel_env, notebooks_folder
-    from .sandbox import Sandbox
 
     started = time.monotonic()
     out_dir = Path(out).resolve()

@@ -24,12 +24,12 @@ import markupsafe
 import pandas as pd
 
 from resemble_nb import plots
-from resemble_nb._errors import ResembleError
-from resemble_nb._export import cell_text, export_results, write_atomically
-from resemble_nb._visible import escape_name, visible
+from resemble_nb._core.errors import ResembleError
+from resemble_nb._core.visible import escape_name, visible
 from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
+from resemble_nb.report._export import cell_text, export_results, write_atomically
 
 __all__ = ["UnsafeReportError", "export_results", "flag_reasons", "render_report"]
 
@@ -303,7 +303,7 @@ def _shown(value: Any) -> Any:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("resemble_nb", "templates"),
+        loader=jinja2.PackageLoader("resemble_nb.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -348,7 +348,7 @@ def render_report(
             :func:`resemble_nb.evaluation.reliability_section`; ``case.report`` adds it).
         analysis: ``sha256 -> HTML`` of a flagged item's extra analyses (intelligence,
             tracing, watermark, C2PA, reverse search, heatmaps, questions), already
-            escaped (see ``resemble_nb._analysis_view``); ``case.report()`` passes it.
+            escaped (see ``resemble_nb.report._analysis_view``); ``case.report()`` passes it.
         analysis_methods: Method-section sentences, one per analysis used.
         custody: The custody appendix's facts (chain head, signers, exhibits), from
             :class:`resemble_nb.custody.ReportCustody` (``case.report`` passes it).

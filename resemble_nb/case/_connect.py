@@ -23,10 +23,10 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Literal
 
-from .api import Client
+from ..api import Client
 
 if TYPE_CHECKING:
-    from .sandbox import Sandbox
+    from ..sandbox import Sandbox
 
 __all__ = ["connect", "embedded_sandbox"]
 
@@ -44,7 +44,7 @@ def embedded_sandbox() -> Sandbox:
     with _lock:
         if _sandbox is None or not _sandbox.running:
             try:
-                from .sandbox import Sandbox
+                from ..sandbox import Sandbox
             except ImportError as exc:  # pragma: no cover - the [sandbox] extra is missing
                 raise ImportError(
                     "the sandbox needs starlette, uvicorn, python-multipart and pyjwt: "

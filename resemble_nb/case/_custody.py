@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .case import Case
-    from .custody import Exhibit, ReportCustody, Verification
+    from ..custody import Exhibit, ReportCustody, Verification
+    from ._case import Case
 
 __all__ = ["cut", "exhibit_rows", "report_custody", "signer_name", "write_bundle"]
 
@@ -23,14 +23,14 @@ EXHIBITS_FOLDER = "exhibits"
 
 def signer_name(reviewer: str | None = None) -> str:
     """Who signs: the name given, else ``RESEMBLE_NB_REVIEWER``, else the logged-in user."""
-    from .ledger import default_reviewer
+    from ..ledger import default_reviewer
 
     return reviewer or os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
 
 
 def cut(case: Case, item: str | os.PathLike[str], start: float, end: float | None,
         still: bool) -> Exhibit:  # fmt: skip
-    from .custody import CustodyError, cut_exhibit
+    from ..custody import CustodyError, cut_exhibit
 
     sha = case.item_key(item)
     found = case.ledger.item(sha)
@@ -54,7 +54,7 @@ def cut(case: Case, item: str | os.PathLike[str], start: float, end: float | Non
 
 def exhibit_rows(case: Case) -> list[dict[str, Any]]:
     """The case's exhibits as the report's custody appendix shows them (with a picture)."""
-    from .custody import exhibit_picture
+    from ..custody import exhibit_picture
 
     names = case.ledger.item_names()
     return [
@@ -95,8 +95,8 @@ def report_custody(
     exhibits: bool,
 ) -> ReportCustody:
     """Cut the flagged items' exhibits (once), then the report's signed custody part."""
-    from .custody import ReportCustody, flagged_exhibits, reviewer_key
-    from .report import flag_reasons
+    from ..custody import ReportCustody, flagged_exhibits, reviewer_key
+    from ..report import flag_reasons
 
     if exhibits:
         flagged_exhibits(
@@ -112,8 +112,8 @@ def report_custody(
 
 
 def write_bundle(case: Case, path: str | os.PathLike[str], reviewer: str | None) -> Path:
-    from .custody import reviewer_key
-    from .custody import write_bundle as write
+    from ..custody import reviewer_key
+    from ..custody import write_bundle as write
 
     key = reviewer_key(signer_name(reviewer))
     return write(
@@ -151,6 +151,6 @@ class CustodyVerbs:
 
     def verify(self, *, trust: Any = None) -> Verification:
         """Check the case's custody record and re-hash its media (see ``rnb.verify``)."""
-        from .custody import verify
+        from ..custody import verify
 
         return verify(self.folder, trust=trust)

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .api import LABELS as _LABELS
-from .ledger import DEFAULT_THRESHOLD
-from .ledger import STATES as _JOB_STATES
-from .ledger import VERDICTS as _VERDICTS
-from .media.provenance import PROVENANCE_STATES as _PROVENANCE_STATES
+from ..api import LABELS as _LABELS
+from ..ledger import DEFAULT_THRESHOLD
+from ..ledger import STATES as _JOB_STATES
+from ..ledger import VERDICTS as _VERDICTS
+from ..media.provenance import PROVENANCE_STATES as _PROVENANCE_STATES
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
+    from ..ledger import Ledger
 
 __all__ = [
     "C2PA_STATES",

@@ -1,0 +1,8 @@
+"""The bottom layer: what every other layer shares, and nothing else.
+
+It owns the one exception root (:class:`ResembleError`, its tree drawn in
+:mod:`resemble_nb._core.errors`), showing names with hidden characters escaped
+(:mod:`~resemble_nb._core.visible`) and the one list of what a secret looks like
+(:mod:`~resemble_nb._core.secrets`). It must not import anything from the rest of the
+package, nor any third-party library: the standard library only.
+"""
