@@ -167,7 +167,7 @@ def verify_report(
 def _against_case(
     manifest: dict[str, Any], report: Path, ledger_path: Path, out: Verification
 ) -> None:
-    from ._verify_case import open_read_only
+    from ._read import open_read_only
 
     conn = open_read_only(ledger_path)
     try:

@@ -6,8 +6,8 @@ import sqlite3
 
 from resemble_nb.ledger import Event
 
+from ._read import compare, latest
 from ._result import Verification
-from ._verify_case import _compare, _latest
 
 __all__ = ["check_provenance"]
 
@@ -26,7 +26,7 @@ def check_provenance(conn: sqlite3.Connection, events: list[Event], out: Verific
     except sqlite3.OperationalError:  # a ledger from before local provenance
         return
     rows = {r["provenance_id"]: dict(r) for r in found}
-    recorded = _latest(events, "provenance_read", "provenance_id")
+    recorded = latest(events, "provenance_read", "provenance_id")
     bad = 0
     for reading_id, row in rows.items():
         label = f"provenance of {row['name'] or str(row['sha256'])[:12]} (reading {reading_id})"
@@ -39,7 +39,7 @@ def check_provenance(conn: sqlite3.Connection, events: list[Event], out: Verific
             bad += 1
             continue
         event, facts = recorded[reading_id]
-        bad += not _compare(
+        bad += not compare(
             out,
             "provenance",
             label,

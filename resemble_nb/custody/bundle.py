@@ -26,9 +26,10 @@ from resemble_nb.media.probe import sha256_file
 
 from ._errors import CustodyError
 from ._keys import ReviewerKey, fingerprint, short, verify_signature
+from ._read import chain_head_of
 from ._report import verify_report
 from ._result import Verification
-from ._verify_case import chain_head_of, verify_case
+from ._verify_case import verify_case
 
 __all__ = ["BUNDLE_FORMAT", "verify_bundle", "write_bundle"]
 

@@ -1,0 +1,68 @@
+"""Verifying the files: media re-hashed, exhibits as cut."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from resemble_nb.ledger import Event
+from resemble_nb.media.probe import sha256_file
+
+from ._read import latest
+from ._result import Verification
+
+__all__ = ["check_exhibits", "check_media"]
+
+
+def check_media(conn: sqlite3.Connection, folder: Path, out: Verification) -> None:
+    """Re-hash every media file still present; it must be the content first seen."""
+    checked = missing = 0
+    bad = 0
+    for row in conn.execute("SELECT sha256, path, in_case FROM item_paths ORDER BY rowid"):
+        path = folder / row["path"] if row["in_case"] else Path(row["path"])
+        if not path.is_file():
+            missing += 1
+            continue
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            out.fail("media", f"{path} could not be read ({exc.strerror or exc})", str(path))
+            bad += 1
+            continue
+        checked += 1
+        if digest != row["sha256"]:
+            out.fail(
+                "media",
+                f"{path.name} changed since it was reviewed: its SHA-256 is now "
+                f"{digest[:16]}…, recorded {row['sha256'][:16]}…",
+                str(path),
+            )
+            bad += 1
+    if not bad:
+        note = f"; {missing} path(s) not present here (not checked)" if missing else ""
+        out.add("media", True, f"{checked} media file(s) re-hashed, each as recorded{note}")
+
+
+def check_exhibits(
+    conn: sqlite3.Connection, folder: Path, out: Verification, events: list[Event]
+) -> None:
+    recorded = latest(events, "exhibit_made", "exhibit_id")
+    bad = 0
+    rows = list(conn.execute("SELECT id, sha256, path FROM exhibits ORDER BY id"))
+    for row in rows:
+        where = f"exhibit {row['id']}"
+        if row["id"] not in recorded:
+            out.fail("exhibits", f"exhibit {row['id']} is not in the chain", where)
+            bad += 1
+            continue
+        _event, facts = recorded[row["id"]]
+        if facts.get("sha256") != row["sha256"]:
+            out.fail("exhibits", f"exhibit {row['id']}'s recorded hash was changed", where)
+            bad += 1
+        path = Path(row["path"]) if os.path.isabs(row["path"]) else folder / row["path"]
+        if path.is_file() and sha256_file(path) != row["sha256"]:
+            out.fail("exhibits", f"{path.name} was replaced or changed after it was cut", str(path))
+            bad += 1
+    if rows and not bad:
+        out.add("exhibits", True, f"{len(rows)} exhibit(s) as cut")
