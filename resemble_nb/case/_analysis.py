@@ -20,8 +20,9 @@ class CaseAnalysis:
 
     Args:
         case: The case.
-        client: The account that reviewed it; default :func:`resemble_nb.connect` on
-            first use (nothing connects until a question or feedback is sent).
+        client: The account that reviewed it; default the client this process reviewed
+            the case with, else :func:`resemble_nb.connect` on first use (nothing
+            connects until a question or feedback is sent).
         poll_interval: Waits between answer checks (the docs: 1 s doubling to 10 s).
         timeout: Seconds to wait for an answer before leaving it to a later look.
     """
@@ -41,9 +42,9 @@ class CaseAnalysis:
 
     def client(self) -> Client:
         if self._client is None:
-            from ._connect import connect
+            from ._asking import case_client
 
-            self._client = connect()
+            self._client = case_client(self.case.folder, self.case.ledger, None)
         return self._client
 
     def analysis_html(self, sha256: str) -> str:

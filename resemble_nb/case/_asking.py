@@ -8,21 +8,32 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..api import MissingAPIKeyError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..api import Client
+    from ..api import AsyncClient, Client
     from ..ledger import Ledger
 
-__all__ = ["AskingVerbs", "sync_client", "sync_client_or_none"]
+__all__ = [
+    "AskingVerbs",
+    "CaseServiceKeyError",
+    "case_client",
+    "remember_client",
+    "sync_client",
+    "sync_client_or_none",
+]
 
 
 class AskingVerbs:
     """``intelligence()``, ``questions()``, ``feedback()``, ``ask()``, ``send_feedback()``."""
 
     ledger: Ledger
+    folder: Path
 
     if TYPE_CHECKING:  # provided by Case
 
@@ -47,6 +58,11 @@ class AskingVerbs:
         return feedback_frame(self.ledger)
 
     # -- asking and feedback ----------------------------------------------------------------
+    def _client_for(self, client: Client | None) -> Client:
+        if client is not None:
+            return sync_client(client)
+        return case_client(self.folder, self.ledger, None)
+
     def ask(
         self,
         item: str | os.PathLike[str],
@@ -66,7 +82,8 @@ class AskingVerbs:
         Args:
             item: The item's sha256 (or a unique prefix), file name, or path.
             question: E.g. ``"Was the voice cloned from a public recording?"``.
-            client: The account that reviewed it (default: :func:`resemble_nb.connect`).
+            client: The account that reviewed it (default: the client this process reviewed
+                the case with, else :func:`resemble_nb.connect`).
             timeout: Seconds to wait for the answer.
             asker: Who asked (default: the logged-in user).
             sleep, clock: Stand-ins for ``time.sleep`` and ``time.monotonic`` (tests).
@@ -82,7 +99,7 @@ class AskingVerbs:
             self.ledger,
             self.item_key(item),
             question,
-            sync_client(client),
+            self._client_for(client),
             asker=asker or default_reviewer(),
             timeout=DEFAULT_ANSWER_TIMEOUT if timeout is None else timeout,
             sleep=sleep or time.sleep,
@@ -108,7 +125,8 @@ class AskingVerbs:
         ``update=True``. Notes are never sent.
 
         Args:
-            client: The account that reviewed the items (default: ``connect()``).
+            client: The account that reviewed the items (default: the client this process
+                reviewed the case with, else ``connect()``).
             items: Only these items (names, paths or sha256s); default every decided one.
             update: Send verdicts that changed since their feedback was sent.
             comment: A comment sent with every feedback (at most 1,000 characters).
@@ -127,7 +145,7 @@ class AskingVerbs:
             wanted = {self.item_key(i) for i in listed}
         outcomes = send_feedback(
             self.ledger,
-            sync_client(client),
+            self._client_for(client),
             items=wanted,
             update=update,
             comment=comment,
@@ -138,6 +156,60 @@ class AskingVerbs:
             [[getattr(o, c) for c in columns] for o in outcomes], columns=columns, dtype="string"
         )
         return frame
+
+
+_REVIEWED_WITH: dict[Path, Client | AsyncClient] = {}
+"""The client each case folder was last reviewed with in this process."""
+_SERVICES = {"sandbox": "the sandbox", "api": "Resemble's API"}
+
+
+def remember_client(folder: Path, client: Client | AsyncClient) -> None:
+    """Remember the client a case was reviewed with (asking and feedback reuse it)."""
+    _REVIEWED_WITH[folder] = client
+
+
+def case_client(folder: Path, ledger: Ledger, client: Client | AsyncClient | None) -> Client:
+    """The sync client to ask or send feedback with, for the case in ``folder``.
+
+    ``client`` if given; else the one this process reviewed the case with; else
+    :func:`~resemble_nb.connect`, whose failure names the service the case was reviewed on.
+    """
+    from ..api import AsyncClient, Client
+
+    if client is None:
+        client = _REVIEWED_WITH.get(folder)
+        if client is not None and (isinstance(client, AsyncClient) or _closed(client)):
+            client = Client.from_client(client)  # same account, its own connections
+            _REVIEWED_WITH[folder] = client
+    if client is not None:
+        return Client.from_client(client) if isinstance(client, AsyncClient) else client
+    from ._connect import connect
+
+    try:
+        return connect()
+    except MissingAPIKeyError as exc:
+        service = _SERVICES.get(ledger.reviewed_on() or "")
+        if service is None:
+            raise
+        hint = (
+            "pass client=rnb.connect(sandbox=True) (or the client of the sandbox it was "
+            "reviewed on)"
+            if service == "the sandbox"
+            else "set RESEMBLE_API_KEY or pass client=rnb.connect(api_key=...)"
+        )
+        raise CaseServiceKeyError(f"{exc} This case was reviewed on {service}: {hint}.") from None
+
+
+class CaseServiceKeyError(MissingAPIKeyError):
+    """No key to reach the service a case was reviewed on; the message names it."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+
+
+def _closed(client: Client) -> bool:
+    http = getattr(client, "_http", None)
+    return bool(getattr(http, "is_closed", False))
 
 
 def sync_client_or_none(client: Client | None) -> Client | None:

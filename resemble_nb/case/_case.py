@@ -26,12 +26,13 @@ from ..ledger import (
     REPORTS_FOLDER,
     UPLOADS_FOLDER,
     CaseFolderError,
+    CaseNameError,
     Decision,
     Ledger,
     ReadOnlyLedgerError,
     Verdict,
 )
-from ._asking import AskingVerbs, sync_client_or_none
+from ._asking import AskingVerbs, remember_client, sync_client_or_none
 from ._custody import CustodyVerbs
 from ._evidence import EvidenceVerbs
 
@@ -60,9 +61,11 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
     Args:
         folder: The case folder (created if missing, with ``uploads/`` and ``reports/``).
         name: A display name for reports (default: the folder's name); remembered in the
-            ledger.
+            ledger. An existing case keeps its name: opening it with another ``name=``
+            raises (rename it on purpose with :meth:`rename`, a signed event).
 
     Raises:
+        resemble_nb.ledger.CaseNameError: The case exists under another name.
         resemble_nb.ledger.LedgerError: The folder holds a file that is not a case
             ledger, or one written by a newer resemble_nb.
     """
@@ -71,12 +74,21 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
         path = Path(os.fspath(folder)).expanduser()
         self.folder: Path = make_case_folder(path)
         self.ledger = Ledger(self.folder / CASE_DB)
+        stored = self.ledger.get_meta("name")
         if self.ledger.read_only:
+            if name is not None and stored is not None and name != stored:
+                raise _name_clash(self.folder, stored, name)
             return  # an archived or shared case: read and export only
-        if name is not None:
-            self.ledger.set_meta("name", name)
-        elif self.ledger.get_meta("name") is None:
-            self.ledger.set_meta("name", self.folder.name)
+        if stored is None:  # a new case: named now, by choice or after its folder
+            self.ledger.set_meta("name", self.folder.name if name is None else name)
+            if name is not None:
+                self.ledger.set_meta("name_chosen", "1")
+        elif name is not None and name != stored:
+            if self.ledger.get_meta("name_chosen") is None and stored == self.folder.name:
+                self.ledger.set_meta("name", name)  # it only had its folder's name: named now
+                self.ledger.set_meta("name_chosen", "1")
+            else:
+                raise _name_clash(self.folder, stored, name)
 
     # -- facts ------------------------------------------------------------------------------
     @property
@@ -92,6 +104,34 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
     @property
     def reports(self) -> Path:
         return self.folder / REPORTS_FOLDER
+
+    def rename(self, name: str, *, reviewer: str | None = None) -> Case:
+        """Give the case a new display name, on purpose: a chained event signed by
+        ``reviewer`` (default: ``RESEMBLE_NB_REVIEWER``, else the logged-in user).
+
+        Returns the case, so calls chain: ``rnb.Case(folder).rename("Op. Echo II")``.
+
+        Raises:
+            ValueError: ``name`` is empty.
+            ReadOnlyLedgerError: the case cannot be written.
+        """
+        from ..custody import reviewer_key, sign_event
+        from ..ledger import default_reviewer
+
+        new = str(name).strip()
+        if not new:
+            raise ValueError("a case's name cannot be empty")
+        if self.ledger.read_only:
+            raise ReadOnlyLedgerError(f"{self.ledger.path}: the case is read-only; not renamed")
+        old = self.name
+        if new == old:
+            return self
+        who = reviewer or default_reviewer()
+        event = self.ledger.record_event("case_renamed", {"from": old, "to": new, "reviewer": who})
+        self.ledger.set_meta("name", new)
+        self.ledger.set_meta("name_chosen", "1")
+        sign_event(self.ledger, event, reviewer_key(who))
+        return self
 
     def __repr__(self) -> str:
         counts = self.ledger.state_counts()
@@ -259,6 +299,7 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
             from ._connect import connect
 
             client = connect()
+        remember_client(self.folder, client)
         lease = self.ledger.acquire_lease(what=_who(), wait=wait_for_case, case_name=self.name)
         try:
             run = CaseRun(
@@ -290,7 +331,8 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
         """The triage board: look, listen, decide (``threshold=``, ``labels=``...).
 
         ``client``: the account that reviewed the items, for the analysis panel's
-        questions and feedback (default: ``connect()`` when first needed).
+        questions and feedback (default: the client this process reviewed the case with,
+        else ``connect()`` when first needed).
         """
         from ..widgets import TriageBoard
         from ..widgets._analysis_panel import AnalysisPanel
@@ -372,6 +414,14 @@ class Case(AskingVerbs, EvidenceVerbs, CustodyVerbs):
         )
         custody.record(result)
         return result
+
+
+def _name_clash(folder: Path, stored: str, asked: str) -> CaseNameError:
+    return CaseNameError(
+        f"{folder}: this case is named {stored!r}, not {asked!r}; open it without name= "
+        f"(rnb.Case({str(folder)!r})), or rename it on purpose with "
+        f"rnb.Case({str(folder)!r}).rename({asked!r}) (a signed event in its chain)"
+    )
 
 
 def _who() -> str:

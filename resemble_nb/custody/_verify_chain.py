@@ -127,6 +127,14 @@ def check_signatures(
                 f"({facts.get('verdict')}, by {facts.get('reviewer')}) is not signed",
                 f"event {event.seq}",
             )
+        elif event.kind == "case_renamed" and event.seq not in signed:
+            facts = facts_of(event)
+            out.fail(
+                "signatures",
+                f"the case's rename to {facts.get('to')!r} (by {facts.get('reviewer')}) "
+                "is not signed",
+                f"event {event.seq}",
+            )
     last = max(signed, default=0)
     after = sum(1 for e in events if e.seq > last)
     out.add(

@@ -19,6 +19,7 @@ from ._scrub import scrub, scrub_text
 from ._truth import DEFAULT_THRESHOLD, TRUTHS, ThresholdChoice, Truth, TruthLabel
 from .errors import (
     CaseFolderError,
+    CaseNameError,
     InvalidTransition,
     LedgerError,
     LedgerVersionError,
@@ -78,6 +79,7 @@ __all__ = [
     "ArtifactRecord",
     "CaseBusyError",
     "CaseFolderError",
+    "CaseNameError",
     "Decision",
     "Event",
     "ExhibitRecord",

@@ -186,6 +186,11 @@ class JobsMixin(ResultsMixin):
         )
         return [_job(row) for row in rows]
 
+    def reviewed_on(self) -> str | None:
+        """The service (``"api"`` or ``"sandbox"``) the latest job was sent to, or ``None``."""
+        row = self._conn().execute("SELECT source FROM jobs ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else str(row[0])
+
     def jobs_in_state(self, *states: JobState, source: Source | None = None) -> list[Job]:
         """Jobs in any of ``states`` (all jobs if none given), oldest first."""
         unknown = set(states) - set(STATES)

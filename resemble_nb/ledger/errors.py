@@ -6,6 +6,7 @@ from .._core.errors import ResembleError
 
 __all__ = [
     "CaseFolderError",
+    "CaseNameError",
     "InvalidTransition",
     "LedgerError",
     "LedgerVersionError",
@@ -20,6 +21,10 @@ class LedgerError(ResembleError):
 
 class CaseFolderError(LedgerError, NotADirectoryError):
     """The case folder cannot be used: it is a file, or cannot be created or written."""
+
+
+class CaseNameError(LedgerError, ValueError):
+    """An existing case was opened under another name (rename it with ``case.rename``)."""
 
 
 class NotALedgerError(LedgerError):
