@@ -106,8 +106,8 @@ def test_heatmap_bytes_are_kept_and_no_url_or_data_uri_in_plain_columns(
     job = case.ledger.jobs_for_item(case.item_key("portrait.png"))[-1]
     arts = {a.name: a for a in case.ledger.artifacts_for(job.id)}
     assert {"image_heatmap", "ifl_heatmap"} <= set(arts)
-    assert arts["ifl_heatmap"].mime == "image/svg+xml"
-    assert arts["ifl_heatmap"].data.startswith(b"<svg")
+    assert arts["ifl_heatmap"].mime == "image/png"
+    assert arts["ifl_heatmap"].data.startswith(b"\x89PNG")
     conn = sqlite3.connect(case.ledger.path)
     for table in ("results", "analyses", "questions", "feedback"):
         for row in conn.execute(f"SELECT * FROM {table}"):
@@ -294,7 +294,7 @@ def test_report_shows_the_analyses_of_flagged_items_and_says_how(
     assert "What Resemble&#39;s analyses found" in section or "What Resemble's" in section
     assert "Intelligence:" in section and "Reverse image search" in section
     assert "Is the lighting consistent?" in section and "Sandbox answer:" in section
-    heatmaps = re.findall(r"<img src='(data:image/svg\+xml;base64,[^']+)'", section)
+    heatmaps = re.findall(r'<img src="(data:image/png;base64,[^"]+)"', section)
     assert heatmaps and len(heatmaps) == len(set(heatmaps))  # each embedded once
     method = html[html.index('id="method"') :]
     assert "Intelligence: a multimodal model" in method

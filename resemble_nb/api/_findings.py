@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import urlsplit
 
+from .._core.markup import decode_data_uri, sniff_image
 from ._labels import parse_score
 from ._metrics import as_bool, as_dict, as_str
 
@@ -258,7 +257,7 @@ class Artifact:
     >>> a = Artifact.from_value("https://cdn.example/h.png?X-Amz-Signature=abc", "heatmap")
     >>> a, a.kind
     (Artifact(name='heatmap', kind='url'), 'url')
-    >>> b = Artifact.from_value("data:image/png;base64,iVBORw0=", "heatmap")
+    >>> b = Artifact.from_value("data:image/png;base64,iVBORw0KGgo=", "heatmap")
     >>> b.mime, b.data()[:4]
     ('image/png', b'\\x89PNG')
     """
@@ -273,11 +272,10 @@ class Artifact:
 
     @property
     def mime(self) -> str | None:
-        """The media type of an inline artifact (``image/png``...), else ``None``."""
-        if self.kind != "data":
-            return None
-        head = self._value[5 : self._value.find(",")]
-        return head.split(";")[0] or "text/plain"
+        """The image type an inline artifact's bytes show (``image/png``...: sniffed, never
+        the type it claims), else ``None`` (a URL, or bytes that are no known image)."""
+        data = self.data()
+        return sniff_image(data) if data is not None else None
 
     @property
     def size(self) -> int:
@@ -288,13 +286,7 @@ class Artifact:
         """The bytes of an inline artifact (``None`` for a URL or undecodable data)."""
         if self.kind != "data":
             return None
-        head, _, payload = self._value.partition(",")
-        try:
-            if head.endswith(";base64"):
-                return base64.b64decode(payload, validate=False)
-            return unquote_to_bytes(payload)
-        except (binascii.Error, ValueError):
-            return None
+        return decode_data_uri(self._value)
 
     def __repr__(self) -> str:
         return f"Artifact(name={self.name!r}, kind={self.kind!r})"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from resemble_nb._core.markup import image_uri
 from resemble_nb.ledger import Ledger
 
 from ._errors import CustodyError
@@ -90,10 +91,8 @@ def flagged_exhibits(
     return problems
 
 
-def _png_uri(data: bytes) -> str:
-    import base64
-
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+def _png_uri(data: bytes) -> str | None:
+    return image_uri(data)
 
 
 def _spectrogram(path: Path) -> str | None:

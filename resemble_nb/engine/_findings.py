@@ -7,6 +7,7 @@ the report; URLs never are (they may be pre-signed).
 
 from __future__ import annotations
 
+from .._core.markup import sniff_image
 from ..api import Detection
 from ..ledger import AnalysisRecord, ArtifactRecord
 
@@ -46,8 +47,8 @@ def analysis_of(det: Detection) -> AnalysisRecord | None:
     kept = []
     for name, art in sorted(artifacts.items()):
         data = art.data() if art.kind == "data" else None
-        mime = art.mime or ""
-        if data and mime.startswith("image/") and len(data) <= MAX_ARTIFACT_BYTES:
+        mime = sniff_image(data) if data else None  # the bytes decide, never the claim
+        if data and mime is not None and len(data) <= MAX_ARTIFACT_BYTES:
             kept.append(ArtifactRecord(name, mime, data))
     if not any((report, tracing, mark, c2pa, asked_reverse, artifacts)):
         return None

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .._core.markup import sniff_image
 from ..api import Detection
 from ..ledger import ArtifactRecord
 
@@ -33,27 +34,7 @@ TIMEOUT = 10.0
 """Seconds for one fetch, whole (connect, headers and body)."""
 CONCURRENCY = 4
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 _in_flight: set[str] = set()
-
-
-def sniff_image(data: bytes) -> str | None:
-    """The image type the bytes themselves show (PNG, JPEG, GIF, WebP), else ``None``.
-
-    >>> sniff_image(b"\\x89PNG\\r\\n\\x1a\\n...."), sniff_image(b"<html>")
-    ('image/png', None)
-    """
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 class _HideQuery(logging.Filter):

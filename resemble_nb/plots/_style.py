@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -13,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
+from resemble_nb._core.markup import image_uri
 from resemble_nb.api import LABELS as _LABELS
 from resemble_nb.api import SCORE_BANDS, score_band
 from resemble_nb.ledger import VERDICTS as _VERDICTS
@@ -218,4 +218,6 @@ def figure_to_png(fig: Figure, *, dpi: int = 100) -> bytes:
 
 def figure_to_data_uri(fig: Figure, *, dpi: int = 100) -> str:
     """The figure as a ``data:image/png;base64,...`` URI, for HTML and widgets."""
-    return "data:image/png;base64," + base64.b64encode(figure_to_png(fig, dpi=dpi)).decode()
+    uri = image_uri(figure_to_png(fig, dpi=dpi))
+    assert uri is not None  # matplotlib wrote a PNG
+    return uri

@@ -3,16 +3,19 @@
 Pure functions over the ledger's analysis row and questions: intelligence text with its
 structured fields as a short table, the source-tracing label, watermark and C2PA badges
 each with a one-line meaning, reverse-search sources as links, and the questions asked
-with their answers. Heatmaps are embedded as the image itself (``data:`` built from the
-stored bytes), never as a URL.
+with their answers. Heatmaps are embedded as the image itself (``data:`` rebuilt from the
+stored bytes by :func:`resemble_nb._core.markup.image_uri`), never as a URL. Every word of
+the service goes through :mod:`resemble_nb._core.markup` (escaped text, double-quoted
+attributes, http(s) links only).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+from .._core.markup import attr, decode_data_uri, image_uri, link
+from .._core.markup import text as _e
 
 __all__ = [
     "C2PA_MEANING",
@@ -20,7 +23,6 @@ __all__ = [
     "WATERMARK_MEANING",
     "analysis_html",
     "for_report",
-    "image_src",
     "item_html",
     "method_sentences",
 ]
@@ -67,33 +69,24 @@ _STYLE = {
 }
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def _badge(text: str, state: str, meaning: str) -> str:
     color = _STYLE.get(state, "#374151")
     return (
-        f"<div class='rnb-badge'><span style='border:1px solid {color};color:{color};"
-        f"border-radius:4px;padding:0 4px;font-weight:600'>{_e(text)}</span> "
-        f"<span style='color:#4b5563'>{_e(meaning)}</span></div>"
+        f'<div class="rnb-badge"><span style="border:1px solid {color};color:{color};'
+        f'border-radius:4px;padding:0 4px;font-weight:600">{_e(text)}</span> '
+        f'<span style="color:#4b5563">{_e(meaning)}</span></div>'
     )
-
-
-def image_src(mime: str, data: bytes) -> str:
-    """The image itself as a ``data:`` URI (for ``<img src>``)."""
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _findings_table(findings: Mapping[str, str]) -> str:
     if not findings:
         return ""
     rows = "".join(
-        f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top'>"
+        '<tr><th style="text-align:left;padding-right:8px;vertical-align:top">'
         f"{_e(name.replace('_', ' '))}</th><td>{_e(value)}</td></tr>"
         for name, value in findings.items()
     )
-    return f"<table class='rnb-findings'>{rows}</table>"
+    return f'<table class="rnb-findings">{rows}</table>'
 
 
 def _sources(sources: Sequence[Mapping[str, Any]]) -> str:
@@ -103,9 +96,11 @@ def _sources(sources: Sequence[Mapping[str, Any]]) -> str:
     for s in sources:
         url = str(s.get("url") or "")
         title = s.get("title") or url or "(untitled)"
-        link = (
-            f"<a href='{_e(url)}' target='_blank' rel='noopener noreferrer'>{_e(title)}</a>"
-            if url.startswith(("https://", "http://"))
+        href = link(url)
+        shown = (
+            f'<a href="{attr(href)}" target="_blank" rel="noopener noreferrer nofollow">'
+            f"{_e(title)}</a>"
+            if href is not None
             else _e(title)
         )
         extra = ", ".join(
@@ -118,7 +113,7 @@ def _sources(sources: Sequence[Mapping[str, Any]]) -> str:
             )
             if x
         )  # fmt: skip
-        items.append(f"<li>{link}{' — ' + extra if extra else ''}</li>")
+        items.append(f"<li>{shown}{' — ' + extra if extra else ''}</li>")
     return f"<div>Reverse image search ({len(sources)}):<ul>{''.join(items)}</ul></div>"
 
 
@@ -132,13 +127,14 @@ def _questions(questions: Iterable[Any]) -> str:
         else:
             answer = f"<i>{_e(q.status)}…</i>"
         rows.append(f"<li><b>Q:</b> {_e(q.query)}<br><b>A:</b> {answer}</li>")
-    return f"<div>Questions:<ul class='rnb-questions'>{''.join(rows)}</ul></div>" if rows else ""
+    joined = "".join(rows)
+    return f'<div>Questions:<ul class="rnb-questions">{joined}</ul></div>' if rows else ""
 
 
 def analysis_html(
     analysis: Mapping[str, Any] | None,
     questions: Iterable[Any] = (),
-    heatmaps: Sequence[tuple[str, str]] = (),
+    heatmaps: Sequence[tuple[str, str | bytes]] = (),
     local: Any = None,
 ) -> str:
     """The item's analyses as an HTML fragment (empty string when there is nothing).
@@ -146,7 +142,8 @@ def analysis_html(
     Args:
         analysis: The ledger's analysis row (:meth:`Ledger.analysis_for`), or ``None``.
         questions: The item's stored questions.
-        heatmaps: ``(name, src)`` pairs, ``src`` from :func:`image_src`.
+        heatmaps: ``(name, src)`` pairs, ``src`` the image's bytes or a ``data:`` URI
+            (decoded, sniffed and rebuilt here whatever it claims; dropped if no image).
         local: The item's own C2PA manifest as read at intake (the ledger's
             ``ProvenanceRecord``), shown beside the API's C2PA badge.
     """
@@ -154,17 +151,19 @@ def analysis_html(
     a = analysis or {}
     if a.get("intelligence_status") is not None:
         text = a.get("intelligence") or f"(intelligence {a['intelligence_status']})"
-        parts.append(f"<div class='rnb-intelligence'><b>Intelligence:</b> {_e(text)}</div>")
+        parts.append(f'<div class="rnb-intelligence"><b>Intelligence:</b> {_e(text)}</div>')
         parts.append(_findings_table(a.get("findings") or {}))
     if a.get("source_tracing"):
         parts.append(
             f"<div><b>Source tracing:</b> {_e(a['source_tracing'])} "
-            "<span style='color:#4b5563'>(the generator Resemble attributes the audio to)"
+            '<span style="color:#4b5563">(the generator Resemble attributes the audio to)'
             "</span></div>"
         )
     mark = a.get("watermark")
     if mark:
-        parts.append(_badge(f"watermark: {mark.replace('_', ' ')}", mark, WATERMARK_MEANING[mark]))
+        parts.append(
+            _badge(f"watermark: {mark.replace('_', ' ')}", mark, WATERMARK_MEANING.get(mark, ""))
+        )
     c2pa = a.get("c2pa")
     if c2pa:
         parts.append(_badge(f"C2PA: {c2pa}", c2pa, C2PA_MEANING.get(c2pa, "")))
@@ -174,14 +173,24 @@ def analysis_html(
         parts.append(_sources(a.get("reverse_sources") or []))
     for name, src in heatmaps:
         label = name.replace("_", " ")
+        clean = image_uri(_bytes_of(src))  # whoever built it, only a sniffed image goes in
+        if clean is None:
+            parts.append(f"<div><i>{_e(label)}: not shown (not a PNG, JPEG, WebP or GIF)</i></div>")
+            continue
         parts.append(
-            f"<figure style='margin:4px 0'><img src='{src}' alt='{_e(label)}' "
-            f"style='max-width:360px;max-height:240px'><figcaption>{_e(label)}</figcaption>"
+            f'<figure style="margin:4px 0"><img src="{attr(clean)}" alt="{attr(label)}" '
+            f'style="max-width:360px;max-height:240px"><figcaption>{_e(label)}</figcaption>'
             "</figure>"
         )
     parts.append(_questions(questions))
     body = "".join(p for p in parts if p)
-    return f"<div class='rnb-analysis'>{body}</div>" if body else ""
+    return f'<div class="rnb-analysis">{body}</div>' if body else ""
+
+
+def _bytes_of(src: str | bytes | None) -> bytes:
+    if isinstance(src, bytes):
+        return src
+    return (decode_data_uri(src) if src else None) or b""
 
 
 def method_sentences(analyses: Iterable[Mapping[str, Any]], asked: bool) -> list[str]:
@@ -216,14 +225,14 @@ def item_html(ledger: Any, sha256: str, *, local_c2pa: bool = False) -> str:
     """
     jobs = [j for j in ledger.jobs_for_item(sha256) if j.state == "completed"]
     found = ledger.analysis_for(jobs[-1].id) if jobs else None
-    heatmaps: list[tuple[str, str]] = []
+    heatmaps: list[tuple[str, str | bytes]] = []
     if jobs and found is not None:
         seen: set[bytes] = set()
         for art in ledger.artifacts_for(jobs[-1].id):
             if art.name == "video_treeview" or art.data in seen:
                 continue
             seen.add(art.data)
-            heatmaps.append((art.name, image_src(art.mime, art.data)))
+            heatmaps.append((art.name, art.data))
     local = ledger.provenance_for(sha256) if local_c2pa else None
     return analysis_html(found, ledger.questions(sha256), heatmaps[:2], local)
 

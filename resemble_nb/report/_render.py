@@ -1,7 +1,8 @@
 """The shareable HTML report of a case, and exporting the results table.
 
 :func:`render_report` writes ONE self-contained file: all CSS inline, plots embedded as
-PNG data URIs, no scripts, no fonts, no remote images. It opens offline and makes no
+PNG data URIs, no scripts (a Content-Security-Policy forbids them), no fonts, no remote
+images. It opens offline and makes no
 request at all. It refuses to write anything that looks like a token.
 
 >>> render_report(case.results(), case.segments(), case.decisions(),
@@ -25,6 +26,7 @@ import pandas as pd
 
 from resemble_nb import plots
 from resemble_nb._core.errors import ResembleError
+from resemble_nb._core.markup import REPORT_CSP
 from resemble_nb._core.visible import escape_name, visible
 from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
@@ -382,6 +384,7 @@ def render_report(
     )
     context["reliability"] = reliability
     context["custody"] = dict(custody) if custody else None
+    context["csp"] = REPORT_CSP  # no script runs, images only from data:
     html = _environment().get_template("report.html.j2").render(**context)
     if seal is not None:
         html = seal(html)

@@ -23,6 +23,8 @@ import math
 import random
 import re
 import statistics
+import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,38 +170,52 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}".rstrip("0").rstrip(".") if x else "0"
 
 
-def _sparkline(scores: list[float]) -> str:
-    """A small SVG of window scores, as an inline ``data:`` URI (like the real heatmaps)."""
-    n = max(1, len(scores))
-    w = 4 * n
-    bars = "".join(
-        f'<rect x="{4 * i}" y="{40 - 40 * s:.1f}" width="3" height="{40 * s:.1f}"/>'
-        for i, s in enumerate(scores[:500])
+def _png_uri(width: int, height: int, rgba: bytes) -> str:
+    """An RGBA picture as an inline PNG ``data:`` URI (the real heatmaps are raster images)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    stride = 4 * width
+    rows = b"".join(b"\x00" + rgba[y * stride : (y + 1) * stride] for y in range(height))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
     )
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="40">{bars}</svg>'
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _sparkline(scores: list[float]) -> str:
+    """A small picture of window scores (dark bars), as an inline PNG ``data:`` URI."""
+    shown = scores[:500]
+    n = max(1, len(shown))
+    width, height = 4 * n, 40
+    pixels = bytearray(width * height * 4)
+    for i, s in enumerate(shown):
+        top = height - round(height * min(1.0, max(0.0, s)))
+        for y in range(top, height):
+            for x in range(4 * i, 4 * i + 3):
+                at = 4 * (y * width + x)
+                pixels[at : at + 4] = b"\x33\x33\x33\xff"
+    return _png_uri(width, height, bytes(pixels))
 
 
 def _heatmap(sha256: str, score: float) -> str:
-    """A 12 x 12 manipulation heatmap as an inline SVG ``data:`` URI: one soft blob whose
-    strength follows the score, placed by the content hash (the real ``ifl.heatmap`` is an
-    image of the same kind: where the model saw manipulation)."""
+    """A 12 x 12 manipulation heatmap as an inline PNG ``data:`` URI: one soft red blob
+    whose strength follows the score, placed by the content hash (the real
+    ``ifl.heatmap`` is an image of the same kind: where the model saw manipulation)."""
     rng = _rng("heatmap", sha256)
     cx, cy = rng.uniform(3.0, 9.0), rng.uniform(3.0, 9.0)
-    cells = []
+    pixels = bytearray()
     for y in range(12):
         for x in range(12):
             d2 = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2
             alpha = min(1.0, score * math.exp(-d2 / 8.0) + 0.06 * rng.random())
-            cells.append(
-                f'<rect x="{x}" y="{y}" width="1" height="1" fill="#e53935" '
-                f'fill-opacity="{alpha:.2f}"/>'
-            )
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 12 12" width="240" '
-        f'height="240" preserveAspectRatio="none">{"".join(cells)}</svg>'
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+            pixels += bytes((0xE5, 0x39, 0x35, round(255 * alpha)))
+    return _png_uri(12, 12, bytes(pixels))
 
 
 def _windows(duration: float, options: dict[str, Any]) -> tuple[float, float, int]:

@@ -5,8 +5,9 @@ Sizes are written by :func:`resemble_nb.media.format_bytes`, the one byte format
 
 from __future__ import annotations
 
-import html
 import math
+
+from .._core import markup
 
 __all__ = ["escape", "human_duration", "text_bar"]
 
@@ -14,8 +15,9 @@ _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 def escape(value: object) -> str:
-    """HTML-escape anything for an ``HTML`` widget (file names are user input)."""
-    return html.escape(str(value), quote=True)
+    """HTML-escape anything for an ``HTML`` widget (file names are user input): the one
+    rule of :func:`resemble_nb._core.markup.text`."""
+    return markup.text(value)
 
 
 def human_duration(seconds: float | None) -> str:

@@ -9,7 +9,6 @@ still there.
 
 from __future__ import annotations
 
-import base64
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._core.markup import image_uri
 from ._protocols import CaseLike
 from .inspector import cache_dir, item_view, local_file
 from .inspector._item import is_cached
@@ -50,8 +50,10 @@ def ledger_heatmap(case: Any, sha256: str) -> str:
         return ""
     for name in _HEATMAP_NAMES:
         art = artifacts.get(name)
-        if art and art.mime.startswith("image/") and len(art.data) <= _HEATMAP_MAX_BYTES:
-            return f"data:{art.mime};base64,{base64.b64encode(art.data).decode('ascii')}"
+        if art and len(art.data) <= _HEATMAP_MAX_BYTES:
+            uri = image_uri(art.data)  # rebuilt from the sniffed bytes, never as stored
+            if uri is not None:
+                return uri
     return ""
 
 

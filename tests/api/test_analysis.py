@@ -181,8 +181,8 @@ def test_every_analysis_of_a_detect_is_typed(client: Client, samples: Path) -> N
     arts = detect.artifacts
     assert {"image_heatmap", "ifl_heatmap"} <= set(arts)
     heatmap = arts["ifl_heatmap"]
-    assert heatmap.kind == "data" and heatmap.mime == "image/svg+xml"
-    assert (heatmap.data() or b"").startswith(b"<svg")
+    assert heatmap.kind == "data" and heatmap.mime == "image/png"
+    assert (heatmap.data() or b"").startswith(b"\x89PNG")
     assert "base64" not in repr(detect) and "base64" not in repr(arts)
     assert isinstance(detect.image.reverse_search_sources, list)
     assert detect.findings is not None and detect.findings.structured

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from resemble_nb._core.markup import sniff_image
 from resemble_nb.case import Case
-from resemble_nb.engine._visuals import sniff_image
 from resemble_nb.sandbox import Sandbox
 from resemble_nb.widgets._triage_views import ledger_heatmap
 
@@ -89,7 +89,7 @@ def test_a_url_heatmap_is_fetched_once_without_the_key_and_shown_as_the_image(
     case.decide("portrait.png", "needs_escalation")
     html = case.report(tmp_path / "r.html").read_text()
     section = html[html.index('id="flagged"') : html.index('id="custody"')]
-    assert re.search(r"<img src='data:image/png;base64,[^']+'", section)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+"', section)
     # the URLs' signatures are secrets: nowhere in the ledger, report, frames or logs
     signatures = _signatures(sandbox, case)
     assert signatures

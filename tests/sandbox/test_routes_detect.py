@@ -68,7 +68,7 @@ def test_options_are_echoed_on_the_item(api: httpx.Client, media_dir: Path) -> N
     assert item["face_only"] is False  # the effective value: audio has no faces (spec-B)
     assert item["modality"] == "all"
     assert item["extra_params"]["use_reverse_search"] is True
-    assert item["metrics"]["image"].startswith("data:image/svg+xml;base64,")
+    assert item["metrics"]["image"].startswith("data:image/png;base64,")
 
 
 def test_direct_multipart_upload_with_frame_length(api: httpx.Client, media_dir: Path) -> None:

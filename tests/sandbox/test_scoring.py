@@ -109,7 +109,8 @@ def test_an_image_heatmap_is_a_picture_of_where_not_a_sparkline() -> None:
 
     from resemble_nb.sandbox.scoring import _heatmap
 
-    svg = base64.b64decode(_heatmap("ab" * 32, 0.9).split(",", 1)[1]).decode()
-    assert 'width="240"' in svg and svg.count("<rect") == 144
+    png = base64.b64decode(_heatmap("ab" * 32, 0.9).split(",", 1)[1])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")  # a raster image, as the real ones
+    assert png[16:24] == (12).to_bytes(4, "big") * 2  # 12 x 12
     strong = _heatmap("ab" * 32, 0.9)
     assert strong == _heatmap("ab" * 32, 0.9) != _heatmap("cd" * 32, 0.9)  # deterministic

@@ -38,7 +38,7 @@ def test_panel_shows_the_analyses_and_embeds_the_heatmap(
     html = panel.html.value
     assert "Intelligence:" in html and "rnb-findings" in html  # structured: a table
     assert "Reverse image search" in html
-    assert "<img src='data:image/svg+xml;base64," in html
+    assert '<img src="data:image/png;base64,' in html
     assert "/_sandbox/media/" not in html  # no media or artifact URL, only the image
     panel.show(None)
     assert panel.html.value == "" and panel.ask_button.disabled
