@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._base import LedgerBase, to_text
-from ._events import Event, canonical, row_event
+from ._events import DECISION_ID_SQL, Event, canonical, row_event
 from .errors import LedgerError
 
 _EVENT_COLUMNS = "seq, kind, subject, at, payload, reconstructed, prev, hash"
@@ -115,7 +115,7 @@ class CustodyMixin(LedgerBase):
             self._conn()
             .execute(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE kind = 'decision' "
-                "AND json_extract(payload, '$.decision_id') = ? ORDER BY seq LIMIT 1",
+                f"AND {DECISION_ID_SQL} = ? ORDER BY seq LIMIT 1",
                 (decision_id,),
             )
             .fetchone()

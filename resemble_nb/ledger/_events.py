@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "DECISION_EVENT_INDEX",
+    "DECISION_ID_SQL",
     "EVENTS_SQL",
     "GENESIS",
     "Event",
@@ -316,6 +318,15 @@ def replace_event_triggers(tables: Iterable[str]) -> list[str]:
     wanted = set(tables)
     drops = [f"DROP TRIGGER IF EXISTS {w.name}" for w in _WATCHES if w.table in wanted]
     return [*drops, *event_triggers(wanted)]
+
+
+DECISION_ID_SQL = "json_extract(payload, '$.decision_id')"
+"""The expression a decision's event is found by; the index below is on exactly it."""
+
+DECISION_EVENT_INDEX = (
+    f"CREATE INDEX events_decision ON events({DECISION_ID_SQL}) WHERE kind = 'decision'"
+)
+"""A partial index: only decision events are in it (see the schema's migration 8)."""
 
 
 # -- sealing ---------------------------------------------------------------------------------

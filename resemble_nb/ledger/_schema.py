@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ._events import EVENTS_SQL, event_triggers, replace_event_triggers, seal
+from ._events import DECISION_EVENT_INDEX, EVENTS_SQL, event_triggers, replace_event_triggers, seal
 from ._events_history import reconstruct_history
 from .errors import LedgerError, LedgerVersionError, NotALedgerError
 from .records import LIVE_STATES, STATES, VERDICTS
@@ -285,6 +285,16 @@ def _v_request_ids(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v_decision_index(conn: sqlite3.Connection) -> None:
+    """The chain finds a decision's event through an index, not a scan of every event.
+
+    Partial (decision events only) and on the same expression
+    :meth:`~.CustodyMixin.decision_event` asks for, so a click costs the same on a case
+    of a thousand events or a million.
+    """
+    conn.execute(DECISION_EVENT_INDEX)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1,
     2: _v2_truth,
@@ -293,6 +303,7 @@ MIGRATIONS: dict[int, Migration] = {
     5: _v_custody,
     6: _v_provenance,
     7: _v_request_ids,
+    8: _v_decision_index,
 }
 """Version -> the step that produces it from the version before."""
 

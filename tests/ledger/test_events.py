@@ -96,3 +96,34 @@ def test_an_older_ledger_gains_the_chain_with_its_history_reconstructed(
         assert _chain_holds(ledger)
         ledger.decide(item.sha256, "confirmed_real")  # new events follow, not reconstructed
         assert not ledger.events()[-1].reconstructed and _chain_holds(ledger)
+
+
+def test_a_decision_finds_its_event_through_an_index_also_in_an_older_file(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A click's lookup never scans the chain (issue 24): migration 8 adds the index to a
+    file written before it, and the decision's event is found through it."""
+    path = case / "ledger.sqlite"
+    step = max(n for n, s in MIGRATIONS.items() if s.__name__ == "_v_decision_index")
+    monkeypatch.setattr(
+        "resemble_nb.ledger._schema.MIGRATIONS", {n: s for n, s in MIGRATIONS.items() if n < step}
+    )
+    with Ledger(path) as ledger:  # written by a resemble_nb without the index
+        item = make_item(1)
+        ledger.add_items([item])
+        before = ledger.decide(item.sha256, "inconclusive", "before the index")
+    monkeypatch.undo()
+    with Ledger(path) as ledger:
+        after = ledger.decide(item.sha256, "confirmed_fake", "after")
+        for decision in (before, after):
+            event = ledger.decision_event(decision.id)
+            assert event is not None and event.facts["note"] == decision.note
+        assert ledger.decision_event(after.id + 99) is None
+        plan = " ".join(
+            str(row[-1])
+            for row in ledger._conn().execute(
+                "EXPLAIN QUERY PLAN SELECT seq FROM events WHERE kind = 'decision' "
+                "AND json_extract(payload, '$.decision_id') = 1 ORDER BY seq LIMIT 1"
+            )
+        )
+        assert "USING INDEX events_decision" in plan, plan
