@@ -1,5 +1,5 @@
 """What the sync and async clients share: configuration, request building,
-retry decisions and response parsing. Only sending and sleeping differ.
+retry decisions and response parsing. Only sending once and pausing differ.
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ _C = TypeVar("_C", bound="BaseClient")
 
 class BaseClient:
     """Everything :class:`Client` and :class:`AsyncClient` share: configuration, headers,
-    every retry decision, errors and parsing. Each adds only its connection, its send
-    loop (the same few lines, sync or awaited) and one method per endpoint."""
+    every retry decision, errors and parsing. Each adds only its connection and its two
+    primitives, ``_request`` and ``_pause``; the endpoints are defined once, in
+    :mod:`._endpoints` and :mod:`._asking`."""
 
     def __init__(
         self,
@@ -185,6 +186,14 @@ class BaseClient:
         )
 
     # -- sending -------------------------------------------------------------------------
+
+    async def _request(self, call: Call) -> httpx.Response:
+        """Send ``call`` once (Client blocks here; AsyncClient awaits)."""
+        raise NotImplementedError
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait before a retry or the next poll (Client blocks; AsyncClient awaits)."""
+        raise NotImplementedError
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}{path}"
