@@ -30,7 +30,9 @@ from typing import Any
 
 import nbformat
 
-from resemble_nb.cli._nbexec import JWT_PATTERN, execute_notebook, kernel_env, notebooks_folder
+from resemble_nb._core.secrets import JWT_BYTES as JWT_PATTERN
+from resemble_nb._core.secrets import find_secrets
+from resemble_nb.cli._nbexec import execute_notebook, kernel_env, notebooks_folder
 
 #: The embedded sandbox's random keys, and Resemble-looking bearer keys.
 KEY_PATTERN = re.compile(r"sandbox_[0-9a-f]{32}|Bearer\s+[A-Za-z0-9_-]{16,}")
@@ -123,7 +125,7 @@ def refresh(path: Path, *, keep_images: bool) -> None:
     removed = 0 if keep_images else strip_images(nb)
     stale = clean_outputs(nb, machine_paths(path.parents[1]), keep_images=keep_images)
     text = nbformat.writes(nb)
-    if KEY_PATTERN.search(text) or JWT_PATTERN.search(text.encode()):
+    if KEY_PATTERN.search(text) or JWT_PATTERN.search(text.encode()) or find_secrets(text):
         raise SystemExit(f"{path.name}: an output looks like a key or a media token; not written")
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     note = f", {removed} image(s) dropped" if removed else ""

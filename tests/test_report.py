@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from resemble_nb.api._token import MediaToken
 from resemble_nb.report import UnsafeReportError, export_results, render_report
 
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "source", "wbr"}
@@ -277,6 +278,8 @@ def test_names_and_notes_are_escaped(tmp_path: Path) -> None:
 
 
 def test_token_guard_refuses_to_write(tmp_path: Path, case: Any) -> None:
+    """A media token this process holds, pasted into a note: refused, named, not shown."""
+    MediaToken(TOKEN, filename="call.wav")  # issued to this process: now a known secret
     results, segments, decisions = case
     target = tmp_path / "report.html"
     target.write_text("previous report")
@@ -284,7 +287,7 @@ def test_token_guard_refuses_to_write(tmp_path: Path, case: Any) -> None:
     with pytest.raises(UnsafeReportError) as caught:
         render_report(results, segments, decisions, path=target, case_name="acme")
     message = str(caught.value)
-    assert "looks like a token" in message and "nothing was written" in message
+    assert "a media token" in message and "nothing was written" in message
     assert "'note'" in message and "call.wav" in message
     assert TOKEN not in message and "eyJ" not in message
     assert target.read_text() == "previous report"
@@ -292,9 +295,19 @@ def test_token_guard_refuses_to_write(tmp_path: Path, case: Any) -> None:
 
 
 def test_token_in_case_meta_is_refused_too(tmp_path: Path, case: Any) -> None:
+    MediaToken(TOKEN, filename="call.wav")
     with pytest.raises(UnsafeReportError):
         render_report(*case, path=tmp_path / "r.html", case_name="a", case_meta={"t": TOKEN})
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_name_shaped_like_a_token_is_evidence_and_is_shown(tmp_path: Path, case: Any) -> None:
+    """Nobody here holds this 'token': it is a file's name, and the report shows it."""
+    results, segments, decisions = case
+    name = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJldmlkZW5jZSJ9.wav"
+    results = results.assign(name=[name, *results["name"].iloc[1:]])
+    target = render_report(results, segments, decisions, path=tmp_path / "r.html", case_name="a")
+    assert name in target.read_text(encoding="utf-8")
 
 
 def test_bad_arguments(tmp_path: Path, case: Any) -> None:

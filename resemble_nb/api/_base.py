@@ -116,7 +116,7 @@ class BaseClient:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         _check_key(key.strip())
-        self._api_key = Secret(key.strip())
+        self._api_key = Secret(key.strip(), "the API key")
         url = base_url or os.environ.get("RESEMBLE_BASE_URL") or DEFAULT_BASE_URL
         self.base_url: str = url.rstrip("/")
         self.timeout: httpx.Timeout = _to_timeout(timeout)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from .._core.markup import decode_data_uri, sniff_image
+from .._core.secrets import remember
 from ._labels import parse_score
 from ._metrics import as_bool, as_dict, as_str
 
@@ -304,6 +305,8 @@ class Artifact:
         text = value.strip()
         if text.startswith("data:") and "," in text:
             return cls(name, "data", text)
-        if urlsplit(text).scheme in ("http", "https"):
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https"):
+            remember(parts.query, "a pre-signed URL")  # its signature must reach no artifact
             return cls(name, "url", text)
         return None

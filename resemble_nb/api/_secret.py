@@ -2,7 +2,8 @@
 
 :class:`Secret` holds a string that must not leak: its ``repr`` and ``str`` are
 masked and it refuses to be pickled; call :meth:`Secret.reveal` at the single
-point of use (building the ``Authorization`` header).
+point of use (building the ``Authorization`` header). Each value is remembered by
+:mod:`resemble_nb._core.secrets`, whose scan keeps it out of every artifact written.
 
 :class:`RedactingFilter` is attached to the ``resemble_nb.api`` logger and
 masks ``Authorization`` header values and bearer tokens in every record.
@@ -14,6 +15,8 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
+
+from resemble_nb._core.secrets import remember
 
 __all__ = ["MASK", "RedactingFilter", "Secret", "redact_headers", "scrub"]
 
@@ -35,8 +38,9 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, what: str = "a secret") -> None:
         self._value = value
+        remember(value, what)  # so no report, bundle or notebook this process writes holds it
 
     def reveal(self) -> str:
         """The real value. Use it only where it is sent, never to print or log."""

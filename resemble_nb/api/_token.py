@@ -100,7 +100,7 @@ class MediaToken:
         received_at: datetime | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
-        self._value = Secret(value)
+        self._value = Secret(value, "a media token")
         self._clock = clock
         self.filename = filename
         self.size = size

@@ -18,10 +18,11 @@ Used by ``resemble-nb demo`` and ``scripts/refresh_notebooks.py``:
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from resemble_nb._core.secrets import JWT_BYTES, find_secrets
 
 __all__ = [
     "JWT_PATTERN",
@@ -33,8 +34,8 @@ __all__ = [
     "notebooks_folder",
 ]
 
-#: A JSON Web Token's first two parts (media tokens are JWTs).
-JWT_PATTERN = re.compile(rb"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.")
+#: A JSON Web Token (media tokens are JWTs): the one shape, from ``_core.secrets``.
+JWT_PATTERN = JWT_BYTES
 _SECRET_ENV = ("RESEMBLE_API_KEY", "RESEMBLE_BASE_URL")
 _CELL_METADATA_DROPPED = ("execution", "ExecuteTime", "collapsed", "scrolled", "papermill")
 
@@ -146,7 +147,9 @@ def execute_notebook(
 def find_leaks(paths: Iterable[Path], secrets: Iterable[str]) -> list[str]:
     """Every file (walking folders) holding a secret or a JWT, as ``path: what`` lines.
 
-    The secrets themselves are never part of the answer.
+    The demo's output holds only the bundled samples, so here even a token's shape is a
+    leak (unlike a case's report or bundle, where evidence may look like one). The
+    secrets themselves are never part of the answer.
     """
     needles = [(s.encode(), f"secret #{i + 1}") for i, s in enumerate(secrets) if s]
     hits: list[str] = []
@@ -155,6 +158,7 @@ def find_leaks(paths: Iterable[Path], secrets: Iterable[str]) -> list[str]:
         for file in files:
             data = file.read_bytes()
             hits += [f"{file}: {what}" for needle, what in needles if needle in data]
+            hits += [f"{file}: {what}" for what in find_secrets(data)]
             if JWT_PATTERN.search(data):
                 hits.append(f"{file}: a JWT (media token)")
     return hits

@@ -22,6 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from resemble_nb._core.secrets import remember
+
 from ._errors import CustodyError
 
 __all__ = ["ReviewerKey", "fingerprint", "key_folder", "reviewer_key", "verify_signature"]
@@ -55,6 +57,21 @@ class ReviewerKey:
 
     reviewer: str
     _private: Ed25519PrivateKey
+
+    def __post_init__(self) -> None:
+        raw = self._private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        pem = self._private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+        remember(base64.b64encode(raw).decode("ascii"), "a reviewer's private key")
+        for line in pem.splitlines()[1:-1]:  # its body, should the PEM lines be lost
+            remember(line, "a reviewer's private key")
 
     @property
     def public_key(self) -> str:

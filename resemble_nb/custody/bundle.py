@@ -3,15 +3,15 @@
 ``case.db`` (a consistent snapshot of the ledger), ``report.html`` (signed), the exhibits,
 the signers' public keys under ``keys/`` and ``manifest.json``: every file's SHA-256, the
 chain head and the signature of the reviewer who made the bundle. No API key, media token,
-pre-signed URL or private key is ever in it: every file is scanned before the zip is
-written, and the bundle is refused if anything secret-looking is found.
+pre-signed URL or private key is ever in it: every file is scanned for the secrets this
+process knows and for private-key blocks before the zip is written, and the bundle is
+refused if one is found (evidence merely shaped like a token is not a secret).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sqlite3
 import tempfile
@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from resemble_nb._core.secrets import find_secrets
 from resemble_nb.ledger import Ledger, canonical
 from resemble_nb.media.probe import sha256_file
 
@@ -36,27 +37,14 @@ __all__ = ["BUNDLE_FORMAT", "verify_bundle", "write_bundle"]
 BUNDLE_FORMAT = "resemble_nb-bundle/1"
 _MAX_FILE = 4 * 1024**3
 _MAX_FILES = 100_000
-_SECRETS = (
-    re.compile(rb"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),  # a JWT (media token)
-    re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    re.compile(rb"X-Amz-Signature=|X-Goog-Signature=|[?&]Signature=[A-Za-z0-9%]{16,}"),
-)
 
 
-def scan_for_secrets(files: Iterable[Path], extra: Iterable[str] = ()) -> list[str]:
-    """Files (with the reason) that hold a token, a private key or a known secret."""
-    needles = [s.encode("utf-8") for s in extra if s and len(s) >= 8]
+def scan_for_secrets(files: Iterable[Path]) -> list[str]:
+    """``name: what`` for each file holding a secret this process knows or a private key
+    (:func:`resemble_nb._core.secrets.find_secrets`; a name shaped like a token is not one)."""
     found = []
     for path in files:
-        data = path.read_bytes()
-        for pattern in _SECRETS:
-            if pattern.search(data):
-                found.append(
-                    f"{path.name}: holds something shaped like a secret ({pattern.pattern[:20]!r}…)"
-                )
-        for needle in needles:
-            if needle in data:
-                found.append(f"{path.name}: holds the API key")
+        found += [f"{path.name}: holds {what}" for what in find_secrets(path.read_bytes())]
     return found
 
 
@@ -112,7 +100,7 @@ def write_bundle(
                 encoding="utf-8",
             )
         files = sorted(p for p in stage.rglob("*") if p.is_file())
-        problems = scan_for_secrets(files, [os.environ.get("RESEMBLE_API_KEY", "")])
+        problems = scan_for_secrets(files)
         if problems:
             raise CustodyError(
                 f"{path}: not written, the bundle would carry a secret: " + "; ".join(problems)

@@ -9,9 +9,10 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
+
+from resemble_nb._core.secrets import looks_like_token, redact
 
 __all__ = ["SECRET_KEYS", "dump_raw", "scrub", "scrub_text"]
 
@@ -31,15 +32,11 @@ SECRET_KEYS = frozenset(
 )
 """Keys dropped wherever they appear (compared case-insensitively)."""
 
-# three base64url parts, the first two starting with '{"' encoded ("eyJ")
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)\b(bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}")
-
 
 def scrub_text(text: str) -> str:
-    """``text`` with anything that looks like a JWT or a bearer credential redacted."""
-    text = _JWT.sub("[redacted]", text)
-    return _BEARER.sub(lambda m: f"{m.group(1)} [redacted]", text)
+    """``text`` with known secrets and anything shaped like a JWT or a bearer credential
+    redacted (the shapes live in :mod:`resemble_nb._core.secrets`)."""
+    return redact(text)
 
 
 def scrub(value: Any) -> Any:
@@ -71,6 +68,6 @@ def dump_raw(raw: Mapping[str, Any] | str | None) -> str:
         except json.JSONDecodeError as exc:
             raise ValueError(f"raw result is not JSON: {exc}") from None
     text = json.dumps(scrub(raw), ensure_ascii=False, separators=(",", ":"))
-    if _JWT.search(text):  # e.g. a token used as a key: refuse rather than store it
+    if looks_like_token(text):  # e.g. a token used as a key: refuse rather than store it
         raise ValueError("raw result still contains a token-like string; not stored")
     return text

@@ -2,8 +2,9 @@
 
 :func:`render_report` writes ONE self-contained file: all CSS inline, plots embedded as
 PNG data URIs, no scripts (a Content-Security-Policy forbids them), no fonts, no remote
-images. It opens offline and makes no
-request at all. It refuses to write anything that looks like a token.
+images. It opens offline and makes no request at all. It refuses to write a secret
+this process knows (the API key, a media token, a pre-signed URL) or a private key;
+evidence merely shaped like a token is shown.
 
 >>> render_report(case.results(), case.segments(), case.decisions(),
 ...               path="acme.html", case_name="acme")     # doctest: +SKIP
@@ -14,9 +15,9 @@ PosixPath('acme.html')
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timezone
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import pandas as pd
 from resemble_nb import plots
 from resemble_nb._core.errors import ResembleError
 from resemble_nb._core.markup import REPORT_CSP
+from resemble_nb._core.secrets import find_secrets
 from resemble_nb._core.visible import escape_name, visible
 from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
@@ -35,7 +37,6 @@ from resemble_nb.report._export import cell_text, export_results, write_atomical
 
 __all__ = ["UnsafeReportError", "export_results", "flag_reasons", "render_report"]
 
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.")
 _FLAG_LABELS = (Label.LIKELY_FAKE.value, Label.FAKE.value)
 _FLAG_VERDICTS = ("confirmed_fake", "needs_escalation")
 _TIMELINE_DPI = 90
@@ -261,17 +262,16 @@ def _version() -> str:
 
 
 def _where_secret(frames: Mapping[str, pd.DataFrame]) -> str:
-    """Name the frame, column and item holding a token-like string (never the string)."""
+    """Name the frame, column and item holding a secret (never the secret)."""
     for frame_name, frame in frames.items():
         for column in frame.columns:
             if frame[column].dtype.kind not in "OSU" and str(frame[column].dtype) != "string":
                 continue
-            text = frame[column].map(cell_text)
-            hits = text.str.contains(_JWT, regex=True)
-            if hits.any():
-                row = frame[hits.to_numpy(dtype=bool)].iloc[0]
-                name = cell_text(row["name"]) if "name" in frame.columns else "?"
-                return f" (in {frame_name} column {column!r}, item {name!r})"
+            for position, value in enumerate(frame[column].tolist()):
+                if find_secrets(cell_text(value)):
+                    names = frame["name"].tolist() if "name" in frame.columns else None
+                    name = "?" if names is None else cell_text(names[position])
+                    return f" (in {frame_name} column {column!r}, item {name!r})"
     return ""
 
 
@@ -284,10 +284,13 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
 
 
 def _check_no_secrets(html: str, path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
-    if _JWT.search(html):
+    """Refuse a report holding a secret this process knows or a private key (see
+    :mod:`resemble_nb._core.secrets`); evidence merely shaped like a token is shown."""
+    found = find_secrets(html) or find_secrets(unescape(html))
+    if found:
         raise UnsafeReportError(
-            f"refusing to write the report {path}: it would contain text that looks like "
-            f"a token (a JWT){_where_secret(frames)}. Remove it from the case and try again; "
+            f"refusing to write the report {path}: it would contain {', '.join(found)}"
+            f"{_where_secret(frames)}. Remove it from where you typed it and try again; "
             "nothing was written."
         )
 
@@ -358,7 +361,7 @@ def render_report(
             embedded (``case.report`` passes it).
 
     Raises:
-        UnsafeReportError: the rendered report contains a token-like string.
+        UnsafeReportError: the rendered report holds a secret this process knows.
         ValueError: a frame lacks a column or ``threshold`` is outside 0..1.
     """
     if not 0.0 <= threshold <= 1.0:
