@@ -11,7 +11,6 @@ refused if one is found (evidence merely shaped like a token is not a secret).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -21,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from resemble_nb._core.output import check_output, writing
 from resemble_nb._core.secrets import find_secrets
 from resemble_nb.ledger import Ledger, canonical
 from resemble_nb.media.probe import sha256_file
@@ -72,6 +72,7 @@ def write_bundle(
 
     folder = ledger.folder
     path = path.with_suffix(".zip") if path.suffix.lower() != ".zip" else path
+    check_output(path)  # before any work: a device, FIFO or symlink is refused at once
     with tempfile.TemporaryDirectory(prefix="rnb-bundle-") as tmp:
         stage = Path(tmp)
         write_report(stage / "report.html")
@@ -119,12 +120,12 @@ def write_bundle(
         }
         manifest["signature"] = key.sign(canonical(manifest))
         (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        with (
+            writing(path) as partial,
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
             for file in [*files, stage / "manifest.json"]:
                 archive.write(file, file.relative_to(stage).as_posix())
-        os.replace(partial, path)
     event = ledger.record_event(
         "bundle_written",
         {"name": path.name, "sha256": sha256_file(path), "chain_head": manifest["chain_head"]},

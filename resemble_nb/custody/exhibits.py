@@ -11,13 +11,13 @@ and the custody chain records that it was made.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from resemble_nb._core.output import UnsafeOutputError, writing
 from resemble_nb.ledger import ExhibitRecord, Ledger
 from resemble_nb.media.probe import sha256_file
 
@@ -214,21 +214,18 @@ def cut_exhibit(
             ".mp4" if media_type == "video" else ".wav"
         )
     target = folder / name
-    partial = folder / f".{name}.partial"
     try:
-        if kind == "still":
-            _still(source, partial, begin, media_type)
-        elif media_type == "video":
-            _cut_video(source, partial, begin, float(end or 0))
-        else:
-            _cut_audio(source, partial, begin, float(end or 0))
-        os.replace(partial, target)
-    except CustodyError:
+        with writing(target) as partial:
+            if kind == "still":
+                _still(source, partial, begin, media_type)
+            elif media_type == "video":
+                _cut_video(source, partial, begin, float(end or 0))
+            else:
+                _cut_audio(source, partial, begin, float(end or 0))
+    except (CustodyError, UnsafeOutputError):
         raise
     except Exception as exc:  # a decoder's own error: one clear line naming the file
         raise CustodyError(f"{source_name}: cannot cut an exhibit ({exc})") from None
-    finally:
-        partial.unlink(missing_ok=True)
     record = ledger.add_exhibit(
         sha256=sha256_file(target),
         source_sha256=sha256,

@@ -7,15 +7,15 @@ PosixPath('acme.csv')
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .._core.output import check_output, write_atomically, writing
 from .._core.visible import escape_name
 
-__all__ = ["cell_text", "export_results", "write_atomically"]
+__all__ = ["cell_text", "export_results"]
 
 
 def cell_text(value: Any) -> str:
@@ -23,24 +23,6 @@ def cell_text(value: Any) -> str:
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return ""
     return str(value)
-
-
-def _temp_beside(path: Path) -> Path:
-    # not tempfile.mkstemp: its 0600 mode would make a report meant for sharing unreadable
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-
-
-def write_atomically(path: Path, data: str) -> None:
-    """Write ``data`` to ``path`` so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(path)
-    try:
-        with tmp.open("x", encoding="utf-8") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
@@ -52,14 +34,13 @@ def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     ``= + - @`` gets a ``'``); JSON keeps lists and writes ISO-8601 times; Parquet keeps
     every dtype (needs ``pyarrow``).
     """
-    target = Path(path)
+    target = check_output(path)
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".parquet", ".json"):
         raise ValueError(
             f"cannot export results to {target}: unknown suffix {target.suffix!r} "
             "(use .csv, .parquet or .json)"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401
@@ -68,12 +49,8 @@ def export_results(results: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
                 f"cannot export results to {target}: Parquet needs pyarrow "
                 "(pip install 'resemble_nb[parquet]')"
             ) from exc
-        tmp = _temp_beside(target)
-        try:
+        with writing(target) as tmp:
             results.to_parquet(tmp, index=False)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
     elif suffix == ".json":
         write_atomically(target, results.to_json(orient="records", date_format="iso", indent=2))
     else:

@@ -28,12 +28,13 @@ import pandas as pd
 from resemble_nb import plots
 from resemble_nb._core.errors import ResembleError
 from resemble_nb._core.markup import REPORT_CSP
+from resemble_nb._core.output import check_output, write_atomically
 from resemble_nb._core.secrets import find_secrets
 from resemble_nb._core.visible import escape_name, visible
 from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
-from resemble_nb.report._export import cell_text, export_results, write_atomically
+from resemble_nb.report._export import cell_text, export_results
 
 __all__ = ["UnsafeReportError", "export_results", "flag_reasons", "render_report"]
 
@@ -372,7 +373,7 @@ def render_report(
         ("decisions", decisions, ("sha256", "verdict", "note", "reviewer", "decided_at")),
     ):
         _require(frame, needed, what)
-    target = Path(path)
+    target = check_output(path)  # a device, FIFO, folder or symlink: refused before any work
     context = _context(
         results,
         segments,
