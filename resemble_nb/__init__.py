@@ -17,7 +17,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._core.version import __version__
 
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "resemble_nb.case._connect": ("connect",),

@@ -1,10 +1,11 @@
 """DESIGN.md's layer table, enforced: every import in the package, read with ``ast``.
 
-Imports only go down the layers (the exception root ``_errors``, api, media, ledger,
-engine, frames/plots/report, custody, evaluation, widgets, then the glue on top: case,
-cli, connect, demo), never up. Nothing but the glue touches the sandbox, and the
-sandbox imports nothing of the rest. Imports inside functions and under
-``TYPE_CHECKING`` count: they are dependencies too.
+Imports only go down the layers (``RANKS``, bottom to top: ``_core``, api, media, ledger,
+engine, frames, plots, custody, evaluation, report, widgets, case, cli), never up and
+never in a cycle, even between two files of one layer. Nothing but the glue touches the
+sandbox, and the sandbox imports nothing of the rest. The package root holds only the
+public face and the bottom layer. Imports inside functions and under ``TYPE_CHECKING``
+count: they are dependencies too.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ GLUE = 12
 """The package's ``__init__``: the public face, over every layer."""
 SANDBOX = "sandbox"
 MAY_USE_SANDBOX = {"resemble_nb.case._connect", "resemble_nb.cli._demo", "resemble_nb.cli._main"}
-ANYONE_MAY_READ = {"resemble_nb.__version__"}
 
 # Third-party modules a layer must not import (DESIGN.md's "must not" column).
 _HTTP = {"httpx", "h11", "httpcore"}
@@ -112,7 +112,7 @@ def _violations() -> list[str]:
                     found.append(f"{where}:{line}: {here} must not import {target}")
                 continue
             there = _layer(target)
-            if there == here or target in ANYONE_MAY_READ:
+            if there == here:
                 continue
             if here == SANDBOX:
                 found.append(f"{where}:{line}: the sandbox imports {target}")
@@ -156,3 +156,92 @@ def test_the_checker_reads_every_kind_of_import() -> None:
 )
 def test_the_rank_rule(layer: str, target: str, allowed: bool) -> None:
     assert (_rank(_layer(target)) <= _rank(layer)) is allowed
+
+
+# -- cycles ---------------------------------------------------------------------------------
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """File -> the files it imports (``a.b.c`` names the deepest module that exists)."""
+    modules = {_module_name(path): path for path in _files()}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for _, target in _imports(path):
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                graph[name].add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one file (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_file_imports_itself_back_through_others() -> None:
+    """The file-level import graph of ``resemble_nb/`` has no cycle (lazy imports count)."""
+    graph = _import_graph()
+    assert len(graph) > 100  # the walk saw the package
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": {"e"}, "e": {"d"}, "f": {"a"}}
+    assert sorted(_cycles(graph)) == [["a", "b", "c"], ["d", "e"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+# -- the package root -----------------------------------------------------------------------
+
+BOTTOM = {"_core"}
+"""The private names the package root may hold: the bottom layer every layer shares."""
+
+
+def test_the_package_root_is_the_public_face_and_the_layers() -> None:
+    private = {
+        path.stem if path.is_file() else path.name
+        for path in PACKAGE.iterdir()
+        if path.name.startswith("_")
+        and path.name not in {"__init__.py", "__pycache__"}
+        and (path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py"))))
+    }
+    assert private <= BOTTOM, f"private modules at the package root: {sorted(private - BOTTOM)}"
+    assert len(private) <= 3

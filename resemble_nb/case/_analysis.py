@@ -10,7 +10,7 @@ from ..report._analysis_view import item_html
 
 if TYPE_CHECKING:
     from ..api import Client
-    from ._case import Case
+    from ._asking import AskingVerbs
 
 __all__ = ["CaseAnalysis"]
 
@@ -29,7 +29,7 @@ class CaseAnalysis:
 
     def __init__(
         self,
-        case: Case,
+        case: AskingVerbs,
         client: Client | None = None,
         *,
         poll_interval: tuple[float, float] = (1.0, 10.0),

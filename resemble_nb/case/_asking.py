@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api import MissingAPIKeyError
+from ._base import CaseBase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,15 +30,8 @@ __all__ = [
 ]
 
 
-class AskingVerbs:
+class AskingVerbs(CaseBase):
     """``intelligence()``, ``questions()``, ``feedback()``, ``ask()``, ``send_feedback()``."""
-
-    ledger: Ledger
-    folder: Path
-
-    if TYPE_CHECKING:  # provided by Case
-
-        def item_key(self, item: str | os.PathLike[str]) -> str: ...
 
     def intelligence(self) -> pd.DataFrame:
         """One row per item with an intelligence report: summary and every structured field."""

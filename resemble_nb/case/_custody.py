@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
+
+from ._base import CaseBase
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..custody import Exhibit, ReportCustody, Verification
-    from ._case import Case
 
 __all__ = ["cut", "exhibit_rows", "report_custody", "signer_name", "write_bundle"]
 
@@ -28,7 +29,7 @@ def signer_name(reviewer: str | None = None) -> str:
     return reviewer or os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
 
 
-def cut(case: Case, item: str | os.PathLike[str], start: float, end: float | None,
+def cut(case: CaseBase, item: str | os.PathLike[str], start: float, end: float | None,
         still: bool) -> Exhibit:  # fmt: skip
     from ..custody import CustodyError, cut_exhibit
 
@@ -52,7 +53,7 @@ def cut(case: Case, item: str | os.PathLike[str], start: float, end: float | Non
     )
 
 
-def exhibit_rows(case: Case) -> list[dict[str, Any]]:
+def exhibit_rows(case: CaseBase) -> list[dict[str, Any]]:
     """The case's exhibits as the report's custody appendix shows them (with a picture)."""
     from ..custody import exhibit_picture
 
@@ -86,7 +87,7 @@ def _tool_text(tool: str) -> str:
 
 
 def report_custody(
-    case: Case,
+    case: CaseBase,
     results: pd.DataFrame,
     segments: pd.DataFrame,
     *,
@@ -111,7 +112,7 @@ def report_custody(
     return custody
 
 
-def write_bundle(case: Case, path: str | os.PathLike[str], reviewer: str | None) -> Path:
+def write_bundle(case: CustodyVerbs, path: str | os.PathLike[str], reviewer: str | None) -> Path:
     from ..custody import reviewer_key
     from ..custody import write_bundle as write
 
@@ -125,10 +126,19 @@ def write_bundle(case: Case, path: str | os.PathLike[str], reviewer: str | None)
     )
 
 
-class CustodyVerbs:
+class CustodyVerbs(CaseBase):
     """``exhibit()``, ``bundle()``, ``verify()``: the custody verbs ``Case`` inherits."""
 
-    folder: Path
+    if TYPE_CHECKING:  # Case's report (signed), which the bundle carries
+
+        def report(
+            self,
+            path: str | os.PathLike[str] | None = None,
+            *,
+            reviewer: str | None = None,
+            exhibits: bool = True,
+            **options: Any,
+        ) -> Path: ...
 
     def exhibit(
         self,
@@ -143,11 +153,11 @@ class CustodyVerbs:
         The file goes to ``exhibits/`` in the case folder; its SHA-256, the source's
         SHA-256, the offsets and the tool are recorded and chained.
         """
-        return cut(cast("Case", self), item, start, end, still)
+        return cut(self, item, start, end, still)
 
     def bundle(self, path: str | os.PathLike[str], *, reviewer: str | None = None) -> Path:
         """Write the handover bundle (report, ledger, exhibits, public keys, manifest)."""
-        return write_bundle(cast("Case", self), path, reviewer)
+        return write_bundle(self, path, reviewer)
 
     def verify(self, *, trust: Any = None) -> Verification:
         """Check the case's custody record and re-hash its media (see ``rnb.verify``)."""

@@ -8,21 +8,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..ledger import DEFAULT_THRESHOLD
+from ._base import CaseBase
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..evaluation import Evaluation, LabelImport, ThresholdEvidence, ThresholdRecommendation
-    from ..ledger import Ledger, ThresholdChoice
+    from ..ledger import ThresholdChoice
 
 __all__ = ["EvidenceVerbs"]
 
 
-class EvidenceVerbs:
+class EvidenceVerbs(CaseBase):
     """``import_labels()``, ``ground_truth()``, ``evaluate()``, ``recommend_threshold()``,
     ``choose_threshold()``, ``threshold``, ``threshold_evidence()``."""
-
-    ledger: Ledger
 
     def import_labels(self, labels: Any, *, imported_by: str | None = None) -> LabelImport:
         """Import media known to be real or fake (a CSV file or a DataFrame).

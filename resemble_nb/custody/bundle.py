@@ -30,6 +30,7 @@ from ._keys import ReviewerKey, fingerprint, short, verify_signature
 from ._read import chain_head_of
 from ._report import verify_report
 from ._result import Verification
+from ._sign import sign_event
 from ._verify_case import verify_case
 
 __all__ = ["BUNDLE_FORMAT", "verify_bundle", "write_bundle"]
@@ -68,8 +69,6 @@ def write_bundle(
     ``write_report(target)`` writes the case's signed report to ``target`` (``case.bundle``
     passes ``case.report``).
     """
-    from resemble_nb.custody import sign_event
-
     folder = ledger.folder
     path = path.with_suffix(".zip") if path.suffix.lower() != ".zip" else path
     check_output(path)  # before any work: a device, FIFO or symlink is refused at once

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from resemble_nb._core.output import UnsafeOutputError, writing
+from resemble_nb._core.version import __version__
 from resemble_nb.ledger import ExhibitRecord, Ledger
 from resemble_nb.media.probe import sha256_file
 
@@ -57,8 +58,6 @@ class Exhibit:
 
 def _tool() -> dict[str, Any]:
     import av
-
-    from resemble_nb import __version__
 
     return {
         "name": "resemble_nb",

@@ -28,77 +28,7 @@ __all__ = [
     "ArtifactRecord",
     "FeedbackEntry",
     "QuestionRecord",
-    "migrate_v4",
 ]
-
-_V4 = [
-    """CREATE TABLE analyses (
-        job_id               INTEGER PRIMARY KEY REFERENCES results(job_id),
-        sha256               TEXT NOT NULL,
-        intelligence_status  TEXT,
-        intelligence         TEXT,
-        findings_json        TEXT,
-        abnormalities        TEXT,
-        transcription        TEXT,
-        language             TEXT,
-        source_tracing       TEXT,
-        watermark_status     TEXT,
-        watermark            TEXT,
-        c2pa                 TEXT,
-        reverse_hits         INTEGER,
-        reverse_top          TEXT,
-        reverse_json         TEXT,
-        heatmap              INTEGER NOT NULL DEFAULT 0 CHECK (heatmap IN (0, 1))
-    )""",
-    """CREATE TABLE artifacts (
-        job_id  INTEGER NOT NULL REFERENCES results(job_id),
-        name    TEXT NOT NULL,
-        mime    TEXT NOT NULL,
-        data    BLOB NOT NULL,
-        PRIMARY KEY (job_id, name)
-    )""",
-    """CREATE TABLE questions (
-        id            INTEGER PRIMARY KEY,
-        sha256        TEXT NOT NULL REFERENCES items(sha256),
-        detect_uuid   TEXT NOT NULL,
-        question_uuid TEXT,
-        query         TEXT NOT NULL,
-        status        TEXT NOT NULL,
-        answer        TEXT,
-        error         TEXT,
-        asker         TEXT NOT NULL,
-        asked_at      TEXT NOT NULL,
-        answered_at   TEXT,
-        updated_at    TEXT NOT NULL
-    )""",
-    "CREATE INDEX questions_item ON questions(sha256, id)",
-    """CREATE TABLE feedback (
-        id           INTEGER PRIMARY KEY,
-        sha256       TEXT NOT NULL REFERENCES items(sha256),
-        detect_uuid  TEXT NOT NULL,
-        decision_id  INTEGER NOT NULL REFERENCES decisions(id),
-        verdict      TEXT NOT NULL,
-        type         TEXT NOT NULL,
-        comment      TEXT,
-        outcome      TEXT NOT NULL CHECK (outcome IN ('sent','failed')),
-        error        TEXT,
-        sent_at      TEXT NOT NULL
-    )""",
-    "CREATE INDEX feedback_item ON feedback(sha256, id)",
-    """CREATE TRIGGER feedback_append_only_update BEFORE UPDATE ON feedback
-       BEGIN SELECT RAISE(ABORT, 'feedback is append-only: what was sent stays recorded');
-       END""",
-    """CREATE TRIGGER feedback_append_only_delete BEFORE DELETE ON feedback
-       BEGIN SELECT RAISE(ABORT, 'feedback is append-only: what was sent stays recorded');
-       END""",
-]
-
-
-def migrate_v4(conn: sqlite3.Connection) -> None:
-    """Analyses, inline artifacts, questions and the feedback log."""
-    for statement in _V4:
-        conn.execute(statement)
-
 
 ANALYSIS_COLUMNS: tuple[str, ...] = (
     "intelligence_status", "intelligence", "abnormalities", "transcription", "language",

@@ -12,27 +12,6 @@ from typing import Protocol
 
 from ._base import LedgerBase, to_text
 
-PROVENANCE_SQL: tuple[str, ...] = (
-    """CREATE TABLE provenance (
-        id              INTEGER PRIMARY KEY,
-        sha256          TEXT NOT NULL REFERENCES items(sha256),
-        state           TEXT NOT NULL,
-        reason          TEXT,
-        claim_generator TEXT,
-        title           TEXT,
-        signer          TEXT,
-        signed_at       TEXT,
-        summary         TEXT NOT NULL DEFAULT '',
-        tool            TEXT,
-        read_at         TEXT NOT NULL
-    )""",
-    "CREATE INDEX provenance_item ON provenance(sha256, id)",
-    """CREATE TRIGGER provenance_append_only_update BEFORE UPDATE ON provenance
-       BEGIN SELECT RAISE(ABORT, 'provenance is append-only: read the file again'); END""",
-    """CREATE TRIGGER provenance_append_only_delete BEFORE DELETE ON provenance
-       BEGIN SELECT RAISE(ABORT, 'provenance is append-only: read the file again'); END""",
-)
-
 _COLUMNS = "id, sha256, state, reason, claim_generator, title, signer, signed_at, summary, tool"
 
 

@@ -30,6 +30,7 @@ from resemble_nb._core.errors import ResembleError
 from resemble_nb._core.markup import REPORT_CSP
 from resemble_nb._core.output import check_output, write_atomically
 from resemble_nb._core.secrets import find_secrets
+from resemble_nb._core.version import __version__
 from resemble_nb._core.visible import escape_name, visible
 from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
@@ -226,7 +227,7 @@ def _context(
     return {
         "case_name": case_name,
         "generated_at": _when(generated_at),
-        "version": _version(),
+        "version": __version__,
         "threshold": threshold,
         "sandbox": bool((source == "sandbox").fillna(False).any()),
         "n_items": len(results),
@@ -249,14 +250,6 @@ def _context(
         "score_bands": SCORE_BANDS,
         "no_label_color": plots.NO_LABEL_COLOR,
     }
-
-
-def _version() -> str:
-    try:
-        from resemble_nb import __version__
-    except ImportError:  # pragma: no cover - partial installs
-        return "unknown"
-    return str(__version__)
 
 
 # --------------------------------------------------------------------------- safety
