@@ -13,7 +13,7 @@ from typing import get_args
 import pytest
 
 from resemble_nb import api, engine, frames, ledger, plots
-from resemble_nb.ledger import _schema
+from resemble_nb.ledger import _migrations
 from resemble_nb.ledger._segments import SEGMENT_LABELS
 from resemble_nb.widgets._triage_queue import LABELS as TRIAGE_LABELS
 from resemble_nb.widgets.triage import VERDICT_BUTTONS
@@ -74,10 +74,10 @@ def test_engine_states_are_the_ledgers_plus_its_own_in_pipeline_order() -> None:
 
 
 def test_schema_checks_are_built_from_the_lists() -> None:
-    assert ",".join(f"'{v}'" for v in ledger.VERDICTS) == _schema._VERDICTS
-    assert ",".join(f"'{s}'" for s in ledger.STATES) == _schema._STATES
+    assert ",".join(f"'{v}'" for v in ledger.VERDICTS) == _migrations._VERDICTS
+    assert ",".join(f"'{s}'" for s in ledger.STATES) == _migrations._STATES
     live = [s for s in ledger.STATES if s in ledger.LIVE_STATES]
-    assert ",".join(f"'{s}'" for s in live) == _schema._LIVE
+    assert ",".join(f"'{s}'" for s in live) == _migrations._LIVE
 
 
 def test_the_ledger_file_refuses_a_verdict_outside_the_list(tmp_path: Path) -> None:
