@@ -66,14 +66,19 @@ def writing(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` to write; on success it is renamed onto
     ``path`` (checked before and again just before the rename), else removed."""
     target = check_output(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_beside(target)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
         check_output(target)  # it may have changed while we wrote
         os.replace(tmp, target)
+    except OSError as exc:  # name the file asked for, never the hidden temporary beside it
+        if exc.filename in (None, os.fspath(target)) or exc.filename == os.fspath(tmp):
+            raise OSError(exc.errno, exc.strerror, os.fspath(target)) from exc
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def write_atomically(path: str | os.PathLike[str], data: str | bytes) -> Path:

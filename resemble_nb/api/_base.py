@@ -97,6 +97,26 @@ def _to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
 _C = TypeVar("_C", bound="BaseClient")
 
 
+def _check_base_url(url: str, *, given: bool) -> str:
+    """``url`` if it is an http(s) URL with a host; else a ValueError that says where it
+    came from and what one looks like (before anything is created or sent)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = urlsplit("")
+    if parts.scheme in ("http", "https") and host:
+        return url.strip()
+    source = "--base-url / base_url" if given else "RESEMBLE_BASE_URL"
+    raise ValueError(
+        f"{source} {url!r} is not an http(s) URL with a host; give one like "
+        f"{DEFAULT_BASE_URL} (or leave it out for Resemble's)"
+    )
+
+
 class BaseClient:
     """Everything :class:`Client` and :class:`AsyncClient` share: configuration, headers,
     every retry decision, errors and parsing. Each adds only its connection and its two
@@ -118,7 +138,7 @@ class BaseClient:
         _check_key(key.strip())
         self._api_key = Secret(key.strip(), "the API key")
         url = base_url or os.environ.get("RESEMBLE_BASE_URL") or DEFAULT_BASE_URL
-        self.base_url: str = url.rstrip("/")
+        self.base_url: str = _check_base_url(url, given=base_url is not None).rstrip("/")
         self.timeout: httpx.Timeout = _to_timeout(timeout)
         self.max_retries: int = max_retries
         self.is_sandbox: bool = False

@@ -115,7 +115,14 @@ def report_custody(
 def write_bundle(case: CustodyVerbs, path: str | os.PathLike[str], reviewer: str | None) -> Path:
     from ..custody import reviewer_key
     from ..custody import write_bundle as write
+    from ..ledger import ReadOnlyLedgerError
 
+    if case.ledger.read_only:  # its report could not be signed: the bundle would not verify
+        raise ReadOnlyLedgerError(
+            f"{case.folder}: the case is read-only, so its report cannot be signed and the "
+            "case cannot record the handover; copy the case folder somewhere writable "
+            "and bundle the copy (resemble-nb report -o FILE still works here)"
+        )
     key = reviewer_key(signer_name(reviewer))
     return write(
         case.ledger,

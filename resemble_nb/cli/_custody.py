@@ -67,7 +67,9 @@ def _run_bundle(args: argparse.Namespace) -> int:
         with Case(folder) as case:
             path = case.bundle(args.output, reviewer=args.reviewer)
     except (ResembleError, OSError) as exc:
-        print(f"resemble-nb bundle: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        from ._errors import one_line
+
+        print(f"resemble-nb bundle: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote the handover bundle of {folder} to {path}")
     return EXIT_OK

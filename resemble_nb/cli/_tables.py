@@ -109,12 +109,26 @@ def _run_report(args: argparse.Namespace) -> int:
     try:
         path = case.report(args.output, **chosen)
     except (ValueError, OSError) as exc:
-        print(f"resemble-nb report: {exc}", file=sys.stderr)
+        print(f"resemble-nb report: {_report_failure(exc, args.output)}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         case.close()
     print(f"wrote the report of {args.case} to {path}")
     return EXIT_OK
+
+
+def _report_failure(exc: Exception, output: str | None) -> str:
+    """One line for a report that could not be written; where the case's own folder
+    refused it, the way out is another place (``-o``)."""
+    import errno
+
+    from ._errors import one_line
+
+    text = one_line(exc)
+    refused = (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC)
+    if isinstance(exc, OSError) and exc.errno in refused and output is None:
+        text += "; write the report elsewhere with -o FILE"
+    return text
 
 
 def _run_results(args: argparse.Namespace) -> int:

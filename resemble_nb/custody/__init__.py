@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ._errors import CustodyError
-from ._keys import ReviewerKey, key_folder, reviewer_key
+from ._keys import KeyFolderError, ReviewerKey, key_folder, reviewer_key
 from ._report import ReportCustody, verify_report
 from ._report_exhibits import exhibit_picture, flagged_exhibits
 from ._result import Check, Verification
@@ -30,6 +30,7 @@ __all__ = [
     "Check",
     "CustodyError",
     "Exhibit",
+    "KeyFolderError",
     "ReportCustody",
     "ReviewerKey",
     "Verification",

@@ -26,7 +26,14 @@ from resemble_nb._core.secrets import remember
 
 from ._errors import CustodyError
 
-__all__ = ["ReviewerKey", "fingerprint", "key_folder", "reviewer_key", "verify_signature"]
+__all__ = [
+    "KeyFolderError",
+    "ReviewerKey",
+    "fingerprint",
+    "key_folder",
+    "reviewer_key",
+    "verify_signature",
+]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -114,23 +121,43 @@ def reviewer_key(reviewer: str, folder: Path | None = None) -> ReviewerKey:
         raise CustodyError("a reviewer needs a name to sign with")
     where = folder or key_folder()
     path = where / f"{_SAFE.sub('_', name)}.ed25519.pem"
-    if path.exists():
-        try:
-            loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except (ValueError, TypeError) as exc:
-            raise CustodyError(f"{path}: not a readable Ed25519 key ({exc})") from None
-        if not isinstance(loaded, Ed25519PrivateKey):
-            raise CustodyError(f"{path}: not an Ed25519 key")
-        return ReviewerKey(name, loaded)
-    where.mkdir(parents=True, exist_ok=True)
-    os.chmod(where, 0o700)
-    private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    try:
+        if path.exists():
+            try:
+                loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            except (ValueError, TypeError) as exc:
+                raise CustodyError(f"{path}: not a readable Ed25519 key ({exc})") from None
+            if not isinstance(loaded, Ed25519PrivateKey):
+                raise CustodyError(f"{path}: not an Ed25519 key")
+            return ReviewerKey(name, loaded)
+        where.mkdir(parents=True, exist_ok=True)
+        os.chmod(where, 0o700)
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+    except OSError as exc:
+        raise KeyFolderError(where, exc) from None
     return ReviewerKey(name, private)
+
+
+class KeyFolderError(CustodyError):
+    """The folder of reviewers' private keys cannot be made, read or written."""
+
+    def __init__(self, folder: Path, exc: OSError) -> None:
+        reason = exc.strerror or type(exc).__name__
+        origin = next(
+            (name for name in ("RESEMBLE_NB_KEYS", "XDG_CONFIG_HOME") if os.environ.get(name)),
+            "HOME",
+        )
+        super().__init__(
+            f"{folder}: the folder of reviewers' signing keys (from {origin}) cannot be "
+            f"used ({reason}); set RESEMBLE_NB_KEYS to a folder you can write, e.g. "
+            "export RESEMBLE_NB_KEYS=/path/to/keys"
+        )
+        self.folder = folder

@@ -56,11 +56,15 @@ def run_cli(
     key: str | None = KEY,
     unprivileged: bool = False,
     timeout: float = 120,
+    env: dict[str, str] | None = None,
 ) -> Result:
-    """``resemble-nb ARGS`` in a subprocess; asserts no traceback reached the user."""
+    """``resemble-nb ARGS`` in a subprocess (``env`` added to a clean environment);
+    asserts no traceback reached the user."""
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESEMBLE")}
     if key is not None:
         env["RESEMBLE_API_KEY"] = key
+    env.update(extra)
     command = [sys.executable, "-m", "resemble_nb.cli", *map(os.fspath, args)]
     if unprivileged and os.geteuid() == 0:
         if shutil.which("unshare") is None:
