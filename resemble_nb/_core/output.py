@@ -73,7 +73,7 @@ def writing(path: str | os.PathLike[str]) -> Iterator[Path]:
         check_output(target)  # it may have changed while we wrote
         os.replace(tmp, target)
     except OSError as exc:  # name the file asked for, never the hidden temporary beside it
-        if exc.filename in (None, os.fspath(target)) or exc.filename == os.fspath(tmp):
+        if exc.errno is not None and exc.filename in (None, os.fspath(tmp), os.fspath(target)):
             raise OSError(exc.errno, exc.strerror, os.fspath(target)) from exc
         raise
     finally:

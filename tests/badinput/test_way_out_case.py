@@ -92,7 +92,8 @@ def test_3_a_key_folder_that_cannot_be_made_names_it_and_the_variable(
     home = tmp_path / "home-is-a-file"
     home.write_text("not a folder")
     bundle: list[str | os.PathLike[str]] = ["bundle", case, "-o", tmp_path / "b.zip"]
-    args: list[str | os.PathLike[str]] = ["report", "--case", case] if command == "report" else bundle
+    report: list[str | os.PathLike[str]] = ["report", "--case", case]
+    args = report if command == "report" else bundle
     result = run_cli(*args, env={"HOME": str(home), "MPLCONFIGDIR": str(tmp_path)})
     assert result.code == 2, result.text
     line = result.first_error_line()
