@@ -216,7 +216,7 @@ class Poller:
         running = [self._works[u] for u in seen if u in self._works and u not in over]
         if finished:
             ctx.crash("mid_poll")
-            visuals = await fetch_visuals(d for _, d in finished)
+            visuals = await fetch_visuals((d for _, d in finished), ctx.api.base_url)
             self._finish(finished, visuals)
         if running:
             ctx.show([w for w in running if _state(ctx, w) == "submitted"], "processing")

@@ -3,7 +3,8 @@
 The docs allow a visualization to be "an https URL or an inline data: URI" (contract
 §3.4, §11); a URL may be pre-signed, so it is a secret like a media token. When a
 completed detect names one, the engine fetches it once, at completion, with a plain
-request: no API key, no ``Authorization`` header, http(s) only, at most
+request: no API key, no ``Authorization`` header, only where :class:`._outbound.Outbound`
+allows (https, public addresses checked after DNS and on every redirect), at most
 :data:`MAX_BYTES`, a short timeout, and only bytes that *are* an image (sniffed, not
 taken from ``Content-Type``). The bytes go to the ledger's ``artifacts`` table as an
 inline heatmap's do; a failure becomes a reason (``analyses["heatmap"]``), never a
@@ -18,13 +19,14 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from .._core.markup import sniff_image
 from ..api import Detection
 from ..ledger import ArtifactRecord
+from ._outbound import MAX_REDIRECTS, Outbound
 
 __all__ = ["MAX_BYTES", "Visuals", "fetch_visuals", "sniff_image", "url_visuals"]
 
@@ -74,28 +76,58 @@ def url_visuals(det: Detection) -> dict[str, str]:
     return {n: a.reveal() for n, a in det.artifacts.items() if a.kind == "url"}
 
 
-async def _read(client: httpx.AsyncClient, url: str) -> tuple[bytes | None, str | None]:
-    async with client.stream("GET", url) as resp:
-        if resp.status_code != 200:
-            return None, f"the image server answered HTTP {resp.status_code}"
-        declared = resp.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BYTES:
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+async def _read(
+    client: httpx.AsyncClient, url: str, rule: Outbound
+) -> tuple[bytes | None, str | None]:
+    """The body at ``url``, each hop checked by ``rule`` (redirects followed by hand)."""
+    for _ in range(MAX_REDIRECTS + 1):
+        hop = await rule.pin(url)
+        if isinstance(hop, str):
+            return None, hop
+        _in_flight.add(str(hop.url))
+        try:
+            request = client.build_request(
+                "GET", hop.url, headers=hop.headers, extensions=hop.extensions
+            )
+            resp = await client.send(request, stream=True)
+            try:
+                if resp.status_code in _REDIRECTS and "location" in resp.headers:
+                    url = urljoin(url, resp.headers["location"])
+                    continue
+                return await _body(resp)
+            finally:
+                await resp.aclose()
+        finally:
+            _in_flight.discard(str(hop.url))
+    return None, f"more than {MAX_REDIRECTS} redirects"
+
+
+async def _body(resp: httpx.Response) -> tuple[bytes | None, str | None]:
+    """At most :data:`MAX_BYTES` of the body (decoded: a compression bomb stops there)."""
+    if resp.status_code != 200:
+        return None, f"the image server answered HTTP {resp.status_code}"
+    declared = resp.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        return None, f"larger than {MAX_BYTES // 2**20} MB"
+    body = bytearray()
+    async for chunk in resp.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_BYTES:
             return None, f"larger than {MAX_BYTES // 2**20} MB"
-        body = bytearray()
-        async for chunk in resp.aiter_bytes():
-            body += chunk
-            if len(body) > MAX_BYTES:
-                return None, f"larger than {MAX_BYTES // 2**20} MB"
     return bytes(body), None
 
 
-async def _fetch(client: httpx.AsyncClient, url: str) -> tuple[bytes, str] | str:
+async def _fetch(client: httpx.AsyncClient, url: str, rule: Outbound) -> tuple[bytes, str] | str:
     """The image at ``url`` and its sniffed type, or why not (never naming the URL)."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        return "not an http(s) URL"
+    why = rule.check_url(url)
+    if why is not None:
+        return why
     _in_flight.add(url)
     try:
-        data, why = await asyncio.wait_for(_read(client, url), TIMEOUT)
+        data, why = await asyncio.wait_for(_read(client, url, rule), TIMEOUT)
     except asyncio.TimeoutError:
         return f"no answer within {TIMEOUT:.0f} s"
     except Exception as exc:  # one failed heatmap never stops a round
@@ -111,8 +143,12 @@ async def _fetch(client: httpx.AsyncClient, url: str) -> tuple[bytes, str] | str
     return data, mime
 
 
-async def fetch_visuals(dets: Iterable[Detection]) -> dict[str, Visuals]:
-    """Fetch the URL heatmaps of ``dets`` once each: ``{detect uuid: Visuals}``."""
+async def fetch_visuals(dets: Iterable[Detection], api_base: str) -> dict[str, Visuals]:
+    """Fetch the URL heatmaps of ``dets`` once each: ``{detect uuid: Visuals}``.
+
+    ``api_base`` is the run's API base URL: it decides what :class:`Outbound` allows
+    (https and public addresses only, unless the API itself is a loopback http URL)."""
+    rule = Outbound.for_api(api_base)
     wanted = {d.uuid: url_visuals(d) for d in dets}
     wanted = {uuid: urls for uuid, urls in wanted.items() if urls}
     if not wanted:
@@ -120,11 +156,12 @@ async def fetch_visuals(dets: Iterable[Detection]) -> dict[str, Visuals]:
     gate = asyncio.Semaphore(CONCURRENCY)
     results: dict[str, tuple[bytes, str] | str] = {}
     # a plain client: never the API's, so no key or Authorization header goes along
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True, max_redirects=3) as client:
+    # redirects are followed by hand (_read), each hop's address checked
+    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
 
         async def one(url: str) -> None:
             async with gate:
-                results[url] = await _fetch(client, url)
+                results[url] = await _fetch(client, url, rule)
 
         distinct = {u for named in wanted.values() for u in named.values()}
         await asyncio.gather(*(one(u) for u in sorted(distinct)))

@@ -9,7 +9,9 @@ without an API key, as pre-signed URLs are:
 ``url``       a real PNG;
 ``url_404``   404 (the object expired or was never there);
 ``url_html``  an HTML page sent as ``image/png`` (what a login page behind a CDN looks like);
-``url_huge``  a body of 12 MB.
+``url_huge``  a body of 12 MB;
+``url_redirect`` a redirect to a cloud metadata address (``169.254.169.254``);
+``url_private``  a URL on a private address (``10.255.255.1``), named directly.
 
 Every fetch is counted in the stats (``artifacts``), and so is one that carried an
 ``Authorization`` header (``with_authorization``): a client must not send its key there.
@@ -63,10 +65,8 @@ def _signature(seed: int, uuid: str, name: str) -> str:
 
 def _url(detect: Detect, name: str, seed: int) -> str:
     sig = _signature(seed, detect.uuid, name)
-    return (
-        f"{detect.base_url}/_artifacts/{detect.uuid}/{name}.png"
-        f"?X-Amz-Expires=900&X-Amz-Signature={sig}"
-    )
+    base = "http://10.255.255.1" if detect.visual_artifacts == "url_private" else detect.base_url
+    return f"{base}/_artifacts/{detect.uuid}/{name}.png?X-Amz-Expires=900&X-Amz-Signature={sig}"
 
 
 def with_artifact_urls(item: dict[str, Any], detect: Detect, mode: str, seed: int) -> None:
@@ -99,6 +99,9 @@ async def get_artifact(request: Request) -> Response:
     if mode == "url_html":
         page = b"<!doctype html><html><body>Please sign in</body></html>"
         return Response(page, 200, media_type="image/png")
+    if mode == "url_redirect":
+        where = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
+        return Response(b"", 302, headers={"location": where})
     if mode == "url_huge":
         return Response(png(0.5) + b"\x00" * HUGE_BYTES, 200, media_type="image/png")
     svc.stats.count_in("artifacts", "served")

@@ -23,8 +23,9 @@ sandbox`` flags) and changed at run time through ``POST /_sandbox/modes``:
     Whether a 429 carries ``Retry-After`` (none is documented; off by default).
 ``visual_artifacts``
     How image heatmaps are sent: ``inline`` ``data:`` URIs (default), or pre-signed-like
-    ``url``s that serve the image, a 404 (``url_404``), HTML (``url_html``) or 12 MB
-    (``url_huge``); see :mod:`.artifacts`.
+    ``url``s that serve the image, a 404 (``url_404``), HTML (``url_html``), 12 MB
+    (``url_huge``), a redirect to a metadata address (``url_redirect``) or a URL on a
+    private address (``url_private``); see :mod:`.artifacts`.
 
 Modes are read when a detect is created: changing one affects later detects (and, for
 list order, tokens and headers, later requests).
@@ -41,7 +42,9 @@ from typing import Any
 __all__ = ["LIST_ORDERS", "Modes", "fails", "parse_lag"]
 
 LIST_ORDERS = ("newest", "oldest", "shuffled")
-VISUAL_ARTIFACTS = ("inline", "url", "url_404", "url_html", "url_huge")
+VISUAL_ARTIFACTS = (
+    "inline", "url", "url_404", "url_html", "url_huge", "url_redirect", "url_private",
+)  # fmt: skip
 """How heatmaps are sent (the same list as :data:`.artifacts.VISUAL_ARTIFACTS`)."""
 
 
