@@ -36,8 +36,12 @@ typecheck: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# As root (a container, a lab VM) Jupyter refuses to start without --allow-root: pass it.
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=
+
 lab: $(VENV)/.demo-installed
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=. $(ALLOW_ROOT) $(LAB_ARGS)
 
 sandbox: $(VENV)/.demo-installed
 	$(VENV)/bin/resemble-nb sandbox

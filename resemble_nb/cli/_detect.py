@@ -4,9 +4,12 @@ a counted summary and the exit codes of :mod:`resemble_nb.cli._errors`."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,6 +176,26 @@ def _check_options(options: dict[str, Any], strategy: str) -> None:
     check_strategy(strategy, DetectOptions.build(options).analysis())
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt(stopped_by: list[str]) -> Iterator[None]:
+    """SIGTERM (a service manager, ``kill``, a closed CI job) stops the review the way
+    Ctrl-C does: cancelled, counted, resumable; ``stopped_by[0]`` says which it was. A
+    second SIGTERM, once cancelling has begun, stops at once."""
+
+    def on_term(signum: int, frame: object) -> None:
+        stopped_by[0] = "Stopped by SIGTERM"
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run_detect(args: argparse.Namespace) -> int:
     from resemble_nb.case import Case
     from resemble_nb.ledger import CaseBusyError
@@ -199,10 +222,16 @@ def _run_detect(args: argparse.Namespace) -> int:
     except CaseBusyError as exc:
         print(f"resemble-nb detect: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    stopped_by = ["Interrupted"]
     try:
-        _follow(run, show_bar=not args.no_progress)
+        with _terminate_as_interrupt(stopped_by):
+            _follow(run, show_bar=not args.no_progress)
     except KeyboardInterrupt:
-        print("\nCancelling: items not finished end as cancelled...", file=sys.stderr)
+        print(
+            f"\n{stopped_by[0]}: cancelling, items not finished end as cancelled "
+            "(run the same command again to resume)...",
+            file=sys.stderr,
+        )
         run.cancel()
         run.wait()
         print(_summary(run, case.folder), file=sys.stderr)
