@@ -45,7 +45,7 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 
 REPORT_CSP = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'none'"
 )
 """The report's Content-Security-Policy: no script, no fetch, images only from ``data:``."""
 

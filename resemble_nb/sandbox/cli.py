@@ -153,7 +153,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=list(VISUAL_ARTIFACTS),
         default="inline",
         help="image heatmaps as inline data: URIs, or as signed URLs that serve the image "
-        "(url), a 404, HTML or 12 MB",
+        "(url), a 404, HTML, 12 MB, a redirect to a metadata address or a private URL",
+    )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="answers that attack the browser: markup in every text field, breaking data: "
+        "URIs, javascript: links, a megabyte of text (to test a client's escaping)",
     )
     parser.add_argument(
         "--single-use-tokens",
@@ -221,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
         single_use_tokens=args.single_use_tokens,
         create_status=not args.no_create_status,
         visual_artifacts=args.visual_artifacts,
+        hostile=args.hostile,
         plant_truth=args.plant_truth,
         truth_file=args.truth_file,
         answers=args.answers,

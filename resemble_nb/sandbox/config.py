@@ -44,7 +44,7 @@ class SandboxConfig:
 
     ``list_order``, ``intelligence_lag``, ``intelligence_fail``, ``watermark_lag``,
     ``watermark_fail``, ``single_use_tokens``, ``create_status``, ``retry_after`` and
-    ``visual_artifacts`` are the behaviours the docs allow but do not promise (see
+    ``visual_artifacts`` (and ``hostile``) are the behaviours the docs allow but do not promise (see
     :mod:`.modes`); they can also be changed while serving (``POST /_sandbox/modes``).
     """
 
@@ -65,6 +65,7 @@ class SandboxConfig:
     single_use_tokens: bool = False
     create_status: bool = True
     visual_artifacts: str = "inline"
+    hostile: bool = False
     clock: Callable[[], float] | None = None
     # Limits, as documented; tests may lower them.
     max_direct_bytes: int = 150 * MB

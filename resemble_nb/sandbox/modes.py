@@ -26,6 +26,10 @@ sandbox`` flags) and changed at run time through ``POST /_sandbox/modes``:
     ``url``s that serve the image, a 404 (``url_404``), HTML (``url_html``), 12 MB
     (``url_huge``), a redirect to a metadata address (``url_redirect``) or a URL on a
     private address (``url_private``); see :mod:`.artifacts`.
+``hostile``
+    Answers that attack the reviewer's browser: markup in every text field, heatmaps
+    whose media type breaks out of an attribute, ``javascript:`` links, a megabyte of
+    text (see :mod:`.hostile`). Off by default.
 
 Modes are read when a detect is created: changing one affects later detects (and, for
 list order, tokens and headers, later requests).
@@ -115,6 +119,7 @@ class Modes:
     create_status: bool = True
     retry_after: bool = False
     visual_artifacts: str = "inline"
+    hostile: bool = False
 
     def __post_init__(self) -> None:
         self.check()
@@ -136,7 +141,7 @@ class Modes:
             setattr(self, name, value.strip().lower() or "none")
         self.intelligence_fail = _share("intelligence_fail", self.intelligence_fail)
         self.watermark_fail = _share("watermark_fail", self.watermark_fail)
-        for name in ("single_use_tokens", "create_status", "retry_after"):
+        for name in ("single_use_tokens", "create_status", "retry_after", "hostile"):
             _flag(name, getattr(self, name))
         if self.visual_artifacts not in VISUAL_ARTIFACTS:
             raise ValueError(

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse
 
 from .clock import isoformat
 from .errors import ApiError
+from .hostile import hostile_text
 from .routes_detect import json_body, service_of, team_of
 from .scoring import answer_text, tracing_label
 from .service import Service
@@ -158,6 +159,8 @@ def _advance(svc: Service, q: Question, detect: Detect) -> None:
         return
     q.status = "completed"
     q.answer = answer_text(detect.sha256, detect.media_type, q.query, detect.outcome)
+    if detect.hostile:
+        q.answer = hostile_text(q.answer)
 
 
 async def ask_question(request: Request) -> JSONResponse:

@@ -27,6 +27,7 @@ from .clock import Clock
 from .config import SandboxConfig, parse_progress
 from .errors import ApiError
 from .faults import Faults, parse_spec
+from .hostile import hostile_item
 from .modes import Modes
 from .probe import ALLOWED_EXTENSIONS, ProbeError, probe_file
 from .ratelimit import RateLimiter
@@ -193,6 +194,7 @@ class Service:
             detect.redacted_name = f"redacted_{secrets.token_hex(12)}{ext}"
         detect.analyses = plan_analyses(options, sha256, self.modes, self.config.seed)
         detect.visual_artifacts = self.modes.visual_artifacts
+        detect.hostile = self.modes.hostile
         if fetch_error is not None:
             self._fail(detect, fetch_error)
         elif file is not None and file.path is not None and file.path.exists():
@@ -366,7 +368,7 @@ class Service:
     def render(self, detect: Detect, *, experts: bool = False) -> dict[str, Any]:
         item = detect_item(detect, experts=experts)
         with_artifact_urls(item, detect, detect.visual_artifacts, self.config.seed)
-        return item
+        return hostile_item(item) if detect.hostile else item
 
     # -- batches ---------------------------------------------------------------------------
     def batch_children(self, batch: Batch, *, polled: bool) -> list[Detect]:

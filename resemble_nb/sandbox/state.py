@@ -80,6 +80,7 @@ class Detect:
     analyses: dict[str, Analysis] = field(default_factory=dict)
     callback_sent: bool = False
     visual_artifacts: str = "inline"  # the mode when created (see .artifacts)
+    hostile: bool = False  # the mode when created (see .hostile)
 
     @property
     def status(self) -> str:

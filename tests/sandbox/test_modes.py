@@ -283,6 +283,7 @@ def test_command_line_modes(media_dir: Path) -> None:
                 "create_status": False,
                 "retry_after": True,
                 "visual_artifacts": "url_404",
+                "hostile": False,
             }
             created = api.post("/detect", json={"url": "https://example.com/a.wav"})
             assert created.status_code == 200 and "status" not in created.json()["item"]
