@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,18 +116,32 @@ class CaseBase:
             matches = [sha for sha in self.ledger.item_names() if sha.startswith(text.lower())]
             if len(matches) == 1:
                 return matches[0]
-        named = self.ledger.items_named(str(text))
+        named = self.ledger.items_named(str(text)) or self._named_alike(str(text))
         if len(named) == 1:
             return named[0]
         if len(named) > 1:
+            shown = ", ".join(sha[:12] for sha in named[:5])
+            way = "the sha256" if os.sep in str(text) else "the sha256 or the full path"
             raise ValueError(
-                f"{text!r} names {len(named)} different items in this case; give the sha256 "
-                "or the full path instead"
+                f"{text!r} names {len(named)} different items in this case (sha256 {shown}"
+                f"{', ...' if len(named) > 5 else ''}: the file there changed between "
+                f"reviews, or two files share the name); give {way} instead (the latest: "
+                f"{named[-1]})"
             )
         found = self.ledger.item_for_path(text)
         if found is not None:
             return found.sha256
         raise KeyError(f"no item {text!r} in case {self.name!r} (give a sha256, name or path)")
+
+    def _named_alike(self, text: str) -> list[str]:
+        """Items whose name or path equals ``text`` once both are NFC: macOS stores names
+        decomposed (NFD), keyboards type them composed."""
+        wanted = unicodedata.normalize("NFC", text)
+        found: dict[str, None] = {}
+        for sha, path, name in self.ledger.path_index():
+            if wanted in (unicodedata.normalize("NFC", name), unicodedata.normalize("NFC", path)):
+                found[sha] = None
+        return list(found)
 
 
 def _name_clash(folder: Path, stored: str, asked: str) -> CaseNameError:

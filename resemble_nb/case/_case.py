@@ -97,18 +97,21 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
             verdict: ``confirmed_fake``, ``confirmed_real``, ``needs_escalation`` or
                 ``inconclusive``.
             note: Free text kept with the decision.
-            reviewer: Who decided (default: the logged-in user).
+            reviewer: Who decided (default: ``RESEMBLE_NB_REVIEWER``, else the logged-in
+                user, said in a warning: the same rule as reports and bundles).
 
         Returns:
             The stored :class:`~resemble_nb.ledger.Decision`.
         """
         from ..custody import reviewer_key, sign_event
+        from ._custody import decider_name
 
+        sha = self.item_key(item)
         decision = self.ledger.decide(
-            self.item_key(item),
+            sha,
             verdict,  # type: ignore[arg-type]
             note,
-            reviewer=reviewer,
+            reviewer=decider_name(reviewer),
         )
         event = self.ledger.decision_event(decision.id)
         if event is not None:  # signed by the reviewer who made it (key made on first use)

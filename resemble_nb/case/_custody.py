@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 
     from ..custody import Exhibit, ReportCustody, Verification
 
-__all__ = ["cut", "exhibit_rows", "report_custody", "signer_name", "write_bundle"]
+__all__ = [
+    "ReviewerFallbackWarning",
+    "cut",
+    "decider_name",
+    "exhibit_rows",
+    "report_custody",
+    "signer_name",
+    "write_bundle",
+]
 
 EXHIBITS_FOLDER = "exhibits"
 
@@ -27,6 +35,28 @@ def signer_name(reviewer: str | None = None) -> str:
     from ..ledger import default_reviewer
 
     return reviewer or os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
+
+
+class ReviewerFallbackWarning(UserWarning):
+    """No reviewer was named: the computer's user name stands in (said, never silent)."""
+
+
+def decider_name(reviewer: str | None = None) -> str:
+    """:func:`signer_name` for a decision; when it falls back to the computer's user
+    name, a :class:`ReviewerFallbackWarning` says so and how to name the reviewer."""
+    import warnings
+
+    if reviewer or os.environ.get("RESEMBLE_NB_REVIEWER"):
+        return signer_name(reviewer)
+    name = signer_name(None)
+    warnings.warn(
+        f"decide(): no reviewer= given and RESEMBLE_NB_REVIEWER is not set, so the decision "
+        f"is recorded and signed as the computer's user {name!r}; pass reviewer='name' "
+        "or set RESEMBLE_NB_REVIEWER",
+        ReviewerFallbackWarning,
+        stacklevel=3,
+    )
+    return name
 
 
 def cut(case: CaseBase, item: str | os.PathLike[str], start: float, end: float | None,

@@ -12,9 +12,12 @@ Labels from labels.csv: 40 rows, 38 items labelled (20 real, 18 fake) ...
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -124,6 +127,23 @@ def _find(columns: list[str], wanted: tuple[str, ...]) -> str | None:
     return next((lowered[w] for w in wanted if w in lowered), None)
 
 
+_SEPARATORS = ",;\t|"
+_SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
+def _delimiter(text: str) -> tuple[str, str]:
+    """The file's separator and its text without Excel's ``sep=X`` first line: that line
+    when present, else what :class:`csv.Sniffer` reads from the start, else a comma."""
+    first, _, rest = text.partition("\n")
+    marker = first.strip().lower()
+    if marker.startswith("sep=") and len(marker) == 5:
+        return first.strip()[4], rest
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=_SEPARATORS).delimiter, text
+    except csv.Error:
+        return ",", text
+
+
 def _read(source: Any) -> tuple[pd.DataFrame, str, Path | None]:
     """The table, how to name it in messages, and the folder relative paths start from."""
     if isinstance(source, pd.DataFrame):
@@ -133,13 +153,24 @@ def _read(source: Any) -> tuple[pd.DataFrame, str, Path | None]:
         if not path.is_file():
             raise EvaluationError(f"{path}: no such labels file")
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            text = path.read_text(encoding="utf-8-sig")
+            sep, text = _delimiter(text)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                skipinitialspace=True,
+            )  # fmt: skip
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             raise EvaluationError(f"{path}: cannot be read as a CSV file ({exc})") from None
+        frame.attrs["separator"] = sep
         return frame, path.name, path.resolve().parent
     raise EvaluationError(
         f"labels must be a CSV file or a pandas DataFrame, not {type(source).__name__}"
     )
+
+
+def _same(name: str) -> str:
+    """A name as compared: NFC, so a name macOS stored decomposed matches one typed."""
+    return unicodedata.normalize("NFC", name)
 
 
 def _where(index: Hashable, position: int, is_file: bool) -> str:
@@ -170,9 +201,11 @@ def import_labels(ledger: Ledger, source: Any, *, imported_by: str | None = None
     label_column = _find(columns, _LABEL_COLUMNS)
     ids = {key: _find(columns, names) for key, names in _ID_COLUMNS.items()}
     if label_column is None:
+        sep = frame.attrs.get("separator")
+        read_as = f", reading it as separated by {_SEPARATOR_NAMES[sep]}" if sep else ""
         raise EvaluationError(
-            f"{source_name}: no 'label' column (found {', '.join(columns) or 'no columns'}); "
-            "add one with real or fake in each row"
+            f"{source_name}: no 'label' column (found {', '.join(columns) or 'no columns'}"
+            f"{read_as}); add one with real or fake in each row"
         )
     if not any(ids.values()):
         raise EvaluationError(
@@ -185,8 +218,8 @@ def import_labels(ledger: Ledger, source: Any, *, imported_by: str | None = None
     by_name: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for sha, path, name in ledger.path_index():
-        by_path[os.path.normpath(path)].add(sha)
-        by_name[name].add(sha)
+        by_path[_same(os.path.normpath(path))].add(sha)  # NFD (macOS) and NFC meet
+        by_name[_same(name)].add(sha)
         names.setdefault(sha, name)
 
     report = LabelImport(source=source_name, rows=len(frame))
@@ -216,9 +249,9 @@ def import_labels(ledger: Ledger, source: Any, *, imported_by: str | None = None
         elif key == "path":
             full = Path(value).expanduser()
             full = full if full.is_absolute() else base / full
-            found = by_path.get(os.path.normpath(full), set())
+            found = by_path.get(_same(os.path.normpath(full)), set())
         else:
-            found = by_name.get(value, set())
+            found = by_name.get(_same(value), set())
         if not found:
             report.unmatched.append(RowProblem(where, shown, "no such item in the case"))
         elif len(found) > 1:
