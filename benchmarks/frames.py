@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import os
 import random
 import shutil
 import sys
@@ -186,6 +187,48 @@ def _best(fn: object, watch: _GCWatch, repeat: int = 3) -> tuple[float, float, i
     return (min(run[0] for run in runs), *best_cpu[1:])
 
 
+def _rss_mb() -> float:
+    """This process's peak resident set so far (MiB; Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def fresh(folder: Path, name: str) -> int:
+    """In this (fresh) process: the first call's time and peak memory, then two more."""
+    import pandas as pd  # noqa: F401  (imported before measuring, as a notebook has it)
+    import pyarrow  # noqa: F401  (pandas loads it for its first string column)
+
+    import resemble_nb.frames  # noqa: F401
+
+    case = Case(folder)
+    case.ledger.item_names()  # the connection is open
+    before = _current_rss_mb()
+    started = time.perf_counter()
+    frame = getattr(case, name)()
+    first = time.perf_counter() - started
+    peak = _rss_mb() - before
+    size = frame.memory_usage(deep=True).sum() / 2**20
+    rows = len(frame)
+    del frame
+    warm = []
+    for _ in range(2):
+        started = time.perf_counter()
+        getattr(case, name)()
+        warm.append(time.perf_counter() - started)
+    print(
+        f"case.{name}(): {rows:,} rows; first call {first:.3f} s, then "
+        f"{' / '.join(f'{w:.3f}' for w in warm)} s; peak RSS +{peak:.0f} MiB over the "
+        f"{size:.0f} MiB frame ({peak / size:.2f}x)"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -193,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--analyses", action="store_true", help="every item with every extra analysis"
     )
+    parser.add_argument("--fresh", choices=("results", "segments"), default=None)
     args = parser.parse_args(argv)
+    if args.fresh:
+        return fresh(args.folder / "case", args.fresh)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="rnb-frames-"))
     try:
         if (folder / "case" / "case.db").exists():

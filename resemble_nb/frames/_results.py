@@ -16,6 +16,7 @@ so ``results_frame`` and ``segments_frame`` stay well under two seconds for 100,
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -150,7 +151,13 @@ Values = Any
 
 
 def _column(values: Values, dtype: Any) -> Any:
-    """One column of ``dtype`` from plain Python values (``None`` for missing)."""
+    """One column of ``dtype`` from plain Python values (``None`` for missing).
+
+    Every branch hands the whole column to numpy or Arrow at once (no Python loop per
+    value); categorical columns may arrive as codes already (``_Codes``).
+    """
+    if isinstance(values, _Codes):
+        return pd.Categorical.from_codes(np.asarray(values.codes, dtype=np.int8), dtype=dtype)
     if isinstance(dtype, pd.CategoricalDtype):  # codes by dict lookup: 2x pd.Categorical
         lookup = {category: code for code, category in enumerate(dtype.categories)}
         codes = np.fromiter((lookup.get(v, -1) for v in values), dtype=np.int8, count=len(values))
@@ -159,20 +166,43 @@ def _column(values: Values, dtype: Any) -> Any:
         return _times(values)
     if dtype is object:
         array = np.empty(len(values), dtype=object)
-        array[:] = list(values)
+        array[:] = values if isinstance(values, list) else list(values)
         return array
-    if dtype == "Float64":
-        floats = np.array(values, dtype=float)  # None -> nan
-        return pd.arrays.FloatingArray(floats, np.isnan(floats))
-    if dtype == "Int64" and isinstance(values, np.ndarray) and values.dtype.kind == "i":
+    if dtype == _STRING:
+        return _strings(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "i" and dtype == "Int64":
         return pd.arrays.IntegerArray(values.astype("int64"), np.zeros(len(values), dtype=bool))
+    floats = np.array(values, dtype=float)  # None -> nan, in C
+    missing = np.isnan(floats)
+    if dtype == "Float64":
+        return pd.arrays.FloatingArray(floats, missing)
+    if dtype == "Int64":  # sizes and counts: exact in a float64 below 2**53
+        return pd.arrays.IntegerArray(np.where(missing, 0, floats).astype("int64"), missing)
     if dtype == "boolean":
-        return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
-    if dtype == "Int64":
-        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-        ints = np.fromiter((0 if v is None else v for v in values), dtype="int64")
-        return pd.arrays.IntegerArray(ints, mask)
+        return pd.arrays.BooleanArray(np.where(missing, 0, floats).astype(bool), missing)
     return pd.array(values, dtype=dtype)
+
+
+class _Codes:
+    """A categorical column given as codes (positions in its dtype's categories; -1: none)."""
+
+    def __init__(self, codes: Any) -> None:
+        self.codes = codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+_ARROW_STRINGS = pd.StringDtype().storage == "pyarrow"
+
+
+def _strings(values: Values) -> Any:
+    """A ``string`` column: straight into one Arrow array where pandas keeps them there."""
+    if _ARROW_STRINGS and isinstance(values, list):
+        import pyarrow as pa
+
+        return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
+    return pd.array(values, dtype=_STRING)
 
 
 def _times(values: Values) -> Any:
@@ -231,12 +261,31 @@ def results_frame(ledger: Ledger, *, include_skipped: bool = True) -> pd.DataFra
     return _results_frame(ledger, include_skipped)
 
 
+_CODED = {name: list(d.categories) for name, d in RESULT_COLUMNS.items()
+          if isinstance(d, pd.CategoricalDtype)}  # fmt: skip
+_FETCHED = [name for name in RESULT_COLUMNS if name != "paths"] + ["several_paths"]
+
+
 def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
-    got = ledger.results_columns()
-    columns: dict[str, Values] = {name: got[name] for name in RESULT_COLUMNS if name in got}
-    n = len(got["sha256"])
-    del got
-    columns["paths"] = [p.split("\n") if p else [] for p in columns["paths"]]
+    gc_was_on = gc.isenabled()
+    gc.disable()  # the paths lists would set off full collections, over every list made
+    try:
+        return _build_results(ledger, include_skipped)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build_results(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
+    columns: dict[str, Values] = ledger.results_columns(only=_FETCHED, codes=_CODED)
+    several = columns.pop("several_paths")
+    # a list per row (the column's contract); split only where an item has several paths
+    columns["paths"] = [
+        [] if not p else [p] if many is None else many.split("\n")
+        for p, many in zip(columns["path"], several, strict=True)
+    ]
+    del several
+    n = len(columns["sha256"])
     if include_skipped:
         skipped = ledger.skipped_rows()
         s = _pick(skipped.rows, skipped.columns, ("name", "path", "sha256", "size", "reason"))
@@ -244,18 +293,21 @@ def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
         if m:
             blank = [None] * m
             extra: dict[str, Values] = {name: blank for name in RESULT_COLUMNS}
+            extra.update({name: [-1] * m for name in _CODED})
             extra.update(
                 name=s["name"],
                 path=s["path"],
                 paths=[[p] for p in s["path"]],
                 sha256=s["sha256"],
                 size=s["size"],
-                status=["skipped"] * m,
+                status=[_CODED["status"].index("skipped")] * m,
                 error=s["reason"],
             )
             for name in RESULT_COLUMNS:
-                columns[name] = list(columns[name]) + list(extra[name])
+                columns[name] = columns[name] + list(extra[name])
             n += m
+    for name in _CODED:
+        columns[name] = _Codes(columns[name])
     assert all(len(v) == n for v in columns.values())
     return _frame(columns, RESULT_COLUMNS)
 
@@ -271,26 +323,32 @@ def segments_frame(ledger: Ledger) -> pd.DataFrame:
 
 
 def _segments_frame(ledger: Ledger) -> pd.DataFrame:
-    cols = ledger.segments_columns()
-    shas = cols["sha256"]
-    if not len(shas):
+    got = ledger.segments_blocks()
+    counts = got["counts"]
+    if not int(counts.sum()):
         return empty_segments()
-    names = ledger.item_names()
-    # name per row through the (few) distinct items, not a lookup per row
-    codes, items = pd.factorize(shas)
-    item_names = np.array([names.get(sha) for sha in items], dtype=object)
+    block = np.repeat(np.arange(len(counts)), counts)  # each segment's block
     columns: dict[str, Values] = {
-        "sha256": shas,
-        "name": item_names[codes],
-        "track": cols["track"],
-        "kind": cols["kind"],
-        "index": cols["index"],
-        "start_s": cols["start_s"],
-        "end_s": cols["end_s"],
-        "score": cols["score"],
-        "label": cols["label"],
+        "sha256": _per_block(got["sha256"], block),
+        "name": _per_block(got["name"], block),
+        "track": _Codes(np.repeat(got["track"], counts)),
+        "kind": _Codes(np.repeat(got["kind"], counts)),
+        "index": got["index"],
+        "start_s": got["start_s"],
+        "end_s": got["end_s"],
+        "score": got["score"],
+        "label": _Codes(got["label"]),
     }
     return _frame(columns, SEGMENT_COLUMNS)
+
+
+def _per_block(values: list[str | None], block: Any) -> Any:
+    """A ``string`` column of one value per block, repeated for each of its segments."""
+    if not _ARROW_STRINGS:
+        return _strings(list(np.array(values, dtype=object)[block]))
+    import pyarrow as pa
+
+    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()).take(block))
 
 
 def decisions_frame(ledger: Ledger) -> pd.DataFrame:

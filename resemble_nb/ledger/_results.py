@@ -11,7 +11,14 @@ import numpy.typing as npt
 from ._analysis import ANALYSIS_COLUMNS, AnalysisMixin
 from ._base import from_text
 from ._scrub import dump_raw, scrub_text
-from ._segments import BLOCK_COLUMNS, decode_block, decode_columns, encode_blocks
+from ._segments import (
+    BLOCK_ARRAYS_SQL,
+    BLOCK_COLUMNS,
+    block_arrays,
+    decode_block,
+    decode_columns,
+    encode_blocks,
+)
 from .records import Result, Rows, SegmentRecord
 
 _RESULT_COLUMNS = (
@@ -21,26 +28,49 @@ _RESULT_COLUMNS = (
 
 # One row per item: its latest job (any options), that job's result, the latest verdict.
 # The items row carries pointers kept by triggers: only integer-key lookups per item.
-_RESULTS_SQL = """
-SELECT i.sha256, fp.name,
-       CASE WHEN fp.in_case THEN :folder || fp.path ELSE fp.path END AS path,
-       CASE WHEN i.n_paths > 1 THEN (
+# Each column's expression, so a reader can ask for only the columns it shows.
+_IN_CASE = "CASE WHEN fp.in_case THEN :folder || fp.path ELSE fp.path END"
+_SEVERAL_PATHS = """CASE WHEN i.n_paths > 1 THEN (
            SELECT group_concat(CASE WHEN in_case THEN :folder || path ELSE path END, char(10))
            FROM (SELECT path, in_case FROM item_paths WHERE sha256 = i.sha256 ORDER BY rowid)
-       ) ELSE CASE WHEN fp.in_case THEN :folder || fp.path ELSE fp.path END END AS paths,
-       i.n_paths, i.media_type, i.mime, i.size,
-       COALESCE(r.duration, i.duration) AS duration,
-       j.state AS status, j.id AS job_id, j.options_key, j.strategy, j.source,
-       r.label, r.label_raw, r.score, r.audio_score, r.video_score, r.image_score,
-       r.consistency, COALESCE(r.detect_uuid, j.detect_uuid) AS detect_uuid, j.batch_uuid,
-       j.attempts, j.error, i.first_seen, j.submitted_at,
-       COALESCE(r.completed_at, j.completed_at) AS completed_at,
-       d.verdict, d.note, d.reviewer, d.decided_at,
-       a.intelligence_status, a.intelligence, a.abnormalities, a.transcription, a.language,
-       a.source_tracing, a.watermark_status, a.watermark, a.c2pa, a.reverse_hits,
-       a.reverse_top, a.heatmap,
-       (SELECT state FROM provenance WHERE sha256 = i.sha256 ORDER BY id DESC LIMIT 1)
-           AS local_c2pa
+       ) END"""
+_EXPRESSIONS: dict[str, str] = {
+    "sha256": "i.sha256",
+    "name": "fp.name",
+    "path": _IN_CASE,
+    "paths": f"COALESCE({_SEVERAL_PATHS}, {_IN_CASE})",
+    "n_paths": "i.n_paths",
+    "media_type": "i.media_type",
+    "mime": "i.mime",
+    "size": "i.size",
+    "duration": "COALESCE(r.duration, i.duration)",
+    "status": "j.state",
+    "job_id": "j.id",
+    "options_key": "j.options_key",
+    "strategy": "j.strategy",
+    "source": "j.source",
+    "label": "r.label",
+    "label_raw": "r.label_raw",
+    "score": "r.score",
+    "audio_score": "r.audio_score",
+    "video_score": "r.video_score",
+    "image_score": "r.image_score",
+    "consistency": "r.consistency",
+    "detect_uuid": "COALESCE(r.detect_uuid, j.detect_uuid)",
+    "batch_uuid": "j.batch_uuid",
+    "attempts": "j.attempts",
+    "error": "j.error",
+    "first_seen": "i.first_seen",
+    "submitted_at": "j.submitted_at",
+    "completed_at": "COALESCE(r.completed_at, j.completed_at)",
+    "verdict": "d.verdict",
+    "note": "d.note",
+    "reviewer": "d.reviewer",
+    "decided_at": "d.decided_at",
+    **{name: f"a.{name}" for name in ANALYSIS_COLUMNS},
+    "local_c2pa": "(SELECT state FROM provenance WHERE sha256 = i.sha256 ORDER BY id DESC LIMIT 1)",
+}
+_FROM = """
 FROM items i
 LEFT JOIN item_paths fp ON fp.rowid = i.first_path_id
 LEFT JOIN jobs j ON j.id = i.latest_job_id
@@ -50,15 +80,30 @@ LEFT JOIN analyses a ON a.job_id = i.latest_job_id
 ORDER BY i.rowid
 """
 
-RESULTS_COLUMNS: tuple[str, ...] = (
-    "sha256", "name", "path", "paths", "n_paths", "media_type", "mime", "size", "duration",
-    "status", "job_id", "options_key", "strategy", "source",
-    "label", "label_raw", "score", "audio_score", "video_score", "image_score",
-    "consistency", "detect_uuid", "batch_uuid", "attempts", "error",
-    "first_seen", "submitted_at", "completed_at",
-    "verdict", "note", "reviewer", "decided_at", *ANALYSIS_COLUMNS, "local_c2pa",
-)  # fmt: skip
+RESULTS_COLUMNS: tuple[str, ...] = tuple(_EXPRESSIONS)
 """Columns of :meth:`Ledger.results_rows`, in order."""
+
+_RESULTS_SQL = f"SELECT {', '.join(f'{e} AS {n}' for n, e in _EXPRESSIONS.items())}{_FROM}"
+
+
+def _results_sql(columns: Sequence[str], codes: Mapping[str, Sequence[str]]) -> str:
+    """The results query for ``columns`` only; those in ``codes`` come back as the
+    position of their value in the given list (-1 for none or anything else)."""
+    parts = []
+    for name in columns:
+        expression = _SEVERAL_PATHS if name == "several_paths" else _EXPRESSIONS[name]
+        if name in codes:
+            cases = " ".join(
+                f"WHEN {_quote(value)} THEN {code}" for code, value in enumerate(codes[name])
+            )
+            expression = f"CASE {expression} {cases} ELSE -1 END"
+        parts.append(f"{expression} AS {name}")
+    return f"SELECT {', '.join(parts)}{_FROM}"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
 
 RESULTS_TIME_COLUMNS = ("first_seen", "submitted_at", "completed_at", "decided_at")
 
@@ -67,13 +112,6 @@ _SKIPPED_SQL = """
 SELECT sha256, name, CASE WHEN in_case THEN :folder || path ELSE path END AS path,
        size, problem, reason, seen_at
 FROM skipped_files ORDER BY rowid
-"""
-
-_BLOCKS_SQL = f"""
-SELECT b.sha256, b.job_id, {", ".join("b." + c for c in BLOCK_COLUMNS.split(", "))}
-FROM segment_blocks b
-WHERE b.job_id IN (SELECT latest_job_id FROM items WHERE latest_job_id IS NOT NULL)
-ORDER BY b.rowid
 """
 
 SEGMENTS_COLUMNS: tuple[str, ...] = (
@@ -190,8 +228,19 @@ class ResultsMixin(AnalysisMixin):
         rows = self._conn().execute(_RESULTS_SQL, {"folder": self._prefix}).fetchall()
         return Rows(list(RESULTS_COLUMNS), rows, RESULTS_TIME_COLUMNS)
 
-    def results_columns(self, chunk: int = 256) -> dict[str, list[Any]]:
+    def results_columns(
+        self,
+        chunk: int = 256,
+        *,
+        only: Sequence[str] | None = None,
+        codes: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, list[Any]]:
         """:meth:`results_rows` as one list per column (the fast path for DataFrames).
+
+        ``only``: just these columns (see :data:`RESULTS_COLUMNS`), in this order; also
+        ``several_paths``: ``paths`` for items with several, ``None`` for the rest.
+        ``codes``: columns to return as category codes (the position of the value in the
+        given list; -1 for none or anything not in it), computed by SQLite.
 
         Rows are read ``chunk`` at a time and moved into the columns at once, so only a
         few hundred row tuples are alive at any moment. The garbage collector starts a
@@ -199,13 +248,15 @@ class ResultsMixin(AnalysisMixin):
         100,000 rows set off some 140 of them (and full ones over every row), a chunk of
         256 rows none, without touching the collector's settings.
         """
-        cursor = self._conn().execute(_RESULTS_SQL, {"folder": self._prefix})
-        columns: list[list[Any]] = [[] for _ in RESULTS_COLUMNS]
+        names = RESULTS_COLUMNS if only is None else tuple(only)
+        sql = _RESULTS_SQL if only is None and not codes else _results_sql(names, codes or {})
+        cursor = self._conn().execute(sql, {"folder": self._prefix})
+        columns: list[list[Any]] = [[] for _ in names]
         while rows := cursor.fetchmany(chunk):
             for column, values in zip(columns, zip(*rows, strict=True), strict=True):
                 column.extend(values)
             del rows
-        return dict(zip(RESULTS_COLUMNS, columns, strict=True))
+        return dict(zip(names, columns, strict=True))
 
     def skipped_rows(self) -> Rows:
         """One row per skipped path: sha256 (if hashed), name, path, size, problem, reason."""
@@ -218,7 +269,13 @@ class ResultsMixin(AnalysisMixin):
         Keys are :data:`SEGMENTS_COLUMNS`. Feed to ``pd.DataFrame(columns)``; missing
         numbers are NaN, missing labels ``None``. Join ``sha256`` to :meth:`results_rows`.
         """
-        return decode_columns(self._conn().execute(_BLOCKS_SQL).fetchall())
+        return decode_columns(self._conn().execute(BLOCK_ARRAYS_SQL).fetchall())
+
+    def segments_blocks(self) -> dict[str, Any]:
+        """Every segment of each item's latest job, per stored block and per segment
+        (the DataFrame's fast path: codes and numbers, no object per segment); see
+        :func:`~._segments.block_arrays`."""
+        return block_arrays(self._conn().execute(BLOCK_ARRAYS_SQL).fetchall())
 
     def segments_rows(self) -> Rows:
         """:meth:`segments_columns` as plain rows (``None`` for missing values)."""

@@ -115,49 +115,97 @@ def decode_block(row: Sequence[Any]) -> list[SegmentRecord]:
     ]
 
 
-def decode_columns(rows: Sequence[Sequence[Any]]) -> dict[str, npt.NDArray[Any]]:
-    """Concatenate many blocks into columns (rows: ``sha256, job_id`` + BLOCK_COLUMNS).
+TRACKS: tuple[str, ...] = ("audio", "video", "image")
+KINDS: tuple[str, ...] = ("window", "frame", "segment")
+_FLOAT_BLOBS = ("sub_idx", "start_s", "end_s", "score", "certainty")
 
-    Returns numpy arrays: ``sha256``, ``track``, ``kind``, ``label`` as object arrays
-    (``label`` ``None`` where absent), ``job_id``/``index`` as ``int64``, ``sub_index``
-    as ``float64`` (NaN where absent), and float columns with NaN for "none".
+
+def _code_sql(column: str, values: Sequence[str]) -> str:
+    cases = " ".join(f"WHEN '{value}' THEN {code}" for code, value in enumerate(values))
+    return f"CASE b.{column} {cases} ELSE -1 END"
+
+
+BLOCK_ARRAYS_SQL = f"""
+SELECT b.sha256, p.name, b.job_id, {_code_sql("track", TRACKS)}, {_code_sql("kind", KINDS)},
+       b.n, b.idx, b.labels,
+       {
+    ", ".join(
+        f"COALESCE(b.{c}, zeroblob(b.n * 4 * {1 if c == 'sub_idx' else 2})), b.{c} IS NULL"
+        for c in _FLOAT_BLOBS
+    )
+}
+FROM segment_blocks b
+JOIN items i ON i.latest_job_id = b.job_id
+LEFT JOIN item_paths p ON p.rowid = i.first_path_id
+ORDER BY b.rowid
+"""
+"""Every block of each item's latest job, for :func:`block_arrays`: a NULL blob comes back
+as zeros of the right length, with a flag saying it was NULL. SQLite walks the blocks in
+stored order and finds each one's item through an automatic index (no sort of blobs)."""
+
+
+def block_arrays(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Rows of :data:`BLOCK_ARRAYS_SQL` as arrays, without a Python object per segment.
+
+    Per block (lists/arrays of one value per stored block): ``counts``, ``sha256``,
+    ``name`` (the file first seen), ``job_id``, ``track`` and ``kind`` as codes into
+    :data:`TRACKS` / :data:`KINDS`. Per segment (numpy arrays): ``index`` (int64),
+    ``sub_index``, ``start_s``, ``end_s``, ``score``, ``certainty`` (float64, NaN for
+    none) and ``label`` (int8 codes into :data:`SEGMENT_LABELS`, -1 for none).
     """
-    counts = np.fromiter((row[4] for row in rows), dtype=np.int64, count=len(rows))
-    total = int(counts.sum())
+    names = ("sha256", "name", "job_id", "track", "kind", "n", "idx", "labels")
+    blobs = [f"{c}{suffix}" for c in _FLOAT_BLOBS for suffix in ("", "_null")]
+    columns = dict(zip((*names, *blobs), zip(*rows, strict=True), strict=True)) if rows else {}
+    empty: tuple[Any, ...] = ()
+    counts = np.array(columns.get("n", empty), dtype=np.int64)
+    out: dict[str, Any] = {
+        "counts": counts,
+        "sha256": list(columns.get("sha256", empty)),
+        "name": list(columns.get("name", empty)),
+        "job_id": np.array(columns.get("job_id", empty), dtype=np.int64),
+        "track": np.array(columns.get("track", empty), dtype=np.int8),
+        "kind": np.array(columns.get("kind", empty), dtype=np.int8),
+        "index": np.frombuffer(b"".join(columns.get("idx", empty)), "<i4").astype(np.int64),
+        "label": np.frombuffer(b"".join(columns.get("labels", empty)), np.uint8).astype(np.int8)
+        - 1,
+    }
+    for name in _FLOAT_BLOBS:
+        dtype = "<i4" if name == "sub_idx" else "<f8"
+        values = np.frombuffer(b"".join(columns.get(name, empty)), dtype).astype(np.float64)
+        missing = np.repeat(np.array(columns.get(f"{name}_null", empty), dtype=bool), counts)
+        if name == "sub_idx":
+            missing |= values == _NO_INDEX
+        values[missing] = np.nan
+        out["sub_index" if name == "sub_idx" else name] = values
+    return out
 
-    def repeat(position: int) -> npt.NDArray[Any]:
-        values = np.empty(len(rows), dtype=object)
-        values[:] = [row[position] for row in rows]
-        return np.repeat(values, counts)
 
-    def joined(position: int, dtype: str, fill: float) -> npt.NDArray[Any]:
-        fillers: dict[int, bytes] = {}
+def decode_columns(rows: Sequence[Sequence[Any]]) -> dict[str, npt.NDArray[Any]]:
+    """Rows of :data:`BLOCK_ARRAYS_SQL` as one numpy column per segment field.
 
-        def filler(count: int) -> bytes:  # a stored NULL: the block had no such values
-            if count not in fillers:
-                fillers[count] = np.full(count, fill, dtype=dtype).tobytes()
-            return fillers[count]
+    Returns ``sha256``, ``track``, ``kind``, ``label`` as object arrays (``label``
+    ``None`` where absent), ``job_id``/``index`` as ``int64``, ``sub_index`` as
+    ``float64`` (NaN where absent), and float columns with NaN for "none".
+    """
+    got = block_arrays(rows)
+    counts = got["counts"]
 
-        data = b"".join(
-            row[position] if row[position] is not None else filler(int(count))
-            for row, count in zip(rows, counts, strict=True)
-        )
-        return np.frombuffer(data, dtype=dtype)
+    def per_block(values: Any) -> npt.NDArray[Any]:
+        array = np.empty(len(counts), dtype=object)
+        array[:] = values
+        return np.repeat(array, counts)
 
-    sub = joined(6, "<i4", _NO_INDEX).astype(np.float64)
-    sub[sub == _NO_INDEX] = np.nan
-    label_table = np.array([None, *SEGMENT_LABELS], dtype=object)
-    codes = np.frombuffer(b"".join(row[11] for row in rows), dtype=np.uint8)
+    label_table = np.array([*SEGMENT_LABELS, None], dtype=object)  # code -1: the last
     return {
-        "sha256": repeat(0),
-        "job_id": np.repeat(np.fromiter((row[1] for row in rows), np.int64, len(rows)), counts),
-        "track": repeat(2),
-        "kind": repeat(3),
-        "index": joined(5, "<i4", 0).astype(np.int64),
-        "sub_index": sub,
-        "start_s": joined(7, "<f8", np.nan),
-        "end_s": joined(8, "<f8", np.nan),
-        "score": joined(9, "<f8", np.nan),
-        "label": label_table[codes] if total else np.empty(0, dtype=object),
-        "certainty": joined(10, "<f8", np.nan),
+        "sha256": per_block(got["sha256"]),
+        "job_id": np.repeat(got["job_id"], counts),
+        "track": per_block([TRACKS[c] for c in got["track"]]),
+        "kind": per_block([KINDS[c] for c in got["kind"]]),
+        "index": got["index"],
+        "sub_index": got["sub_index"],
+        "start_s": got["start_s"],
+        "end_s": got["end_s"],
+        "score": got["score"],
+        "label": label_table[got["label"]],
+        "certainty": got["certainty"],
     }
