@@ -15,6 +15,7 @@ from __future__ import annotations
 from ._analysis import FEEDBACK_TYPES, Feedback, ListPage, Question, SourceTrace
 from ._async_client import AsyncClient
 from ._base import DEFAULT_BASE_URL, ClientStats
+from ._bounded import MAX_RESPONSE_BYTES
 from ._client import Client
 from ._findings import Artifact, C2PAManifest, Findings, Watermark
 from ._formats import MEDIA_EXTENSIONS
@@ -39,6 +40,7 @@ from ._options import DetectOptions
 from ._page import DetectionPage, Page
 from ._retry import MAX_RETRY_AFTER, parse_retry_after, retry_delay
 from ._secret import Secret
+from ._transport import async_http_client, http_client
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -82,6 +84,7 @@ __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_BATCH_FILES",
     "MAX_DIRECT_UPLOAD_BYTES",
+    "MAX_RESPONSE_BYTES",
     "MAX_RETRY_AFTER",
     "MAX_WATERMARK_BYTES",
     "MB",
@@ -135,6 +138,8 @@ __all__ = [
     "VideoMetrics",
     "WaitTimeoutError",
     "Watermark",
+    "async_http_client",
+    "http_client",
     "parse_label",
     "parse_percent",
     "parse_retry_after",

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import httpx
 
-from . import _asking, _endpoints
+from . import _asking, _endpoints, _transport
 from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, TimeoutTypes
 from ._calls import Call
 
@@ -52,9 +52,7 @@ class AsyncClient(BaseClient):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries)
         self._owns_http = http_client is None
-        self._http = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
-        )
+        self._http = http_client or _transport.async_http_client(timeout=self.timeout)
         self._sleep = asyncio.sleep
 
     async def aclose(self) -> None:

@@ -5,7 +5,6 @@ retry decisions and response parsing. Only sending once and pausing differ.
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import logging
 import os
 import random
@@ -17,21 +16,19 @@ from typing import Any, NoReturn, TypeAlias, TypeVar
 import httpx
 
 from . import _retry
+from ._answers import SANDBOX_HEADER, Answers
+from ._bounded import ResponseRefused
 from ._calls import Call
-from ._page import DetectionPage
 from ._secret import MASK, RedactingFilter, Secret, redact_headers, scrub
-from ._uploads import Upload
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     InvalidAPIKeyError,
     MissingAPIKeyError,
     OutcomeUnknownError,
-    UnexpectedResponseError,
     error_for_status,
     message_from_body,
 )
-from .models import Batch, Detection, Intelligence, MediaToken, Source
 
 __all__ = ["DEFAULT_BASE_URL", "BaseClient", "ClientStats"]
 
@@ -42,9 +39,6 @@ DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_ANSWER_TIMEOUT = 120.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_PAGE_SIZE = 100
-SANDBOX_HEADER = "X-Resemble-Sandbox"
-REQUEST_ID_HEADER = "X-Request-Id"
-"""The response header naming a request (its real name is not documented: contract §10)."""
 
 try:
     _VERSION = importlib.metadata.version("resemble_nb")
@@ -117,7 +111,7 @@ def _check_base_url(url: str, *, given: bool) -> str:
     )
 
 
-class BaseClient:
+class BaseClient(Answers):
     """Everything :class:`Client` and :class:`AsyncClient` share: configuration, headers,
     every retry decision, errors and parsing. Each adds only its connection and its two
     primitives, ``_request`` and ``_pause``; the endpoints are defined once, in
@@ -252,9 +246,16 @@ class BaseClient:
         """Delay before retrying after a transport failure, or raise the mapped error."""
         sent = _retry.is_sent_before_failure(exc)
         retryable = isinstance(
-            exc, (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+            exc,
+            (
+                httpx.NetworkError,
+                httpx.TimeoutException,
+                httpx.RemoteProtocolError,
+                ResponseRefused,
+            ),
         )
-        what = f"{type(exc).__name__}: {self._scrub(call, str(exc)) or 'no details'}"
+        kind = "ReadTimeout" if isinstance(exc, httpx.ReadTimeout) else type(exc).__name__
+        what = f"{kind}: {self._scrub(call, str(exc)) or 'no details'}"
         if retryable and (call.safe or not sent) and retries < self.max_retries:
             call.maybe_applied = call.maybe_applied or sent
             delay = _retry.backoff(retries, self._rng)
@@ -275,6 +276,18 @@ class BaseClient:
             "may_have_been_applied": sent or call.maybe_applied,
             "retry_safe": call.safe or not (sent or call.maybe_applied),
         }
+        if isinstance(exc, ResponseRefused):
+            if sent and not call.safe:
+                raise OutcomeUnknownError(
+                    f"{call.method} {call.path}: the answer was refused after the request "
+                    f"was sent ({what}). The outcome is unknown: look it up first (e.g. "
+                    "list_detects()) and adopt what exists before sending it again.",
+                    **kwargs,
+                ) from exc
+            raise APIConnectionError(
+                f"{call.method} {call.path}: {self.base_url} sent no usable answer ({what})",
+                **kwargs,
+            ) from exc
         if sent and retryable and not call.safe:
             raise OutcomeUnknownError(
                 f"{call.method} {call.path}: the connection failed after the request was "
@@ -350,78 +363,3 @@ class BaseClient:
             safe=call.safe,
             maybe_applied_before=call.maybe_applied,
         )
-
-    # -- parsing -------------------------------------------------------------------------
-
-    def _request_id(self, response: httpx.Response) -> str | None:
-        value: str | None = response.headers.get(REQUEST_ID_HEADER)
-        return value
-
-    def _source(self, response: httpx.Response) -> Source:
-        return "sandbox" if response.headers.get(SANDBOX_HEADER) == "1" else "api"
-
-    def _body(self, call: Call, response: httpx.Response) -> dict[str, Any]:
-        try:
-            body = response.json()
-        except (ValueError, json.JSONDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            raise UnexpectedResponseError(
-                f"{call.method} {call.path} returned HTTP {response.status_code} without a "
-                "JSON object body",
-                method=call.method,
-                path=call.path,
-                status_code=response.status_code,
-            )
-        return body
-
-    def _item(self, call: Call, response: httpx.Response) -> dict[str, Any]:
-        item = self._body(call, response).get("item")
-        if not isinstance(item, dict):
-            raise UnexpectedResponseError(
-                f"{call.method} {call.path} returned HTTP {response.status_code} without "
-                "an 'item' object",
-                method=call.method,
-                path=call.path,
-                status_code=response.status_code,
-            )
-        return item
-
-    def _parse_token(self, call: Call, response: httpx.Response, upload: Upload) -> MediaToken:
-        token = self._body(call, response).get("token")
-        if not isinstance(token, str) or not token:
-            raise UnexpectedResponseError(
-                f"{call.method} {call.path} returned HTTP {response.status_code} without a token",
-                method=call.method,
-                path=call.path,
-                status_code=response.status_code,
-            )
-        return MediaToken(
-            token,
-            filename=upload.filename,
-            size=upload.size,
-            source=self._source(response),
-            request_id=self._request_id(response),
-        )
-
-    def _parse_detection(self, call: Call, response: httpx.Response) -> Detection:
-        return Detection.from_json(
-            self._item(call, response),
-            self._source(response),
-            request_id=self._request_id(response),
-        )
-
-    def _parse_batch(self, call: Call, response: httpx.Response) -> Batch:
-        return Batch.from_json(
-            self._item(call, response),
-            self._source(response),
-            request_id=self._request_id(response),
-        )
-
-    def _parse_page(self, call: Call, response: httpx.Response) -> DetectionPage:
-        return DetectionPage.from_json(self._body(call, response), self._source(response))
-
-    def _parse_intelligence(self, call: Call, response: httpx.Response) -> Intelligence:
-        report = Intelligence.from_json(self._item(call, response), self._source(response))
-        assert report is not None  # _item guarantees a dict
-        return report

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import httpx
 
-from . import _asking, _endpoints
+from . import _asking, _endpoints, _transport
 from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, TimeoutTypes
 from ._calls import Call
 from ._sync import blocking, blocking_iter
@@ -49,8 +49,12 @@ class Client(BaseClient):
             a dropped answer for requests that are safe to repeat: reads, deletes, uploads),
             with exponential backoff and jitter, honouring ``Retry-After`` up to 60 s.
             ``0`` turns retries off.
-        http_client: An ``httpx.Client`` to send with (for proxies, custom transports...).
-            The client does not close one it was given.
+        http_client: An ``httpx.Client`` to send with (for custom transports...). The
+            client does not close one it was given. Without one, it honours
+            ``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE`` and
+            ``REQUESTS_CA_BUNDLE``, refuses an answer over 64 MB decoded, and names a
+            service that stops answering (no byte, or not the whole body, within the
+            read timeout).
 
     Raises:
         MissingAPIKeyError: No key was given and ``RESEMBLE_API_KEY`` is not set.
@@ -70,7 +74,7 @@ class Client(BaseClient):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self._http = http_client or _transport.http_client(timeout=self.timeout)
         self._sleep = time.sleep
 
     def close(self) -> None:

@@ -69,7 +69,7 @@ def doctor(
         base_url: The API base URL (default: ``RESEMBLE_BASE_URL``, else Resemble's).
         timeout: Seconds to wait for the service.
     """
-    from resemble_nb.api import DEFAULT_BASE_URL
+    from resemble_nb.api import DEFAULT_BASE_URL, http_client
 
     key = (api_key if api_key is not None else os.environ.get("RESEMBLE_API_KEY") or "").strip()
     url = (base_url or os.environ.get("RESEMBLE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
@@ -85,7 +85,7 @@ def doctor(
         seen.received_at = time.time()
         seen.response = response
 
-    http = httpx.Client(
+    http = http_client(
         timeout=timeout, event_hooks={"request": [on_request], "response": [on_response]}
     )
     try:

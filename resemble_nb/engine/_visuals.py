@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 import httpx
 
 from .._core.markup import sniff_image
-from ..api import Detection
+from ..api import Detection, async_http_client
 from ..ledger import ArtifactRecord
 from ._outbound import MAX_REDIRECTS, Outbound
 
@@ -156,8 +156,11 @@ async def fetch_visuals(dets: Iterable[Detection], api_base: str) -> dict[str, V
     gate = asyncio.Semaphore(CONCURRENCY)
     results: dict[str, tuple[bytes, str] | str] = {}
     # a plain client: never the API's, so no key or Authorization header goes along
-    # redirects are followed by hand (_read), each hop's address checked
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
+    # redirects are followed by hand (_read), each hop's address checked; the factory's
+    # cap sits above MAX_BYTES so _body's own reason ("larger than 10 MB") is the one seen
+    async with async_http_client(
+        max_bytes=2 * MAX_BYTES, timeout=TIMEOUT, follow_redirects=False
+    ) as client:
 
         async def one(url: str) -> None:
             async with gate:
