@@ -74,7 +74,7 @@ def clicks(folder: Path, n: int, index: bool) -> list[float]:
             case.decide(sha, "confirmed_fake", note="bench", reviewer="bench")
             times.append((time.perf_counter() - started) * 1000)
         if not index:  # leave the case as the ledger expects it
-            from resemble_nb.ledger._events import DECISION_EVENT_INDEX
+            from resemble_nb.ledger.sqlite._chain import DECISION_EVENT_INDEX
 
             conn.execute(DECISION_EVENT_INDEX)
     return times

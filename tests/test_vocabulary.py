@@ -13,8 +13,8 @@ from typing import get_args
 import pytest
 
 from resemble_nb import api, engine, frames, ledger, plots
-from resemble_nb.ledger import _migrations
 from resemble_nb.ledger._segments import SEGMENT_LABELS
+from resemble_nb.ledger.sqlite import _migrations
 from resemble_nb.widgets._triage_queue import LABELS as TRIAGE_LABELS
 from resemble_nb.widgets.triage import VERDICT_BUTTONS
 

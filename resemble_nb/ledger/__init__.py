@@ -14,7 +14,6 @@ from ._events import GENESIS, Event, canonical, event_hash
 from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
 from ._provenance import ProvenanceLike, ProvenanceRecord
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
-from ._schema import MIGRATIONS, Migration, latest_version
 from ._scrub import scrub, scrub_text
 from ._truth import DEFAULT_THRESHOLD, TRUTHS, ThresholdChoice, Truth, TruthLabel
 from .errors import (
@@ -54,6 +53,7 @@ from .records import (
     Track,
     Verdict,
 )
+from .sqlite import MIGRATIONS, Migration, latest_version
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -238,7 +237,7 @@ class AnalysisMixin(LedgerBase):
                     "updated_at) VALUES (?, ?, ?, 'asking', ?, ?, ?)",
                     (sha256, detect_uuid, scrub_text(query), asker, stamp, stamp),
                 )
-            except sqlite3.IntegrityError:
+            except self._store.integrity_error:
                 raise LedgerError(f"{self.path}: no item {sha256} to ask about") from None
             return self.question(int(cursor.lastrowid or 0))
 

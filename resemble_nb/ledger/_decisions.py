@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,7 +44,7 @@ class DecisionsMixin(LedgerBase):
                     "VALUES (?, ?, ?, ?, ?)",
                     (sha256, verdict, note, who, to_text(self._now())),
                 )
-            except sqlite3.IntegrityError:
+            except self._store.integrity_error:
                 raise LedgerError(f"{self.path}: no item {sha256} to decide about") from None
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM decisions WHERE id = ?", (cursor.lastrowid,)

@@ -19,6 +19,7 @@ from ._base import to_text
 from ._custody import CustodyMixin
 from ._decisions import DecisionsMixin
 from ._items import ItemsMixin
+from ._job_moves import JobMovesMixin
 from ._jobs import JobsMixin
 from ._lease import LeaseMixin
 from ._provenance import ProvenanceMixin
@@ -36,6 +37,7 @@ REPORTS_FOLDER = "reports"
 
 class Ledger(
     JobsMixin,
+    JobMovesMixin,
     ItemsMixin,
     DecisionsMixin,
     TruthMixin,

@@ -81,7 +81,7 @@ def test_an_older_ledger_gains_the_chain_with_its_history_reconstructed(
     path = case / "ledger.sqlite"
     chain_step = max(n for n, step in MIGRATIONS.items() if step.__name__ == "_v_custody")
     older = {n: step for n, step in MIGRATIONS.items() if n < chain_step}
-    monkeypatch.setattr("resemble_nb.ledger._schema.MIGRATIONS", older)
+    monkeypatch.setattr("resemble_nb.ledger.sqlite._schema.MIGRATIONS", older)
     with Ledger(path) as ledger:  # written by a resemble_nb without the chain
         item = make_item(1)
         ledger.add_items([item])
@@ -106,7 +106,8 @@ def test_a_decision_finds_its_event_through_an_index_also_in_an_older_file(
     path = case / "ledger.sqlite"
     step = max(n for n, s in MIGRATIONS.items() if s.__name__ == "_v_decision_index")
     monkeypatch.setattr(
-        "resemble_nb.ledger._schema.MIGRATIONS", {n: s for n, s in MIGRATIONS.items() if n < step}
+        "resemble_nb.ledger.sqlite._schema.MIGRATIONS",
+        {n: s for n, s in MIGRATIONS.items() if n < step},
     )
     with Ledger(path) as ledger:  # written by a resemble_nb without the index
         item = make_item(1)

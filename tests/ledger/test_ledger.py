@@ -130,4 +130,4 @@ def test_connections_of_finished_threads_are_closed(ledger: Ledger) -> None:
     thread = threading.Thread(target=ledger.items)
     thread.start()
     thread.join()
-    assert len(ledger._open) <= 3
+    assert len(ledger._store._open) <= 3

@@ -74,7 +74,7 @@ def test_an_older_case_gains_the_table_and_its_trigger(
     path = case / "ledger.sqlite"
     step = max(n for n, s in MIGRATIONS.items() if s.__name__ == "_v_provenance")
     older = {n: s for n, s in MIGRATIONS.items() if n < step}
-    monkeypatch.setattr("resemble_nb.ledger._schema.MIGRATIONS", older)
+    monkeypatch.setattr("resemble_nb.ledger.sqlite._schema.MIGRATIONS", older)
     item = make_item(1)
     with Ledger(path) as ledger:  # written by a resemble_nb without local provenance
         ledger.add_items([item])
@@ -92,7 +92,8 @@ def test_a_pre_chain_case_reconstructs_its_history_without_the_table(
     path = case / "ledger.sqlite"
     chain = max(n for n, s in MIGRATIONS.items() if s.__name__ == "_v_custody")
     monkeypatch.setattr(
-        "resemble_nb.ledger._schema.MIGRATIONS", {n: s for n, s in MIGRATIONS.items() if n < chain}
+        "resemble_nb.ledger.sqlite._schema.MIGRATIONS",
+        {n: s for n, s in MIGRATIONS.items() if n < chain},
     )
     with Ledger(path) as ledger:
         ledger.add_items([make_item(1)])

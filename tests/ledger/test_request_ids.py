@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from resemble_nb.ledger import MIGRATIONS, Ledger
-from resemble_nb.ledger._events import event_triggers, seal
+from resemble_nb.ledger.sqlite._chain import event_triggers, seal
 
 from .conftest import make_item, spec
 from .test_events import _chain_holds
@@ -101,7 +101,8 @@ def test_a_ledger_from_the_previous_version_gains_the_columns_and_triggers(
 ) -> None:
     path = case / "ledger.sqlite"
     monkeypatch.setattr(
-        "resemble_nb.ledger._schema.MIGRATIONS", {n: s for n, s in MIGRATIONS.items() if n < STEP}
+        "resemble_nb.ledger.sqlite._schema.MIGRATIONS",
+        {n: s for n, s in MIGRATIONS.items() if n < STEP},
     )
     item = make_item(1)
     with Ledger(path) as ledger:  # written by a resemble_nb without request ids
@@ -156,7 +157,8 @@ def test_a_pre_chain_ledger_reconstructs_its_jobs_with_the_same_keys(
     path = case / "ledger.sqlite"
     chain = max(n for n, s in MIGRATIONS.items() if s.__name__ == "_v_custody")
     monkeypatch.setattr(
-        "resemble_nb.ledger._schema.MIGRATIONS", {n: s for n, s in MIGRATIONS.items() if n < chain}
+        "resemble_nb.ledger.sqlite._schema.MIGRATIONS",
+        {n: s for n, s in MIGRATIONS.items() if n < chain},
     )
     item = make_item(1)
     with Ledger(path) as ledger:

@@ -15,7 +15,7 @@ from resemble_nb.ledger import (
     NotALedgerError,
     latest_version,
 )
-from resemble_nb.ledger._schema import migrate
+from resemble_nb.ledger.sqlite._schema import migrate
 
 from .conftest import make_item
 

@@ -48,7 +48,7 @@ def test_a_version_1_ledger_gains_the_tables_when_opened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "case.db"
-    monkeypatch.setattr("resemble_nb.ledger._schema.MIGRATIONS", {1: MIGRATIONS[1]})
+    monkeypatch.setattr("resemble_nb.ledger.sqlite._schema.MIGRATIONS", {1: MIGRATIONS[1]})
     with Ledger(path) as opened:  # written by a resemble_nb that knew only version 1
         opened.add_items([make_item(3)])
     monkeypatch.undo()

@@ -11,8 +11,8 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..errors import LedgerError, LedgerVersionError, NotALedgerError
 from ._migrations import APP_ID, MIGRATIONS, Migration
-from .errors import LedgerError, LedgerVersionError, NotALedgerError
 
 __all__ = ["APP_ID", "MIGRATIONS", "Migration", "check_version", "latest_version", "migrate"]
 

@@ -1,14 +1,14 @@
 """An older ledger gains the chain: its rows become the first events, marked reconstructed.
 
 The order is by table, then by the time each table recorded (the tables never kept one
-order across them); every event is sealed like any other (see :mod:`._events`).
+order across them); every event is sealed like any other (see :mod:`._chain`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from ._events import seal
+from ._chain import seal
 
 __all__ = ["reconstruct_history"]
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 
-from ._events import DECISION_EVENT_INDEX, EVENTS_SQL, event_triggers, replace_event_triggers, seal
-from ._events_history import reconstruct_history
-from .records import LIVE_STATES, STATES, VERDICTS
+from ..records import LIVE_STATES, STATES, VERDICTS
+from ._chain import DECISION_EVENT_INDEX, EVENTS_SQL, event_triggers, replace_event_triggers, seal
+from ._history import reconstruct_history
 
 __all__ = ["APP_ID", "MIGRATIONS", "Migration"]
 
