@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from .board import JobBoard
-from .files import FilePicker, UploadPicker
+from .files import FilePicker
 from .triage import TriageBoard
+from .uploads import UploadPicker
 
 __all__ = ["FilePicker", "JobBoard", "TriageBoard", "UploadPicker"]

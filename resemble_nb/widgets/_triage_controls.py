@@ -1,4 +1,5 @@
-"""The triage board's queue controls: filters, order, moving, jumping.
+"""The triage board's controls: the queue's (filters, order, moving, jumping) and the
+verdict's (a button per verdict, the note, the status line).
 
 Plain ipywidgets made here so the board module keeps to the board's behaviour. The
 starting values come from the caller, else from what the case remembered.
@@ -12,11 +13,22 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..ledger import DEFAULT_THRESHOLD
+from ..ledger import DEFAULT_THRESHOLD, VERDICT_WORDS, VERDICTS
 from ._triage_queue import LABELS, SORTS, check_labels
 from ._words import LABEL_WORDS
 
-__all__ = ["Filters", "QueueControls", "starting_filters"]
+__all__ = ["VERDICT_BUTTONS", "Filters", "QueueControls", "VerdictControls", "starting_filters"]
+
+_BUTTON_STYLES = {
+    "confirmed_fake": "danger",
+    "confirmed_real": "success",
+    "needs_escalation": "warning",
+    "inconclusive": "info",
+}
+#: Verdict -> (button text, button style), in the ledger's order (keys 1-4).
+VERDICT_BUTTONS: Mapping[str, tuple[str, str]] = {
+    verdict: (VERDICT_WORDS[verdict], _BUTTON_STYLES[verdict]) for verdict in VERDICTS
+}
 
 
 @dataclass(frozen=True)
@@ -115,4 +127,36 @@ class QueueControls:
         return W.HBox(
             [self.labels, W.VBox([self.threshold, self.sort, self.unreviewed])],
             layout=W.Layout(flex_flow="row wrap"),
+        )
+
+
+class VerdictControls:
+    """A button per verdict (keys 1-4), the note box and the status line, as one column."""
+
+    def __init__(self) -> None:
+        self.buttons = {
+            verdict: W.Button(
+                description=f"{i}  {text}",
+                button_style=style,
+                tooltip=f"Record: {text} (key {i})",
+                layout=W.Layout(width="auto"),
+            )
+            for i, (verdict, (text, style)) in enumerate(VERDICT_BUTTONS.items(), start=1)
+        }
+        self.note = W.Textarea(
+            placeholder="Note for the decision log, saved with the verdict (key N)",
+            rows=3,
+            layout=W.Layout(width="100%"),
+        )
+        self.status = W.HTML()
+
+    def column(self, *below: W.Widget) -> W.VBox:
+        """The verdict grid, the note and the status, then ``below`` (details, panels)."""
+        grid = W.GridBox(
+            list(self.buttons.values()),
+            layout=W.Layout(grid_template_columns="1fr 1fr", grid_gap="4px", width="100%"),
+        )
+        return W.VBox(
+            [grid, self.note, self.status, *below],
+            layout=W.Layout(width="330px", flex="0 0 330px", min_width="330px"),
         )

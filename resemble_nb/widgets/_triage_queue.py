@@ -5,14 +5,24 @@ Pure functions over ``case.results()`` so the filter rules are tested without wi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import pandas as pd
 
 from ..api import LABELS as _LABELS
 
-__all__ = ["LABELS", "SORTS", "build_queue", "check_labels", "positions", "row_dict"]
+__all__ = [
+    "LABELS",
+    "SORTS",
+    "build_queue",
+    "check_labels",
+    "find_in_queue",
+    "mirror_decision",
+    "positions",
+    "row_dict",
+    "verdict_at",
+]
 
 #: The five-step label scale, from real to fake (the API layer's one list).
 LABELS: tuple[str, ...] = _LABELS
@@ -115,3 +125,39 @@ def row_dict(frame: pd.DataFrame, position: int) -> dict[str, Any]:
     """The row at ``position`` as a dict of plain values (``None`` for missing)."""
     row = frame.iloc[position]
     return {str(col): _plain(row[col]) for col in frame.columns}
+
+
+def find_in_queue(item: str, shas: list[str], names: list[str]) -> int | None:
+    """Where ``item`` is in the queue: by sha256 (or a prefix of 6+), then exact file
+    name, then part of a name (case-insensitive); ``None`` if nowhere."""
+    rules: list[Callable[[int], bool]] = [
+        lambda i: shas[i] == item or (len(item) >= 6 and shas[i].startswith(item.lower())),
+        lambda i: names[i] == item,
+        lambda i: item.casefold() in names[i].casefold(),
+    ]
+    for match in rules:
+        for i in range(len(shas)):
+            if item and match(i):
+                return i
+    return None
+
+
+def mirror_decision(frame: pd.DataFrame, row: int, verdict: str, note: str) -> None:
+    """Write a decision into ``frame`` (the board's copy of the results), in place."""
+    if "verdict" not in frame:
+        frame["verdict"] = pd.Series([None] * len(frame), dtype="object")
+    column = frame["verdict"]
+    if isinstance(column.dtype, pd.CategoricalDtype) and verdict not in column.cat.categories:
+        frame["verdict"] = column.cat.add_categories([verdict])
+    frame.loc[frame.index[row], "verdict"] = verdict
+    if "note" not in frame:
+        frame["note"] = pd.Series([None] * len(frame), dtype="string")
+    frame.loc[frame.index[row], "note"] = note
+
+
+def verdict_at(frame: pd.DataFrame, row: int) -> Any:
+    """The verdict in ``frame``'s row, or ``None``."""
+    if "verdict" not in frame:
+        return None
+    value = frame["verdict"].iloc[row]
+    return None if pd.isna(value) else value

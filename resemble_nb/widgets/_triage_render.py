@@ -1,15 +1,17 @@
-"""Rendering one triage item's details as HTML (plain words; machine names on hover)."""
+"""Rendering the triage board: one item's details as HTML (plain words; machine names on
+hover), and the board in one line of text (its ``repr``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..media.limits import format_bytes
 from ._format import escape
+from ._triage_queue import LABELS
 from ._words import words
 
-__all__ = ["details_html"]
+__all__ = ["board_text", "details_html"]
 
 _SUBSCORES = (
     ("audio_score", "audio"),
@@ -65,3 +67,30 @@ def details_html(item: Mapping[str, Any]) -> str:
         for k, v in rows
     )
     return f"<table style='font-size:12px;line-height:1.35;border-collapse:collapse'>{body}</table>"
+
+
+def board_text(
+    queued: int,
+    total: int,
+    decided: int,
+    *,
+    threshold: float,
+    labels: Sequence[str],
+    unreviewed_only: bool,
+    item: Mapping[str, Any] | None,
+    position: int,
+) -> str:
+    """The board as text: the queue, its filters, how many are decided, the current item."""
+    shown = "all" if set(labels) == set(LABELS) else ",".join(labels) or "none"
+    head = (
+        f"TriageBoard: {queued} in queue (score ≥ {threshold:.2f}, labels {shown}"
+        f"{', unreviewed only' if unreviewed_only else ''}) · {decided}/{total} decided"
+    )
+    if item is None:
+        return head
+    score = "—" if item.get("score") is None else f"{item['score']:.2f}"
+    verdict = item.get("verdict") or "—"
+    return (
+        f"{head}\n  item {position} of {queued}: {item.get('name')} — "
+        f"{item.get('label') or 'no label'}, score {score}, verdict {verdict}"
+    )

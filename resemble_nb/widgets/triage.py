@@ -19,30 +19,27 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
-from ..ledger import VERDICT_WORDS, VERDICTS
+from ..ledger import VERDICTS
 from ._format import escape
 from ._panel import Panel
 from ._protocols import CaseLike
 from ._reviewer import ReviewerBar
-from ._triage_controls import QueueControls, starting_filters
-from ._triage_queue import LABELS, build_queue, positions, row_dict
-from ._triage_render import details_html
+from ._triage_controls import VERDICT_BUTTONS, QueueControls, VerdictControls, starting_filters
+from ._triage_queue import (
+    build_queue,
+    find_in_queue,
+    mirror_decision,
+    positions,
+    row_dict,
+    verdict_at,
+)
+from ._triage_render import board_text, details_html
 from ._triage_state import load_state, os_user, save_state
 from ._triage_views import BACKGROUND_BYTES, ItemViews
 from .inspector import DEFAULT_EMBED_MAX_BYTES, MediaInspector, local_file
 
 __all__ = ["VERDICT_BUTTONS", "TriageBoard"]
 
-_BUTTON_STYLES = {
-    "confirmed_fake": "danger",
-    "confirmed_real": "success",
-    "needs_escalation": "warning",
-    "inconclusive": "info",
-}
-#: Verdict -> (button text, button style), in the ledger's order (keys 1-4).
-VERDICT_BUTTONS: Mapping[str, tuple[str, str]] = {
-    verdict: (VERDICT_WORDS[verdict], _BUTTON_STYLES[verdict]) for verdict in VERDICTS
-}
 ItemCallback = Callable[[dict[str, Any] | None], None]
 
 
@@ -105,21 +102,8 @@ class TriageBoard(Panel):
         )
         self.inspector.layout = W.Layout(flex="1 1 0", min_width="0")
         self._details = W.HTML()
-        self._buttons = {
-            verdict: W.Button(
-                description=f"{i}  {text}",
-                button_style=style,
-                tooltip=f"Record: {text} (key {i})",
-                layout=W.Layout(width="auto"),
-            )
-            for i, (verdict, (text, style)) in enumerate(VERDICT_BUTTONS.items(), start=1)
-        }
-        self._note = W.Textarea(
-            placeholder="Note for the decision log, saved with the verdict (key N)",
-            rows=3,
-            layout=W.Layout(width="100%"),
-        )
-        self._status = W.HTML()
+        verdicts = VerdictControls()
+        self._buttons, self._note, self._status = verdicts.buttons, verdicts.note, verdicts.status
         #: Where other views of the item go (analysis panel, threshold caption...).
         self.slot = W.VBox(layout=W.Layout(width="100%"))
         self._errors = W.Output()
@@ -135,14 +119,7 @@ class TriageBoard(Panel):
             button.on_click(lambda _, v=verdict: self._on_verdict(v))
         self.inspector.on_key(self._on_action)
 
-        verdict_grid = W.GridBox(
-            list(self._buttons.values()),
-            layout=W.Layout(grid_template_columns="1fr 1fr", grid_gap="4px", width="100%"),
-        )
-        side = W.VBox(
-            [verdict_grid, self._note, self._status, self._details, self.slot],
-            layout=W.Layout(width="330px", flex="0 0 330px", min_width="330px"),
-        )
+        side = verdicts.column(self._details, self.slot)
         super().__init__(
             children=[
                 controls.nav_row(),
@@ -232,17 +209,10 @@ class TriageBoard(Panel):
     def show(self, item: str) -> None:
         """Jump to an item of the queue, by sha256, file name or part of a name."""
         names = [str(row_dict(self._frame, self._rows[s]).get("name") or "") for s in self._queue]
-        shas = self._queue
-        rules: list[Callable[[int], bool]] = [
-            lambda i: shas[i] == item or (len(item) >= 6 and shas[i].startswith(item.lower())),
-            lambda i: names[i] == item,
-            lambda i: item.casefold() in names[i].casefold(),
-        ]
-        for match in rules:
-            for i in range(len(shas)):
-                if item and match(i):
-                    self._go(i)
-                    return
+        found = find_in_queue(item, self._queue, names)
+        if found is not None:
+            self._go(found)
+            return
         raise KeyError(f"{item!r} is not in the triage queue (check the filters)")
 
     def decide(self, verdict: str, note: str | None = None) -> None:
@@ -260,7 +230,7 @@ class TriageBoard(Panel):
             )
         text = self._note.value if note is None else note
         self.case.decide(str(item["sha256"]), verdict, note=text, reviewer=reviewer)
-        self._remember(str(item["sha256"]), verdict, text)
+        mirror_decision(self._frame, self._rows[str(item["sha256"])], verdict, text)
         name = item.get("name") or str(item["sha256"])[:12]
         self._status_text = (
             f"Saved: {VERDICT_BUTTONS[verdict][0].lower()} for {name}, by {reviewer}"
@@ -295,21 +265,16 @@ class TriageBoard(Panel):
         self._item_callbacks.append(callback)
 
     def __repr__(self) -> str:
-        n, total = len(self._queue), len(self._rows)  # items, not never-hashed skips
         decided = int(self._frame["verdict"].notna().sum()) if "verdict" in self._frame else 0
-        labels = "all" if set(self.labels) == set(LABELS) else ",".join(self.labels) or "none"
-        head = (
-            f"TriageBoard: {n} in queue (score ≥ {self.threshold:.2f}, labels {labels}"
-            f"{', unreviewed only' if self.unreviewed_only else ''}) · {decided}/{total} decided"
-        )
-        item = self.current
-        if item is None:
-            return head
-        score = "—" if item.get("score") is None else f"{item['score']:.2f}"
-        verdict = item.get("verdict") or "—"
-        return (
-            f"{head}\n  item {self._pos + 1} of {n}: {item.get('name')} — "
-            f"{item.get('label') or 'no label'}, score {score}, verdict {verdict}"
+        return board_text(
+            len(self._queue),
+            len(self._rows),  # items, not never-hashed skips
+            decided,
+            threshold=self.threshold,
+            labels=self.labels,
+            unreviewed_only=self.unreviewed_only,
+            item=self.current,
+            position=self._pos + 1,
         )
 
     # -- internals ---------------------------------------------------------------------
@@ -320,19 +285,6 @@ class TriageBoard(Panel):
     def _say(self, text: str) -> None:
         self._status_text = text
         self._status.value = escape(text)
-
-    def _remember(self, sha256: str, verdict: str, note: str) -> None:
-        """Mirror a decision into the local copy of the results (no re-read per click)."""
-        row = self._rows[sha256]
-        if "verdict" not in self._frame:
-            self._frame["verdict"] = pd.Series([None] * len(self._frame), dtype="object")
-        column = self._frame["verdict"]
-        if isinstance(column.dtype, pd.CategoricalDtype) and verdict not in column.cat.categories:
-            self._frame["verdict"] = column.cat.add_categories([verdict])
-        self._frame.loc[self._frame.index[row], "verdict"] = verdict
-        if "note" not in self._frame:
-            self._frame["note"] = pd.Series([None] * len(self._frame), dtype="string")
-        self._frame.loc[self._frame.index[row], "note"] = note
 
     def _rebuild(self, keep: str | None, step: int = 0) -> None:
         old = self._queue
@@ -419,7 +371,9 @@ class TriageBoard(Panel):
         else:
             self._first.disabled = self._prev.disabled = self._pos == 0
             self._next.disabled = self._last.disabled = self._pos >= n - 1
-            decided = sum(1 for s in self._queue if self._verdict_of(s) is not None)
+            decided = sum(
+                1 for s in self._queue if verdict_at(self._frame, self._rows[s]) is not None
+            )
             self._position.value = (
                 f"&nbsp;Item <b>{self._pos + 1}</b> of {n} &nbsp;·&nbsp; "
                 f"<b>{decided}</b> of {n} decided&nbsp;"
@@ -442,12 +396,6 @@ class TriageBoard(Panel):
                 self._quietly(panel.show_item, item)
         for callback in self._item_callbacks:
             self._quietly(callback, item)
-
-    def _verdict_of(self, sha: str) -> Any:
-        if "verdict" not in self._frame:
-            return None
-        value = self._frame["verdict"].iloc[self._rows[sha]]
-        return None if pd.isna(value) else value
 
     def _quietly(self, call: Callable[..., Any], *args: Any) -> None:
         try:

@@ -21,6 +21,7 @@ import pytest
 
 from resemble_nb.widgets.inspector import MediaInspector, item_view, media_route
 from resemble_nb.widgets.inspector import _data as data
+from resemble_nb.widgets.inspector import _frames as video_frames
 from resemble_nb.widgets.inspector._server import MEDIA_ROUTE, _allowed
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
@@ -83,20 +84,20 @@ def test_key_frames_are_clamped_to_the_real_duration_and_cached(tmp_path: Path) 
     shutil.copyfile(SAMPLES / "interview.mp4", video)
     cache = tmp_path / "cache"
     scored = [(0.0, 0.1, "real"), (2.0, 0.8, "fake"), (4.76, 0.9, "fake")]
-    duration, frames = data.key_frames(video, scored, cache=cache, key="v" * 64)
+    duration, frames = video_frames.key_frames(video, scored, cache=cache, key="v" * 64)
     assert duration == pytest.approx(4.0)
     assert [f.scored_at for f in frames] == [0.0, 2.0, 4.76]
     assert frames[-1].time < duration  # 4.76 s is shown on the last frame, not past the end
     assert all(f.jpeg.startswith(b"\xff\xd8") for f in frames)
     assert frames[1].as_dict()["src"].startswith("data:image/jpeg;base64,")
     video.unlink()
-    assert data.key_frames(video, scored, cache=cache, key="v" * 64) == (duration, frames)
+    assert video_frames.key_frames(video, scored, cache=cache, key="v" * 64) == (duration, frames)
 
 
 def test_many_scored_frames_are_thinned_evenly() -> None:
     scored = [(i / 10, 0.5, None) for i in range(400)]
-    _, frames = data.key_frames(SAMPLES / "interview.mp4", scored)
-    assert len(frames) == data.MAX_FRAMES
+    _, frames = video_frames.key_frames(SAMPLES / "interview.mp4", scored)
+    assert len(frames) == video_frames.MAX_FRAMES
     assert frames[0].scored_at == 0.0 and frames[-1].scored_at == pytest.approx(39.9)
 
 

@@ -8,7 +8,8 @@ traits; the media itself plays from the Jupyter server by URL (``_server``).
 
 from __future__ import annotations
 
-from ._data import AudioOverview, KeyFrame, audio_overview, cache_dir, key_frames
+from ._data import AudioOverview, audio_overview, cache_dir
+from ._frames import KeyFrame, key_frames
 from ._item import DEFAULT_EMBED_MAX_BYTES, item_view, local_file
 from ._server import MEDIA_ROUTE, media_route
 from ._widget import MediaInspector

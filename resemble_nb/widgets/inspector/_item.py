@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from ...media.limits import format_bytes, media_type_for_extension, mime_for_extension
-from ._data import InspectorDataError, audio_overview, key_frames, media_duration
+from ._data import InspectorDataError, audio_overview, media_duration
+from ._frames import key_frames
 from ._server import media_route
 
 __all__ = [
