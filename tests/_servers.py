@@ -77,7 +77,8 @@ def answer_badly(handler: BaseHTTPRequestHandler, mode: str, release: threading.
     handler.send_response(200)
     for name, value in headers.items():
         handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body) + (1000 if "stall" in mode else 0)))
+    declared = len(body) + 1000 if "stall" in mode else 1000 if mode == "drip" else len(body)
+    handler.send_header("Content-Length", str(declared))
     handler.send_header("Connection", "close")
     handler.end_headers()
     if mode == "stall-after-headers":
@@ -85,9 +86,9 @@ def answer_badly(handler: BaseHTTPRequestHandler, mode: str, release: threading.
         handler.wfile.flush()
         release.wait(120)
         return
-    if mode == "drip":  # a byte at a time until released: never the whole body
+    if mode == "drip":  # a byte every 0.2 s: 1,000 bytes take 200 s
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            for byte in body:
+            for byte in body.ljust(1000):
                 if release.wait(0.2):
                     return
                 handler.wfile.write(bytes([byte]))
