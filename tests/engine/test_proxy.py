@@ -60,6 +60,26 @@ def test_a_review_goes_through_an_http_proxy(
     assert len(proxy.forwarded) == run.stats()["requests"]  # and every other request too
 
 
+def test_doctor_and_a_review_take_the_same_route(
+    sandbox: Sandbox, case: Case, tmp_path: Path, via_proxy: Callable[..., ForwardingProxy]
+) -> None:
+    """The issue's case: doctor went through the proxy, detect did not."""
+    from resemble_nb.cli._doctor import doctor
+
+    proxy = via_proxy()
+    assert doctor(sandbox.api_key, sandbox.base_url).ok
+    through_doctor = len(proxy.forwarded)
+    run = case.review(
+        write_wavs(tmp_path / "media", 1),
+        client=client_for(sandbox),
+        poll_interval=FAST,
+        display=False,
+    )
+    run.wait(60)
+    assert through_doctor >= 1
+    assert len(proxy.forwarded) == through_doctor + run.stats()["requests"]
+
+
 def test_a_batch_create_whose_answer_stalls_is_reconciled_not_sent_twice(
     sandbox: Sandbox, case: Case, tmp_path: Path, via_proxy: Callable[..., ForwardingProxy]
 ) -> None:
