@@ -250,6 +250,15 @@ def run_summary(run: Run, case_folder: Any) -> list[str]:
     if counts:
         lines.append(f"  {counts}")
     lines.extend(problem_lines(run.items()))
+    replaced = run.replaced_files
+    for path, before, now in replaced[:MAX_PROBLEM_LINES]:
+        lines.append(
+            f"{escape_name(path)}: the file changed since an earlier review: it was item "
+            f"{before[:16]}… and is now item {now[:16]}…; both are kept (name either by "
+            "its sha256 in decide(); verify says which item the file now is)"
+        )
+    if len(replaced) > MAX_PROBLEM_LINES:
+        lines.append(f"... and {len(replaced) - MAX_PROBLEM_LINES:,} more files changed so")
     changed = int(run.stats().get("changed_files", 0))
     if changed:
         lines.append(

@@ -31,6 +31,7 @@ __all__ = [
     "CustodyError",
     "Exhibit",
     "KeyFolderError",
+    "NotVerifiableError",
     "ReportCustody",
     "ReviewerKey",
     "Verification",
@@ -71,15 +72,30 @@ def verify(
     target = Path(os.fspath(path)).expanduser()
     trusted = None if trust is None else [t.replace(" ", "").lower() for t in trust]
     if target.is_dir():
+        if not (target / _LEDGER).is_file():
+            raise NotVerifiableError(target, f"a folder with no {_LEDGER}")
         return verify_case(target / _LEDGER, trust=trusted)
     suffix = target.suffix.lower()
     if not target.exists():
-        out = Verification(str(target))
-        out.fail("input", f"{target}: no such file or folder")
-        return out
+        raise NotVerifiableError(target, "no such file or folder")
+    if not target.is_file():
+        raise NotVerifiableError(target, "not a regular file")
     if suffix == ".zip":
         return verify_bundle(target, trust=trusted)
     if suffix in {".html", ".htm"}:
         ledger = None if case is None else Path(os.fspath(case)).expanduser() / _LEDGER
         return verify_report(target, ledger_path=ledger, trust=trusted)
+    with target.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise NotVerifiableError(target, "neither a SQLite case ledger, .html nor .zip")
     return verify_case(target, trust=trusted)
+
+
+class NotVerifiableError(CustodyError):
+    """What was given to ``verify`` is not a case, a report or a bundle (a usage error)."""
+
+    def __init__(self, target: Path, what: str) -> None:
+        super().__init__(
+            f"{target}: not a case, report or bundle ({what}); give a case folder, "
+            "REPORT.html or BUNDLE.zip"
+        )

@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping
 from html import escape, unescape
 from pathlib import Path
@@ -193,6 +194,16 @@ def _against_case(
         else:
             out.add("case", True, f"the case recorded writing this report (event {written[0]})")
         results = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(VOUCHED_SQL)}
+        as_of = _as_of_head(conn, head.get("seq"), row is not None and row[0] == head.get("hash"))
+        if as_of is not None:
+            now = as_of[0]
+            out.add(
+                "case",
+                True,
+                f"the case has moved on since this report (made at event {head.get('seq')}, "
+                f"the case is now at event {now}): its items are checked against the case "
+                f"as of event {head.get('seq')}",
+            )
         bad = 0
         for item in manifest.get("items", []):
             sha = item.get("sha256")
@@ -203,9 +214,11 @@ def _against_case(
                 bad += 1
                 continue
             uuid, label, score = results[sha]
-            if (uuid, label) != (item.get("detect_uuid"), item.get("label")) or (
-                _number(score) != item.get("score")
-            ):
+            shown = (item.get("detect_uuid"), item.get("label"), item.get("score"))
+            allowed = {(uuid, label, _number(score))}
+            if as_of is not None:  # what the case vouched for at the report's head
+                allowed = {as_of[1].get(sha, (None, None, None))}
+            if shown not in allowed:
                 out.fail(
                     "case",
                     f"item {str(sha)[:12]}: the report's result differs from the case's",
@@ -229,6 +242,42 @@ def _against_case(
             out.add("case", True, f"{len(manifest.get('items', []))} item(s) match the case")
     finally:
         conn.close()
+
+
+def _as_of_head(
+    conn: sqlite3.Connection, head_seq: Any, head_found: bool
+) -> tuple[int, dict[str, tuple[Any, Any, Any]]] | None:
+    """When results changed after a report's head (it was written mid-review): the case's
+    last event, and each item's result as the case vouched for it at that head (its
+    latest job then, and that job's result if stored by then). A report is a snapshot."""
+    if not head_found or not isinstance(head_seq, int):
+        return None
+    later = conn.execute(
+        "SELECT MAX(seq) FROM events WHERE seq > ? AND kind IN ('job_created', 'result_stored')",
+        (head_seq,),
+    ).fetchone()[0]
+    if later is None:
+        return None
+    latest_job: dict[str, Any] = {}
+    stored: dict[Any, tuple[Any, Any, Any]] = {}
+    for kind, subject, payload in conn.execute(
+        "SELECT kind, subject, payload FROM events WHERE seq <= ? "
+        "AND kind IN ('job_created', 'result_stored') ORDER BY seq",
+        (head_seq,),
+    ):
+        try:
+            facts = json.loads(payload)
+        except ValueError:
+            continue
+        if kind == "job_created":
+            latest_job[subject] = facts.get("job_id")
+        else:
+            stored[facts.get("job_id")] = (
+                facts.get("detect_uuid"), facts.get("label"), _number(facts.get("score"))
+            )  # fmt: skip
+    now = int(conn.execute("SELECT MAX(seq) FROM events").fetchone()[0])
+    none = (None, None, None)
+    return now, {sha: stored.get(job, none) for sha, job in latest_job.items()}
 
 
 class ReportCustody:

@@ -105,6 +105,8 @@ class Context:
     stats: dict[str, int] = field(default_factory=dict)
     on_submitted: Callable[[Sequence[Work]], None] | None = None
     listing: Listing = field(default_factory=Listing)
+    replaced: list[tuple[str, str, str]] = field(default_factory=list)
+    """(path, the item it held at an earlier review, the item it holds now)."""
 
     def job_key(self, sha256: str, media_type: str | None) -> str:
         """The options key of this item's job: the options that change its media type's

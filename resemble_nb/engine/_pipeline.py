@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..api import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, NotFoundError
-from ..ledger import JobSpec
+from ..ledger import JobSpec, Ledger
 from ..media import Include, MediaItem, Route, plan_batches, route
 from ._batch import submit_batch
 from ._calls import FatalAPIError
@@ -67,6 +67,7 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
         leave_out=case_files(ctx.ledger.path),
     )
     ledger = ctx.ledger
+    ctx.replaced.extend(_replaced(ledger, [*found.items, *(item for item, _ in found.damaged)]))
     ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
     await record_provenance(ledger, [*found.items, *(item for item, _ in found.damaged)])
     if found.skipped:
@@ -96,6 +97,18 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
         if not poller_task.done():
             poller_task.cancel()
             await asyncio.gather(poller_task, return_exceptions=True)
+
+
+def _replaced(ledger: Ledger, items: Sequence[MediaItem]) -> list[tuple[str, str, str]]:
+    """Paths that held other content at an earlier review of this case: (path, the item
+    then, the item now). Both stay in the case; this is said out loud, never silent."""
+    out = []
+    for item in items:
+        for path in item.paths:
+            before = ledger.item_for_path(path)
+            if before is not None and before.sha256 != item.sha256:
+                out.append((str(path), before.sha256, item.sha256))
+    return out
 
 
 def _settled(ctx: Context, item: MediaItem) -> bool:

@@ -198,6 +198,12 @@ class Run:
         return "api"
 
     @property
+    def replaced_files(self) -> list[tuple[str, str, str]]:
+        """Paths whose file changed since an earlier review of the case: (path, sha256 of
+        the item it held then, sha256 of the item it holds now). Both items are kept."""
+        return list(self._ctx.replaced) if self._ctx is not None else []
+
+    @property
     def elapsed(self) -> float:
         """Seconds since the start (to the end, once ended)."""
         if self.started_at is None:
