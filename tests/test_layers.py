@@ -245,3 +245,35 @@ def test_the_package_root_is_the_public_face_and_the_layers() -> None:
     }
     assert private <= BOTTOM, f"private modules at the package root: {sorted(private - BOTTOM)}"
     assert len(private) <= 3
+
+
+# -- the architecture document ----------------------------------------------------------------
+
+ARCHITECTURE = PACKAGE.parent / "ARCHITECTURE.md"
+
+
+def _documented_layers() -> list[str]:
+    """The layers named in ARCHITECTURE.md's table, top row first (bottom layer first)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [row.split("`")[1].rstrip("/") for row in rows]
+
+
+def _layer_folders() -> set[str]:
+    return {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+
+
+def test_the_architecture_table_is_the_tree() -> None:
+    """Every layer the table names is a folder of resemble_nb/, and every folder is named
+    (the sandbox beside them), in the order the import rule ranks them."""
+    documented = _documented_layers()
+    assert len(documented) == len(set(documented))
+    assert set(documented) | {SANDBOX} == _layer_folders()
+    assert documented == sorted(RANKS, key=RANKS.__getitem__)
+
+
+def test_every_layer_says_what_it_owns_and_must_not_do() -> None:
+    for folder in sorted(_layer_folders()):
+        doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text())) or ""
+        assert "must not" in doc, f"resemble_nb/{folder}/__init__.py: say what it must not do"

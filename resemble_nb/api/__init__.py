@@ -1,5 +1,10 @@
 """HTTP client for Resemble AI's deepfake detection API (v2), sync and async.
 
+This layer owns the wire: ``Client`` and ``AsyncClient`` from one definition of each
+endpoint, typed errors per status, retries, timeouts, size caps, and parsed models that
+keep the raw JSON. It must not know about files beyond streaming them, nor about
+ledgers, cases or widgets.
+
 >>> from resemble_nb.api import Client
 >>> with Client() as client:                       # doctest: +SKIP
 ...     job = client.detect(file="call.wav", wait=True)

@@ -2,8 +2,8 @@
 
 The ledger chains every event that matters by hash (see :mod:`resemble_nb.ledger`); this
 layer signs it with each reviewer's Ed25519 key (kept outside the case), checks it, cuts
-exhibits with their lineage and writes handover bundles. No HTTP, and no private key
-inside a case.
+exhibits with their lineage and writes handover bundles. It must not talk HTTP, nor keep
+a private key inside a case.
 
 >>> result = rnb.verify("cases/acme")          # doctest: +SKIP
 >>> result.ok                                  # doctest: +SKIP

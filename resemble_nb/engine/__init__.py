@@ -1,5 +1,9 @@
 """The review engine: every file analysed exactly once, fast, resumable, in the background.
 
+It owns running a review: plan, claim, upload, submit, poll and reconcile, at one shared
+rate, on its own event loop, writing every step to the ledger. It must not import
+ipywidgets or render anything: views watch a run's traits and events from above.
+
 >>> run = case.review(["evidence/"], client=client)    # doctest: +SKIP
 >>> run.wait().progress                                 # doctest: +SKIP
 Progress(total=7, counts={'completed': 5, 'failed': 1, 'skipped': 1})

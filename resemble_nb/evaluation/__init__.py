@@ -1,6 +1,6 @@
 """Ground truth, metrics and thresholds: how reliable are the scores on this case's media?
 
-No HTTP here. Ground truth comes from imported labels (:func:`import_labels`) and from
+It must not talk HTTP. Ground truth comes from imported labels (:func:`import_labels`) and from
 reviewers' confirmed verdicts (:func:`ground_truth_frame`); :func:`evaluate` measures ROC
 and precision-recall curves, AUC, rates at a threshold and calibration with intervals,
 overall and per media type; :func:`recommend_threshold` picks a threshold it can defend,

@@ -1,6 +1,8 @@
-"""The case ledger (SQLite): items, jobs, results, segments and the triage log.
+"""The case ledger: items, jobs, results, segments, decisions and the hash chain.
 
-No HTTP and nothing rendered here; the engine writes, the frames/report layers read.
+The :class:`Ledger` is written once over a store (:mod:`._store`), whose backend keeps
+the data: :mod:`.sqlite`, one file per case, today. It must not talk HTTP, render
+anything or know keys; the engine writes, the frames/report layers read.
 Every state change is committed before the caller's next step, so a killed kernel loses
 nothing and never causes a second detect of the same item with the same options.
 """

@@ -1,6 +1,6 @@
 """Media intake: find files, recognise them from their content, hash them, plan batches.
 
-No HTTP here. The engine calls :func:`scan` (or :func:`find_media` + :func:`inspect` +
+It must not talk HTTP. The engine calls :func:`scan` (or :func:`find_media` + :func:`inspect` +
 :func:`group_items`), then :func:`route` and :func:`plan_batches`::
 
     >>> from resemble_nb import media

@@ -1,6 +1,7 @@
 """Matplotlib figures for a case's results: distribution, ranking, timeline, triage.
 
-Every function returns a :class:`matplotlib.figure.Figure`, draws into ``ax=`` when
+This layer draws what the frames hold; it must not talk HTTP or read the ledger. Every
+function returns a :class:`matplotlib.figure.Figure`, draws into ``ax=`` when
 given (and then returns ``ax``'s figure), never calls ``plt.show`` and never touches
 pyplot's global state, so it works headless, in threads and in notebooks alike.
 Empty or score-less frames give a figure that says so instead of raising.

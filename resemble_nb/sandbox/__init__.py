@@ -5,9 +5,10 @@
 ...     print(sb.base_url)
 http://127.0.0.1:54321/api/v2
 
-Written from the API contract, not from the client: it imports nothing from the
-rest of ``resemble_nb``. Starlette and uvicorn are imported only when a sandbox
-is created, so ``resemble_nb.sandbox.cli`` stays cheap to import.
+Written from the API contract, not from the client: it must not import anything from the
+rest of ``resemble_nb``, so a bug shared by client and sandbox cannot hide. Starlette
+and uvicorn are imported only when a sandbox is created, so ``resemble_nb.sandbox.cli``
+stays cheap to import.
 """
 
 from __future__ import annotations

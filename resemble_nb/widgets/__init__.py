@@ -1,5 +1,10 @@
 """Jupyter widgets for a review: pick media, watch a run, triage the results.
 
+This layer owns the views: the pickers, the live job board, the triage board and its
+media inspector (anywidget). They are thin: the rules live in plain classes and
+functions a test drives without a browser. It must not hold business logic, assemble
+HTML from service text, or serve any file that is not a case item's media.
+
 >>> from resemble_nb.widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
 """
 
