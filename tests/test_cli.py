@@ -192,3 +192,25 @@ def test_the_installed_command_runs_end_to_end(tmp_path: Path, sandbox: Sandbox)
     assert done.returncode == 0, done.stderr
     assert "7/7 done" in done.stdout
     assert sandbox.api_key not in done.stdout + done.stderr
+
+
+def test_detect_does_not_import_pandas(tmp_path: Path, sandbox: Sandbox) -> None:
+    """``detect`` never builds a frame, so it does not pay for pandas (and pyarrow): a
+    review of thousands of files stays small (issue 24)."""
+    script = (
+        "import sys\n"
+        "from resemble_nb.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print('heavy:', sorted(m for m in ('pandas', 'pyarrow', 'matplotlib') "
+        "if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    env = {**os.environ, "RESEMBLE_API_KEY": sandbox.api_key}
+    env.pop("RESEMBLE_BASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *_detect(sandbox, tmp_path / "case", "--no-progress")],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "7/7 done" in done.stdout
+    assert "heavy: []" in done.stdout

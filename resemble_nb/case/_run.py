@@ -6,10 +6,12 @@ The engine sits below the frames layer and never builds a DataFrame; the conveni
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..engine import Run
-from ..frames import results_frame
+
+if TYPE_CHECKING:  # pandas (and with it pyarrow) only when rows are asked for:
+    import pandas as pd  # ``resemble-nb detect`` never builds a frame
 
 __all__ = ["CaseRun"]
 
@@ -19,6 +21,8 @@ class CaseRun(Run):
 
     def results(self) -> pd.DataFrame:
         """This run's rows of ``case.results()`` (items and skipped files)."""
+        from ..frames import results_frame
+
         frame = results_frame(self.ledger)
         keys = {item.key for item in self.items()}
         mask = frame["sha256"].isin(keys).fillna(False) | frame["path"].isin(keys).fillna(False)

@@ -68,6 +68,9 @@ def sniff_data(data: bytes) -> Sniff:
     """Identify content from bytes (the whole file, or at least its first 64 KB)."""
     if not data:
         return Sniff((), "empty")
+    known = _common(data[:12])
+    if known is not None:
+        return known
     try:
         matches = puremagic.magic_string(data)
     except (puremagic.PureError, ValueError):
@@ -78,6 +81,10 @@ def sniff_data(data: bytes) -> Sniff:
 def sniff_stream(stream: IO[bytes]) -> Sniff:
     """Identify content from a seekable binary stream; leaves it at position 0."""
     stream.seek(0)
+    known = _common(stream.read(12))
+    stream.seek(0)
+    if known is not None:
+        return known
     try:
         matches = puremagic.magic_stream(stream)
     except (puremagic.PureError, ValueError):
@@ -88,6 +95,30 @@ def sniff_stream(stream: IO[bytes]) -> Sniff:
     if not head:
         return Sniff((), "empty")
     return _classify(matches, head)
+
+
+_FAMILY = {family.name: family for family in FAMILIES}
+# JPEG markers that may follow SOI (APPn, DQT, DHT, SOF0-3, DRI, COM); 0xF7 is JPEG-LS
+_JPEG_MARKERS = frozenset([*range(0xE0, 0xF0), 0xDB, 0xC4, *range(0xC0, 0xC4), 0xDD, 0xFE])
+
+
+def _common(head: bytes) -> Sniff | None:
+    """The most common containers, recognised from their first bytes without the general
+    sniffer (a third of a millisecond per file at intake); ``None``: ask puremagic.
+
+    Only where puremagic's answer is the same (``tests/media/test_sniff_fast.py`` checks):
+    WAV (``RIFF....WAVE``), PNG and JPEG. MP3 (ID3) and MPEG-4 (``ftyp``) are left to
+    puremagic, whose verdict on those depends on the tag's bytes and the brand.
+    """
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        family = _FAMILY["wav"]
+    elif head[:8] == b"\x89PNG\r\n\x1a\n":
+        family = _FAMILY["png"]
+    elif head[:3] == b"\xff\xd8\xff" and len(head) > 3 and head[3] in _JPEG_MARKERS:
+        family = _FAMILY["jpeg"]
+    else:
+        return None
+    return Sniff((family,), family.description)
 
 
 _BY_SNIFFED_EXTENSION = {ext: f for f in FAMILIES for ext in f.sniffed_extensions}
