@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..api import Detection
-from ..ledger import ResultRecord, SegmentRecord, scrub
+from ..ledger import ResultRecord, SegmentRecord
 from ._findings import analysis_of
 
 __all__ = ["result_of", "segments_of"]
@@ -69,8 +69,11 @@ def segments_of(det: Detection, options: Mapping[str, Any]) -> list[SegmentRecor
 def _raw(det: Detection) -> Any:
     """The server's JSON without inline ``data:`` images (heatmaps can be megabytes; the
     images themselves are kept as artifacts) and without URL query strings (media and
-    heatmap URLs can be pre-signed: their signature is a credential)."""
-    return _strip_data_uris(scrub(det.raw))
+    heatmap URLs can be pre-signed: their signature is a credential).
+
+    Secrets are scrubbed once, by the ledger as it stores the text (``dump_raw``), after
+    the inline images are gone (scrubbing first ran every pattern over megabytes)."""
+    return _strip_data_uris(det.raw)
 
 
 def _strip_data_uris(value: Any) -> Any:

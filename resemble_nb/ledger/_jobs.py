@@ -69,21 +69,84 @@ class JobsMixin(ResultsMixin):
     def ensure_jobs(
         self, specs: Iterable[JobSpec], *, force: bool = False
     ) -> list[tuple[Job, bool]]:
-        """:meth:`ensure_job` for many specs, in one transaction."""
-        out: list[tuple[Job, bool]] = []
+        """:meth:`ensure_job` for many specs, in one transaction.
+
+        Set-based: one read of the existing jobs (in chunks), one bulk insert of the new
+        ones, one read of what was inserted, whatever the number of specs. A spec given
+        twice gets the job its first mention found or made.
+        """
+        specs = list(specs)
         with self._write() as conn:
+            latest = self._latest_jobs(conn, specs)
+            fresh: list[JobSpec] = []
+            making: set[tuple[str, str]] = set()
             for spec in specs:
-                row = conn.execute(
-                    f"SELECT {JOB_COLUMNS} FROM jobs WHERE sha256 = ? AND options_key = ? "
-                    "ORDER BY id DESC LIMIT 1",
-                    (spec.sha256, spec.options_key),
-                ).fetchone()
-                if row is not None and (not force or row[5] in LIVE_STATES):
-                    out.append((job_of(row), False))
-                    continue
-                job_id = self._insert_job(conn, spec)
-                out.append((self._fetch(conn, job_id), True))
+                key = (spec.sha256, spec.options_key)
+                row = latest.get(key)
+                if key not in making and (row is None or (force and row[5] not in LIVE_STATES)):
+                    making.add(key)
+                    fresh.append(spec)
+            made = self._insert_jobs(conn, fresh)
+        jobs: dict[tuple[str, str], Job] = {}
+        out: list[tuple[Job, bool]] = []
+        for spec in specs:
+            key = (spec.sha256, spec.options_key)
+            job = made.pop(key, None)
+            if job is not None:  # the first mention made it; later ones reuse it
+                jobs[key] = job
+                out.append((job, True))
+                continue
+            if key not in jobs:
+                jobs[key] = job_of(latest[key])
+            out.append((jobs[key], False))
         return out
+
+    def _latest_jobs(
+        self, conn: Connection, specs: Sequence[JobSpec]
+    ) -> dict[tuple[str, str], Any]:
+        """The newest job row of each spec's (item, options), by key; chunked reads."""
+        wanted = {(spec.sha256, spec.options_key) for spec in specs}
+        shas = sorted({sha for sha, _key in wanted})
+        found: dict[tuple[str, str], Any] = {}
+        step = max(1, self._store.max_params)
+        for start in range(0, len(shas), step):
+            chunk = shas[start : start + step]
+            rows = conn.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE sha256 IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            for row in rows:
+                if (row[1], row[2]) in wanted:
+                    found[(row[1], row[2])] = row  # ascending ids: the newest stays
+        return found
+
+    def _insert_jobs(
+        self, conn: Connection, specs: Sequence[JobSpec]
+    ) -> dict[tuple[str, str], Job]:
+        """Insert pending jobs for ``specs`` (in order); return them by (item, options)."""
+        if not specs:
+            return {}
+        stamp = to_text(self._now())
+        texts: dict[int, str] = {}  # the options of a review are one object: scrubbed once
+        rows = []
+        for spec in specs:
+            text = texts.get(id(spec.options))
+            if text is None:
+                text = json.dumps(scrub(spec.options), sort_keys=True, separators=(",", ":"))
+                texts[id(spec.options)] = text
+            rows.append(
+                (spec.sha256, spec.options_key, text, spec.strategy, spec.source, stamp, stamp)
+            )
+        last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0]
+        try:
+            conn.executemany(_INSERT_JOB, rows)
+        except self._store.integrity_error as exc:
+            done = conn.execute("SELECT COUNT(*) FROM jobs WHERE id > ?", (last,)).fetchone()[0]
+            raise self._integrity(exc, specs[min(int(done), len(specs) - 1)].sha256) from None
+        # the write lock is held: the new rows are exactly those after ``last``, in order
+        made = conn.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id > ? ORDER BY id", (last,))
+        return {(row[1], row[2]): job_of(row) for row in made}
 
     def create_jobs(self, specs: Iterable[JobSpec]) -> list[int]:
         """Insert new pending jobs in one transaction (bulk loads); return their ids.

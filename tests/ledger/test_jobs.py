@@ -61,6 +61,31 @@ def test_completed_items_are_not_redone_unless_forced(ledger: Ledger, item: Medi
     assert not created and in_flight.id == fresh.id  # never two in flight
 
 
+def test_ensure_jobs_in_bulk_answers_as_one_at_a_time(ledger: Ledger) -> None:
+    """Many specs at once (set-based, issue 24): existing jobs found, new ones made in
+    order, a spec given twice gets the first mention's job, forcing spares jobs in flight,
+    and an unknown item is named."""
+    items = [make_item(n) for n in range(6)]
+    ledger.add_items(items)
+    first, _ = ledger.ensure_job(spec(items[0]))
+    done, _ = ledger.ensure_job(spec(items[1]))
+    ledger.mark_submitting(done.id)
+    ledger.mark_submitted(done.id, detect_uuid="d-1")
+    ledger.mark_completed(done.id, ResultRecord(label="real", score=0.1))
+    wanted = [spec(items[2]), spec(items[0]), spec(items[1]), spec(items[2]), spec(items[3])]
+    got = ledger.ensure_jobs(wanted)
+    assert [created for _job, created in got] == [True, False, False, False, True]
+    assert got[1][0] == first and got[2][0].id == done.id
+    assert got[0][0] == got[3][0] and got[0][0].id < got[4][0].id  # made in order
+    forced = ledger.ensure_jobs([spec(items[0]), spec(items[1]), spec(items[1])], force=True)
+    assert [c for _j, c in forced] == [False, True, False]  # in flight stays; done redone
+    assert forced[1][0].id == forced[2][0].id != done.id
+    stranger = make_item(99)
+    with pytest.raises(LedgerError, match=stranger.sha256):
+        ledger.ensure_jobs([spec(items[4]), spec(stranger), spec(items[5])])
+    assert ledger.job_for(items[4].sha256, "k1") is None  # nothing of that call was kept
+
+
 def test_the_file_refuses_two_jobs_in_flight_for_one_item_and_options(
     ledger: Ledger,
     item: MediaItem,
