@@ -170,20 +170,19 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
         options.setdefault("analysis", analysis)
         options.setdefault("analysis_methods", methods)
         results, segments = self.results(), self.segments()
+
+        def render(**extra: Any) -> Path:
+            return Path(
+                render_report(
+                    results, segments, self.decisions(), path=target, case_name=self.name,
+                    **extra, **options,
+                )
+            )  # fmt: skip
+
         if self.ledger.read_only:  # nothing can be signed or recorded: say so in the report
             meta = dict(options.pop("case_meta", None) or {})
             meta["custody"] = "not signed or recorded: the case was read-only"
-            return Path(
-                render_report(
-                    results,
-                    segments,
-                    self.decisions(),
-                    path=target,
-                    case_name=self.name,
-                    case_meta=meta,
-                    **options,
-                )
-            )
+            return render(case_meta=meta)
         custody = report_custody(
             self,
             results,
@@ -192,18 +191,7 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
             reviewer=reviewer,
             exhibits=exhibits,
         )
-        result = Path(
-            render_report(
-                results,
-                segments,
-                self.decisions(),
-                path=target,
-                case_name=self.name,
-                custody=custody.context,
-                seal=custody.seal,
-                **options,
-            )
-        )
+        result = render(custody=custody.context, seal=custody.seal)
         custody.record(result)
         return result
 

@@ -10,48 +10,6 @@ pandas). This layer reads the ledger; it must not talk HTTP or render anything.
 ['name', 'path', 'paths', 'sha256']
 """
 
-from ._results import (
-    C2PA_STATES,
-    DECISION_COLUMNS,
-    DEFAULT_THRESHOLD,
-    KINDS,
-    LABEL_DTYPE,
-    LABELS,
-    LOCAL_C2PA_STATES,
-    MEDIA_TYPES,
-    RESULT_COLUMNS,
-    SEGMENT_COLUMNS,
-    SOURCES,
-    STATUSES,
-    VERDICTS,
-    WATERMARK_STATES,
-    decisions_frame,
-    empty_decisions,
-    empty_results,
-    empty_segments,
-    results_frame,
-    segments_frame,
-)
-
-__all__ = [
-    "C2PA_STATES",
-    "DECISION_COLUMNS",
-    "DEFAULT_THRESHOLD",
-    "KINDS",
-    "LABELS",
-    "LABEL_DTYPE",
-    "LOCAL_C2PA_STATES",
-    "MEDIA_TYPES",
-    "RESULT_COLUMNS",
-    "SEGMENT_COLUMNS",
-    "SOURCES",
-    "STATUSES",
-    "VERDICTS",
-    "WATERMARK_STATES",
-    "decisions_frame",
-    "empty_decisions",
-    "empty_results",
-    "empty_segments",
-    "results_frame",
-    "segments_frame",
-]
+# The layer's public names are the ones _results lists (one list, not two).
+from ._results import *  # noqa: F403
+from ._results import __all__ as __all__

@@ -8,25 +8,18 @@ reviewer's confirmed name is kept per account of this machine: asked once per ca
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+from ..ledger import default_reviewer as os_user  # the account running the kernel
 
 __all__ = ["REVIEWER_ENV", "STATE_FILE", "default_reviewer", "load_state", "os_user", "save_state"]
 
 STATE_FILE = Path(".cache") / "triage.json"
 #: Environment variable naming the reviewer (a default the reviewer still confirms).
 REVIEWER_ENV = "RESEMBLE_NB_REVIEWER"
-
-
-def os_user() -> str:
-    """The account running the kernel (``"unknown"`` where the system cannot say)."""
-    try:
-        return getpass.getuser() or "unknown"
-    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
-        return "unknown"
 
 
 def default_reviewer() -> tuple[str, str]:

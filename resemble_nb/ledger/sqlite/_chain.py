@@ -20,12 +20,24 @@ from .._events import DECISION_ID_SQL, GENESIS, canonical, event_hash
 __all__ = [
     "DECISION_EVENT_INDEX",
     "EVENTS_SQL",
+    "append_only",
     "event_triggers",
     "replace_event_triggers",
     "seal",
 ]
 
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+def append_only(
+    table: str, reason: str, *, ops: tuple[str, ...] = ("UPDATE", "DELETE")
+) -> list[str]:
+    """Triggers that make ``table`` append-only: each of ``ops`` is refused with ``reason``."""
+    return [
+        f"CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{reason}'); END"
+        for op in ops
+    ]
 
 
 EVENTS_SQL: tuple[str, ...] = (
@@ -58,14 +70,8 @@ EVENTS_SQL: tuple[str, ...] = (
         signed_at   TEXT NOT NULL,
         PRIMARY KEY (seq, fingerprint)
     )""",
-    """CREATE TRIGGER signatures_append_only_update BEFORE UPDATE ON signatures
-       BEGIN SELECT RAISE(ABORT, 'signatures are append-only'); END""",
-    """CREATE TRIGGER signatures_append_only_delete BEFORE DELETE ON signatures
-       BEGIN SELECT RAISE(ABORT, 'signatures are append-only'); END""",
-    """CREATE TRIGGER signers_append_only_update BEFORE UPDATE ON signers
-       BEGIN SELECT RAISE(ABORT, 'signers are append-only'); END""",
-    """CREATE TRIGGER signers_append_only_delete BEFORE DELETE ON signers
-       BEGIN SELECT RAISE(ABORT, 'signers are append-only'); END""",
+    *append_only("signatures", "signatures are append-only"),
+    *append_only("signers", "signers are append-only"),
     # exhibits: clips and stills cut from an item, with their lineage
     """CREATE TABLE exhibits (
         id            INTEGER PRIMARY KEY,
@@ -79,8 +85,7 @@ EVENTS_SQL: tuple[str, ...] = (
         tool          TEXT NOT NULL,
         created_at    TEXT NOT NULL
     )""",
-    """CREATE TRIGGER exhibits_append_only_update BEFORE UPDATE ON exhibits
-       BEGIN SELECT RAISE(ABORT, 'exhibits are append-only: cut a new one'); END""",
+    *append_only("exhibits", "exhibits are append-only: cut a new one", ops=("UPDATE",)),
 )
 
 

@@ -18,7 +18,14 @@ import sqlite3
 from collections.abc import Callable, Iterable
 
 from ..records import LIVE_STATES, STATES, VERDICTS
-from ._chain import DECISION_EVENT_INDEX, EVENTS_SQL, event_triggers, replace_event_triggers, seal
+from ._chain import (
+    DECISION_EVENT_INDEX,
+    EVENTS_SQL,
+    append_only,
+    event_triggers,
+    replace_event_triggers,
+    seal,
+)
 from ._history import reconstruct_history
 
 __all__ = ["APP_ID", "MIGRATIONS", "Migration"]
@@ -156,12 +163,7 @@ _V1 = [
         UPDATE items SET latest_decision_id = NEW.id WHERE sha256 = NEW.sha256;
        END""",
     # the decision log is the chain of custody: append-only, enforced by the file itself
-    """CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
-       BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead');
-       END""",
-    """CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
-       BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead');
-       END""",
+    *append_only("decisions", "decisions are append-only: record a new decision instead"),
 ]
 
 
@@ -193,12 +195,8 @@ _V2_TRUTH = [
         chosen_by     TEXT NOT NULL,
         chosen_at     TEXT NOT NULL
     )""",
-    *(
-        f"""CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table}
-       BEGIN SELECT RAISE(ABORT, '{table} are append-only: record a new row instead'); END"""
-        for table in ("truth_labels", "thresholds")
-        for op in ("UPDATE", "DELETE")
-    ),
+    *append_only("truth_labels", "truth_labels are append-only: record a new row instead"),
+    *append_only("thresholds", "thresholds are append-only: record a new row instead"),
 ]
 
 
@@ -280,12 +278,7 @@ _V4_ANALYSIS = [
         sent_at      TEXT NOT NULL
     )""",
     "CREATE INDEX feedback_item ON feedback(sha256, id)",
-    """CREATE TRIGGER feedback_append_only_update BEFORE UPDATE ON feedback
-       BEGIN SELECT RAISE(ABORT, 'feedback is append-only: what was sent stays recorded');
-       END""",
-    """CREATE TRIGGER feedback_append_only_delete BEFORE DELETE ON feedback
-       BEGIN SELECT RAISE(ABORT, 'feedback is append-only: what was sent stays recorded');
-       END""",
+    *append_only("feedback", "feedback is append-only: what was sent stays recorded"),
 ]
 
 
@@ -337,10 +330,7 @@ PROVENANCE_SQL: tuple[str, ...] = (
         read_at         TEXT NOT NULL
     )""",
     "CREATE INDEX provenance_item ON provenance(sha256, id)",
-    """CREATE TRIGGER provenance_append_only_update BEFORE UPDATE ON provenance
-       BEGIN SELECT RAISE(ABORT, 'provenance is append-only: read the file again'); END""",
-    """CREATE TRIGGER provenance_append_only_delete BEFORE DELETE ON provenance
-       BEGIN SELECT RAISE(ABORT, 'provenance is append-only: read the file again'); END""",
+    *append_only("provenance", "provenance is append-only: read the file again"),
 )
 
 
