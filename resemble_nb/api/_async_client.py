@@ -42,6 +42,9 @@ class AsyncClient(BaseClient):
     Raises, attributes, retries and errors: as for :class:`Client`.
     """
 
+    _http: httpx.AsyncClient
+    _sleep = staticmethod(asyncio.sleep)
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -50,10 +53,7 @@ class AsyncClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries)
-        self._owns_http = http_client is None
-        self._http = http_client or _transport.async_http_client(timeout=self.timeout)
-        self._sleep = asyncio.sleep
+        super().__init__(api_key, base_url, timeout, max_retries, http_client)
 
     async def aclose(self) -> None:
         """Close the connections (unless ``http_client`` was given). Idempotent."""
@@ -70,6 +70,9 @@ class AsyncClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def _new_http(self, timeout: httpx.Timeout) -> httpx.AsyncClient:
+        return _transport.async_http_client(timeout=timeout)
 
     async def _request(self, call: Call) -> httpx.Response:
         with call.request_kwargs() as kwargs:

@@ -123,6 +123,7 @@ class BaseClient(Answers):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: Any = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("RESEMBLE_API_KEY")
         if not key or not key.strip():
@@ -139,6 +140,12 @@ class BaseClient(Answers):
         self.stats = ClientStats()
         self._rng = random.Random()
         self._monotonic = time.monotonic
+        self._owns_http = http_client is None
+        self._http: Any = http_client if http_client is not None else self._new_http(self.timeout)
+
+    def _new_http(self, timeout: httpx.Timeout) -> Any:
+        """A connection pool from the one transport factory (:mod:`._transport`)."""
+        raise NotImplementedError
 
     @property
     def service(self) -> str:
@@ -184,7 +191,7 @@ class BaseClient(Answers):
             http_client: As for the constructor (an ``httpx.Client`` or ``AsyncClient``).
         """
         made = cls(
-            api_key=client._api_key.reveal(),  # type: ignore[call-arg]
+            api_key=client._api_key.reveal(),
             base_url=client.base_url,
             timeout=client.timeout,
             max_retries=client.max_retries if max_retries is None else max_retries,

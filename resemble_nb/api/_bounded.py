@@ -8,7 +8,8 @@ service stopped answering after N s") instead of waiting on it. The deadline for
 body is the request's read timeout (the client's ``timeout``): no byte for that long,
 or the whole body not in within it, ends the call.
 
-The errors are :class:`httpx.TransportError` subclasses, so the clients' one retry
+The errors are :class:`httpx.TransportError` subclasses (and :class:`ResembleError`s:
+a plain ``http_client()`` user catches them by either root), so the clients' one retry
 policy decides what happens next (a stalled read of a detect is never blindly sent
 again: it may have been created).
 """
@@ -22,6 +23,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import httpx
+
+from .._core.errors import ResembleError
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -42,11 +45,11 @@ _PIECE = 64 * 1024
 _STRIP = ("content-encoding", "content-length")
 
 
-class ResponseRefused(httpx.TransportError):
+class ResponseRefused(ResembleError, httpx.TransportError):
     """An answer was refused: larger than the cap, or in an encoding not asked for."""
 
 
-class ServiceStalled(httpx.ReadTimeout):
+class ServiceStalled(ResembleError, httpx.ReadTimeout):
     """The service stopped sending (before or after its headers) past the deadline."""
 
 

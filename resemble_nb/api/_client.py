@@ -64,6 +64,9 @@ class Client(BaseClient):
         stats: Request and retry counters (:class:`ClientStats`).
     """
 
+    _http: httpx.Client
+    _sleep = staticmethod(time.sleep)
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -72,10 +75,7 @@ class Client(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries)
-        self._owns_http = http_client is None
-        self._http = http_client or _transport.http_client(timeout=self.timeout)
-        self._sleep = time.sleep
+        super().__init__(api_key, base_url, timeout, max_retries, http_client)
 
     def close(self) -> None:
         """Close the connections (unless ``http_client`` was given). Idempotent."""
@@ -92,6 +92,9 @@ class Client(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _new_http(self, timeout: httpx.Timeout) -> httpx.Client:
+        return _transport.http_client(timeout=timeout)
 
     async def _request(self, call: Call) -> httpx.Response:
         with call.request_kwargs() as kwargs:

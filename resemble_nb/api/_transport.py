@@ -65,15 +65,10 @@ def http_client(
         wrap: Wraps each route's transport (e.g. a rate limiter).
         **options: For ``httpx.Client``: ``timeout``, ``follow_redirects``, ``event_hooks``...
     """
-    verify = ssl_context()
-
-    def make(proxy: httpx.Proxy | None) -> httpx.BaseTransport:
-        inner = httpx.HTTPTransport(verify=verify, proxy=proxy, **_pool(limits))
-        bounded = BoundedTransport(inner, max_bytes)
-        return wrap(bounded) if wrap is not None else bounded
-
-    transport, mounts = _routes(make)
-    return httpx.Client(transport=transport, mounts=mounts, **options)
+    made: httpx.Client = _build(
+        httpx.Client, httpx.HTTPTransport, BoundedTransport, max_bytes, limits, wrap, options
+    )
+    return made
 
 
 def async_http_client(
@@ -85,16 +80,34 @@ def async_http_client(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for this project; the arguments are
     :func:`http_client`'s."""
+    made: httpx.AsyncClient = _build(
+        httpx.AsyncClient,
+        httpx.AsyncHTTPTransport,
+        AsyncBoundedTransport,
+        max_bytes,
+        limits,
+        wrap,
+        options,
+    )
+    return made
+
+
+def _build(
+    client: Any,
+    transport: Any,
+    bounded: Any,
+    max_bytes: int,
+    limits: httpx.Limits | None,
+    wrap: Callable[[Any], Any] | None,
+    options: dict[str, Any],
+) -> Any:
+    """The client: each route a ``transport`` inside ``bounded``, then ``wrap``."""
     verify = ssl_context()
+    pool = {} if limits is None else {"limits": limits}
 
-    def make(proxy: httpx.Proxy | None) -> httpx.AsyncBaseTransport:
-        inner = httpx.AsyncHTTPTransport(verify=verify, proxy=proxy, **_pool(limits))
-        bounded = AsyncBoundedTransport(inner, max_bytes)
-        return wrap(bounded) if wrap is not None else bounded
+    def make(proxy: httpx.Proxy | None) -> Any:
+        route = bounded(transport(verify=verify, proxy=proxy, **pool), max_bytes)
+        return wrap(route) if wrap is not None else route
 
-    transport, mounts = _routes(make)
-    return httpx.AsyncClient(transport=transport, mounts=mounts, **options)
-
-
-def _pool(limits: httpx.Limits | None) -> dict[str, Any]:
-    return {} if limits is None else {"limits": limits}
+    default, mounts = _routes(make)
+    return client(transport=default, mounts=mounts, **options)
