@@ -17,7 +17,12 @@ and every analysis its options asked for (intelligence, watermark) is completed 
 failed. One that completed while an analysis still runs is *lagging*: it is asked
 about again each round, at the round's polite pace, never stored half-finished.
 
-Rounds start about a second apart and stretch to ten seconds while nothing finishes.
+Rounds are timed to the work. Until a detect has been seen finished, they start about a
+second apart and stretch to ten seconds while nothing finishes. Once one has, the time it
+took (the shortest seen: the service's latency, give or take a round) says when each
+later detect can be ready: the next round aims there, and a detect that is late is asked
+about again after 0.3 s, then backing off (x1.5) to the usual pace. So the last results
+are collected within about 0.3 s of being ready, without polling blindly meanwhile.
 Results are written to the ledger in one transaction per round.
 """
 
@@ -61,6 +66,8 @@ BATCH_GET_MAX = 4
 MAX_LIST_PAGES = 20
 UNORDERED_GETS_PER_PAGE = 10
 """An unordered list is read whole only when that costs a page per 10 detects waited for."""
+LATE_STEP = 0.3
+"""After a detect's expected time, it is asked about again this soon (then backing off)."""
 
 
 @dataclass
@@ -87,6 +94,8 @@ class Poller:
         self._lagging: set[str] = set()  # detect finished, a requested analysis not yet
         self._poke = asyncio.Event()
         self._closing = False
+        self._latency: float | None = None  # shortest watch-to-finished time seen
+        self._late_step = LATE_STEP  # grows while expected detects are late
         self.rounds = 0
 
     # -- feeding ----------------------------------------------------------------------------
@@ -136,7 +145,7 @@ class Poller:
                 self._poke.clear()
                 await self._poke.wait()
                 self._interval = self.min_interval
-                next_at = time.monotonic() + self._interval
+                next_at = self._aim(time.monotonic())
                 continue
             now = time.monotonic()
             if self._ready:  # known finished: fetch them now
@@ -147,7 +156,19 @@ class Poller:
                     await asyncio.wait_for(self._poke.wait(), timeout=next_at - now)
                 continue
             await self._safe_round()
-            next_at = time.monotonic() + self._interval
+            next_at = self._aim(time.monotonic())
+
+    def _aim(self, now: float) -> float:
+        """When the next round starts: the usual pace, or sooner where the latency seen so
+        far says a detect will be ready (and soon again for one that is late)."""
+        at = now + self._interval
+        if self._latency is None or not self._since:
+            return at
+        due = min(since + self._latency for since in self._since.values())
+        if due > now:  # the next detect to be ready: aim at it
+            self._late_step = LATE_STEP
+            return min(at, due)
+        return min(at, now + self._late_step)  # late: ask again soon, backing off
 
     async def _safe_round(self) -> None:
         try:
@@ -164,6 +185,8 @@ class Poller:
         self._interval = (
             self.min_interval if finished else min(self.max_interval, self._interval * 1.5)
         )
+        if not finished:
+            self._late_step = min(self.max_interval, self._late_step * 1.5)
         self._expire()
 
     async def _round(self) -> int:
@@ -293,7 +316,12 @@ class Poller:
     ) -> None:
         ctx = self.ctx
         entries: list[tuple[Work, ResultRecord, Sequence[SegmentRecord]]] = []
+        now = time.monotonic()
         for work, det in finished:
+            since = self._since.get(det.uuid)
+            if since is not None:
+                took = now - since
+                self._latency = took if self._latency is None else min(self._latency, took)
             self._forget(det.uuid)
             if det.completed:
                 record, segments = result_of(det, ctx.options)
