@@ -227,7 +227,7 @@ def test_the_server_extension_serves_media_outside_its_root_in_ranges(
     assert _get(f"{server}/{media_route(hidden)}")[0] == 403
 
 
-def test_the_board_colours_scores_with_the_plots_bands() -> None:
+def test_the_board_colours_scores_with_the_plots_bands(tmp_path: Path) -> None:
     """The inspector's windows and frames take their colour from plots.BANDS (one table)."""
     from resemble_nb import plots
 
@@ -238,7 +238,8 @@ def test_the_board_colours_scores_with_the_plots_bands() -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the ES module's colouring is checked in Chromium")
-    js = SAMPLES.parents[0] / "widgets" / "inspector" / "static" / "inspector.js"
+    js = tmp_path / "inspector.mjs"  # the one module the browser is given
+    js.write_text(str(MediaInspector._esm), encoding="utf-8")
     scores = [0.05, 0.37, 0.5, 0.69, 0.7, 1.0, None]
     code = (
         f"import {{ scoreColor }} from {js.as_uri()!r};"
@@ -252,3 +253,30 @@ def test_the_board_colours_scores_with_the_plots_bands() -> None:
     expected = [plots.band_color(s) for s in scores]
     assert json.loads(out.stdout) == expected
     assert expected[1] == plots.LABEL_COLORS["uncertain"]
+
+
+def test_the_view_is_one_module_made_of_its_parts(tmp_path: Path) -> None:
+    """anywidget loads the view as ONE ES module (no relative imports resolve there): the
+    parts are joined, their imports of each other dropped, and the result still runs."""
+    from resemble_nb.widgets.inspector._widget import _PARTS, _STATIC, bundle_view
+
+    view = bundle_view()
+    assert MediaInspector._esm == view
+    assert 'from "./' not in view
+    for part in _PARTS:  # every part is in it, and each part is a module of its own
+        body = (_STATIC / part).read_text(encoding="utf-8")
+        assert body.splitlines()[0] in view
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the joined module is exercised in Chromium")
+    bundle = tmp_path / "inspector.mjs"
+    bundle.write_text(view, encoding="utf-8")
+    code = (
+        f"const m = await import({bundle.as_uri()!r});"
+        "console.log(typeof m.default.render, typeof m.scoreColor);"
+    )
+    out = subprocess.run(
+        [node, "--input-type=module", "-e", code], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["function", "function"]

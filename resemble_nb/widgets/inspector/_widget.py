@@ -10,6 +10,7 @@ and never enter the widget state saved with the notebook.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,21 @@ from ...media.limits import format_bytes
 from ...plots import BANDS
 from ._item import DEFAULT_EMBED_MAX_BYTES, EMPTY_VIEW, read_chunks
 
-__all__ = ["MediaInspector"]
+__all__ = ["MediaInspector", "bundle_view"]
 
 _STATIC = Path(__file__).parent / "static"
+_PARTS = ("util.js", "keys.js", "timeline.js", "image.js", "inspector.js")
+"""The view's ES modules, each after the ones it imports."""
+_LOCAL_IMPORT = re.compile(r'^import \{[^}]*\} from "\./[\w.-]+";\n', re.MULTILINE)
+
+
+def bundle_view() -> str:
+    """The view as the ONE ES module anywidget loads (it resolves no relative import):
+    the parts in order, their imports of each other dropped. Each part stays a valid
+    module on its own (editors, node), and the joined text is what the browser runs."""
+    texts = [(_STATIC / part).read_text(encoding="utf-8") for part in _PARTS]
+    return "\n".join(_LOCAL_IMPORT.sub("", text) for text in texts)
+
 
 KeyHandler = Callable[[Mapping[str, Any]], None]
 
@@ -37,7 +50,7 @@ class MediaInspector(anywidget.AnyWidget):
     ``{"action": "next" | "previous" | "first" | "last" | "decide", ...}``.
     """
 
-    _esm = _STATIC / "inspector.js"
+    _esm = bundle_view()
     _css = _STATIC / "inspector.css"
 
     item = T.Unicode("").tag(sync=True)
