@@ -61,11 +61,10 @@ class CaseAnalysis:
         stop: threading.Event,
         on_change: Callable[[Any], None],
     ) -> str:
-        from ..ledger import default_reviewer
         from ._ask import ask_question
 
         record = ask_question(
-            self.case.ledger, sha256, question, self.client(), asker=default_reviewer(),
+            self.case.ledger, sha256, question, self.client(), asker=self.case.ledger.actor(None),
             timeout=self._timeout, poll_interval=self._poll, stop=stop, on_change=on_change,
         )  # fmt: skip
         return record.status

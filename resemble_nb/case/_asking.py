@@ -86,7 +86,6 @@ class AskingVerbs(CaseBase):
             The answer, or ``None`` if it failed (the reason is in ``case.questions()``)
             or is not ready within ``timeout`` (ask :meth:`questions` again later).
         """
-        from ..ledger import default_reviewer
         from ._ask import DEFAULT_ANSWER_TIMEOUT, ask_question
 
         record = ask_question(
@@ -94,7 +93,7 @@ class AskingVerbs(CaseBase):
             self.item_key(item),
             question,
             self._client_for(client),
-            asker=asker or default_reviewer(),
+            asker=self.ledger.actor(asker),  # the case's one reviewer rule
             timeout=DEFAULT_ANSWER_TIMEOUT if timeout is None else timeout,
             sleep=sleep or time.sleep,
             clock=clock or time.monotonic,

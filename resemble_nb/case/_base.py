@@ -40,6 +40,9 @@ class CaseBase:
         path = Path(os.fspath(folder)).expanduser()
         self.folder: Path = make_case_folder(path)
         self.ledger = Ledger(self.folder / CASE_DB)
+        from ._reviewer import install_custody
+
+        install_custody(self.ledger, self.folder)  # signed writes, by the one reviewer rule
         stored = self.ledger.get_meta("name")
         if self.ledger.read_only:
             if name is not None and stored is not None and name != stored:

@@ -50,7 +50,7 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
 
     def rename(self, name: str, *, reviewer: str | None = None) -> Case:
         """Give the case a new display name, on purpose: a chained event signed by
-        ``reviewer`` (default: ``RESEMBLE_NB_REVIEWER``, else the logged-in user).
+        ``reviewer`` (default: the one reviewer rule, see :meth:`decide`).
 
         Returns the case, so calls chain: ``rnb.Case(folder).rename("Op. Echo II")``.
 
@@ -58,9 +58,6 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
             ValueError: ``name`` is empty.
             ReadOnlyLedgerError: the case cannot be written.
         """
-        from ..custody import reviewer_key, sign_event
-        from ..ledger import default_reviewer
-
         new = str(name).strip()
         if not new:
             raise ValueError("a case's name cannot be empty")
@@ -69,11 +66,11 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
         old = self.name
         if new == old:
             return self
-        who = reviewer or default_reviewer()
-        event = self.ledger.record_event("case_renamed", {"from": old, "to": new, "reviewer": who})
+        who = self.ledger.actor(reviewer)  # the one reviewer rule
+        # signed by ``who``'s key inside its write (the ledger's event signer), or not written
+        self.ledger.record_event("case_renamed", {"from": old, "to": new, "reviewer": who})
         self.ledger.set_meta("name", new)
         self.ledger.set_meta("name_chosen", "1")
-        sign_event(self.ledger, event, reviewer_key(who))
         return self
 
     def __enter__(self) -> Case:
@@ -97,26 +94,19 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
             verdict: ``confirmed_fake``, ``confirmed_real``, ``needs_escalation`` or
                 ``inconclusive``.
             note: Free text kept with the decision.
-            reviewer: Who decided (default: ``RESEMBLE_NB_REVIEWER``, else the logged-in
-                user, said in a warning: the same rule as reports and bundles).
+            reviewer: Who decided (default: ``RESEMBLE_NB_REVIEWER``, else the name
+                confirmed on the triage board, else the logged-in user, said in a
+                warning: the one rule for every signed write).
 
         Returns:
             The stored :class:`~resemble_nb.ledger.Decision`.
         """
-        from ..custody import reviewer_key, sign_event
-        from ._custody import decider_name
-
-        sha = self.item_key(item)
-        decision = self.ledger.decide(
-            sha,
+        return self.ledger.decide(  # signed by its reviewer's key before it commits
+            self.item_key(item),
             verdict,  # type: ignore[arg-type]
             note,
-            reviewer=decider_name(reviewer),
+            reviewer=reviewer,
         )
-        event = self.ledger.decision_event(decision.id)
-        if event is not None:  # signed by the reviewer who made it (key made on first use)
-            sign_event(self.ledger, event, reviewer_key(decision.reviewer))
-        return decision
 
     # -- views ------------------------------------------------------------------------------
     def triage(self, client: Client | None = None, **filters: Any) -> TriageBoard:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._base import CaseBase
+from ._reviewer import ReviewerFallbackWarning, pick_reviewer
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ReviewerFallbackWarning",
     "cut",
-    "decider_name",
     "exhibit_rows",
     "report_custody",
     "signer_name",
@@ -30,33 +30,9 @@ __all__ = [
 EXHIBITS_FOLDER = "exhibits"
 
 
-def signer_name(reviewer: str | None = None) -> str:
-    """Who signs: the name given, else ``RESEMBLE_NB_REVIEWER``, else the logged-in user."""
-    from ..ledger import default_reviewer
-
-    return reviewer or os.environ.get("RESEMBLE_NB_REVIEWER") or default_reviewer()
-
-
-class ReviewerFallbackWarning(UserWarning):
-    """No reviewer was named: the computer's user name stands in (said, never silent)."""
-
-
-def decider_name(reviewer: str | None = None) -> str:
-    """:func:`signer_name` for a decision; when it falls back to the computer's user
-    name, a :class:`ReviewerFallbackWarning` says so and how to name the reviewer."""
-    import warnings
-
-    if reviewer or os.environ.get("RESEMBLE_NB_REVIEWER"):
-        return signer_name(reviewer)
-    name = signer_name(None)
-    warnings.warn(
-        f"decide(): no reviewer= given and RESEMBLE_NB_REVIEWER is not set, so the decision "
-        f"is recorded and signed as the computer's user {name!r}; pass reviewer='name' "
-        "or set RESEMBLE_NB_REVIEWER",
-        ReviewerFallbackWarning,
-        stacklevel=3,
-    )
-    return name
+def signer_name(case: CaseBase, reviewer: str | None = None) -> str:
+    """Who signs a report or a bundle: the one reviewer rule (see :mod:`._reviewer`)."""
+    return pick_reviewer(case.folder, reviewer)
 
 
 def cut(case: CaseBase, item: str | os.PathLike[str], start: float, end: float | None,
@@ -137,7 +113,7 @@ def report_custody(
             flagged=lambda row: bool(flag_reasons(row, threshold)),
             folder=case.folder / EXHIBITS_FOLDER,
         )
-    custody = ReportCustody(case.ledger, case.name, reviewer_key(signer_name(reviewer)))
+    custody = ReportCustody(case.ledger, case.name, reviewer_key(signer_name(case, reviewer)))
     custody.context["exhibits"] = exhibit_rows(case)
     return custody
 
@@ -153,7 +129,7 @@ def write_bundle(case: CustodyVerbs, path: str | os.PathLike[str], reviewer: str
             "case cannot record the handover; copy the case folder somewhere writable "
             "and bundle the copy (resemble-nb report -o FILE still works here)"
         )
-    key = reviewer_key(signer_name(reviewer))
+    key = reviewer_key(signer_name(case, reviewer))
     return write(
         case.ledger,
         case.name,

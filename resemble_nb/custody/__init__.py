@@ -16,12 +16,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ._checkpoint import close_history
 from ._errors import CustodyError
 from ._keys import KeyFolderError, ReviewerKey, key_folder, reviewer_key
 from ._report import ReportCustody, verify_report
 from ._report_exhibits import exhibit_picture, flagged_exhibits
 from ._result import Check, Verification
-from ._sign import sign_event
+from ._sign import case_signer, key_signer, sign_event
 from ._verify_case import verify_case
 from .bundle import verify_bundle, write_bundle
 from .exhibits import Exhibit, cut_exhibit
@@ -35,10 +36,13 @@ __all__ = [
     "ReportCustody",
     "ReviewerKey",
     "Verification",
+    "case_signer",
+    "close_history",
     "cut_exhibit",
     "exhibit_picture",
     "flagged_exhibits",
     "key_folder",
+    "key_signer",
     "reviewer_key",
     "sign_event",
     "verify",

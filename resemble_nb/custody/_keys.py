@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from resemble_nb._core.secrets import remember
 
 from ._errors import CustodyError
+from ._keyfiles import check_folder, check_key_file, key_path, legacy_key_path, normal_name
 
 __all__ = [
     "KeyFolderError",
@@ -34,8 +34,6 @@ __all__ = [
     "reviewer_key",
     "verify_signature",
 ]
-
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def key_folder() -> Path:
@@ -114,35 +112,55 @@ def verify_signature(public_key: str, message: str, signature: str) -> bool:
     return True
 
 
+def _load(path: Path, name: str) -> ReviewerKey:
+    check_key_file(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            loaded = serialization.load_pem_private_key(handle.read(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise CustodyError(f"{path}: not a readable Ed25519 key ({exc})") from None
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise CustodyError(f"{path}: not an Ed25519 key")
+    return ReviewerKey(name, loaded)
+
+
 def reviewer_key(reviewer: str, folder: Path | None = None) -> ReviewerKey:
-    """The reviewer's key, made (and saved with mode 0600) on first use."""
-    name = reviewer.strip()
+    """The reviewer's key, made (and saved with mode 0600) on first use.
+
+    The name is taken exactly (NFC-normalised): ``José`` and ``Josè`` are two people with
+    two keys. A folder or file others could use is refused (see :mod:`._keyfiles`).
+    """
+    name = normal_name(reviewer)
     if not name:
         raise CustodyError("a reviewer needs a name to sign with")
     where = folder or key_folder()
-    path = where / f"{_SAFE.sub('_', name)}.ed25519.pem"
     try:
-        if path.exists():
-            try:
-                loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            except (ValueError, TypeError) as exc:
-                raise CustodyError(f"{path}: not a readable Ed25519 key ({exc})") from None
-            if not isinstance(loaded, Ed25519PrivateKey):
-                raise CustodyError(f"{path}: not an Ed25519 key")
-            return ReviewerKey(name, loaded)
-        where.mkdir(parents=True, exist_ok=True)
-        os.chmod(where, 0o700)
-        private = Ed25519PrivateKey.generate()
-        pem = private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-    except OSError as exc:
+        return _made_or_loaded(name, where)
+    except OSError as exc:  # the folder cannot be read, made or written
         raise KeyFolderError(where, exc) from None
+
+
+def _made_or_loaded(name: str, where: Path) -> ReviewerKey:
+    check_folder(where)
+    path = key_path(where, name)
+    legacy = legacy_key_path(where, name)
+    if not path.exists() and legacy is not None and legacy.is_file():
+        check_key_file(legacy)
+        os.rename(legacy, path)  # a plain ASCII name's old file: the same person's key
+    if path.exists() or path.is_symlink():
+        return _load(path, name)
+    where.mkdir(mode=0o700, parents=True, exist_ok=True)  # never chmod: see check_folder
+    check_folder(where)
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
     return ReviewerKey(name, private)
 
 

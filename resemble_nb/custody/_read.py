@@ -8,7 +8,7 @@ never changes what it checks.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ __all__ = [
     "chain_head_of",
     "compare",
     "facts_of",
+    "item_names",
     "latest",
     "open_read_only",
     "read_events",
@@ -111,3 +112,19 @@ def chain_head_of(ledger_path: Path) -> dict[str, Any]:
     finally:
         conn.close()
     return {"seq": int(row[0]), "hash": str(row[1])} if row else {}
+
+
+def item_names(conn: sqlite3.Connection) -> Callable[[Any], str]:
+    """How a check names an item: its first file name, else the start of its hash."""
+    names = {
+        r[0]: r[1]
+        for r in conn.execute(
+            "SELECT i.sha256, p.name FROM items i "
+            "LEFT JOIN item_paths p ON p.rowid = i.first_path_id"
+        )
+    }
+
+    def name(sha: Any) -> str:
+        return str(names.get(sha) or str(sha)[:12])
+
+    return name

@@ -323,11 +323,16 @@ class ReportCustody:
         return seal_html(html, self.manifest, self._key)
 
     def record(self, path: Path) -> None:
-        from ._sign import sign_event
+        from ._sign import key_signer
 
         digest = sha256_file(path)
-        event = self._ledger.record_event(
+        self._ledger.record_event(
             "report_written",
-            {"name": path.name, "sha256": digest, "chain_head": self.manifest["chain_head"]},
+            {
+                "name": path.name,
+                "sha256": digest,
+                "chain_head": self.manifest["chain_head"],
+                "reviewer": self._key.reviewer,
+            },
+            signer=key_signer(self._key),
         )
-        sign_event(self._ledger, event, self._key)

@@ -9,11 +9,12 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._read import open_read_only, read_events
+from ._read import item_names, open_read_only, read_events
 from ._result import Verification
 from ._verify_chain import check_chain, check_signatures
 from ._verify_files import check_exhibits, check_media
 from ._verify_provenance import check_provenance
+from ._verify_signed import check_signed_events
 from ._verify_tables import check_tables
 
 __all__ = ["verify_case"]
@@ -35,9 +36,12 @@ def verify_case(
         )
         return out
     try:
+        trusted = None if trust is None else set(trust)
+        name = item_names(conn)
         check_chain(events, out)
-        check_signatures(conn, events, out, None if trust is None else set(trust))
-        check_tables(conn, events, out)
+        valid = check_signatures(conn, events, out, trusted)
+        check_signed_events(events, valid, out, name, trusted)
+        check_tables(conn, events, out, name)
         check_provenance(conn, events, out)
         check_exhibits(conn, ledger_path.parent, out, events)
         if media:

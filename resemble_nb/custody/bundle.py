@@ -30,7 +30,6 @@ from ._keys import ReviewerKey, fingerprint, short, verify_signature
 from ._read import chain_head_of
 from ._report import verify_report
 from ._result import Verification
-from ._sign import sign_event
 from ._unzip import bounded, extract_hashed
 from ._verify_case import verify_case
 
@@ -68,6 +67,8 @@ def write_bundle(
     ``write_report(target)`` writes the case's signed report to ``target`` (``case.bundle``
     passes ``case.report``).
     """
+    from ._sign import key_signer
+
     folder = ledger.folder
     path = path.with_suffix(".zip") if path.suffix.lower() != ".zip" else path
     check_output(path)  # before any work: a device, FIFO or symlink is refused at once
@@ -124,11 +125,16 @@ def write_bundle(
         ):
             for file in [*files, stage / "manifest.json"]:
                 archive.write(file, file.relative_to(stage).as_posix())
-    event = ledger.record_event(
+    ledger.record_event(
         "bundle_written",
-        {"name": path.name, "sha256": sha256_file(path), "chain_head": manifest["chain_head"]},
+        {
+            "name": path.name,
+            "sha256": sha256_file(path),
+            "chain_head": manifest["chain_head"],
+            "reviewer": key.reviewer,
+        },
+        signer=key_signer(key),
     )
-    sign_event(ledger, event, key)
     return path
 
 

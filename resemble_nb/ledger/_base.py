@@ -9,16 +9,26 @@ relative to it, so a copied case folder opens anywhere.
 
 from __future__ import annotations
 
+import getpass
 import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ._signing import EventSigner, last_seq, sign_new
 from ._store import Connection, Store
 from .sqlite import SQLiteStore
 
-__all__ = ["LedgerBase", "from_text", "must_time", "now", "to_text"]
+__all__ = ["LedgerBase", "default_reviewer", "from_text", "must_time", "now", "to_text"]
+
+
+def default_reviewer() -> str:
+    """The logged-in user's name, or ``"unknown"`` where the system cannot say."""
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        return "unknown"
 
 
 def now() -> datetime:
@@ -59,6 +69,10 @@ class LedgerBase:
         self.path = Path(os.path.abspath(os.fspath(path)))
         self.folder = self.path.parent
         self._prefix = str(self.folder).rstrip(os.sep) + os.sep
+        self.event_signer: EventSigner | None = None
+        """Signs the events a person answers for inside their write (set by custody)."""
+        self.reviewer_rule: Callable[[], str] | None = None
+        """Who acts when a write names no one (set by the case; else the OS user)."""
         self._store: Store = SQLiteStore(self.path)
         self.read_only = self._store.read_only
         """Whether the case was opened read-only (its file or folder cannot be written)."""
@@ -70,9 +84,31 @@ class LedgerBase:
         """This thread's connection, for reads."""
         return self._store.connection()
 
-    def _write(self) -> AbstractContextManager[Connection]:
-        """A write transaction (committed on exit, the chain sealed before); nests."""
-        return self._store.write()
+    @contextmanager
+    def _write(self, signer: EventSigner | None = None) -> Iterator[Connection]:
+        """A write transaction (committed on exit, the chain sealed before); nests.
+
+        Events that must be signed are signed by ``signer`` (else :attr:`event_signer`)
+        after sealing and before the commit; a signer that fails rolls the write back.
+        """
+        signer = signer or self.event_signer
+        nested = bool(getattr(self._conn(), "in_transaction", False))
+        with self._store.write() as conn:
+            if signer is None or nested:  # the outermost write signs
+                yield conn
+                return
+            before = last_seq(conn)
+            yield conn
+            self._store.seal(conn)
+            sign_new(conn, before, signer, to_text(self._now()) or "", self._store.seal)
+
+    def actor(self, explicit: str | None) -> str:
+        """The one rule for who acts: the name given, else the case's rule, else the OS user."""
+        if explicit is not None:
+            return explicit
+        if self.reviewer_rule is not None:
+            return self.reviewer_rule()
+        return default_reviewer()
 
     def _chunks(self, ids: list[int]) -> list[list[int]]:
         """``ids`` in runs short enough for one ``IN (...)`` query of the store."""

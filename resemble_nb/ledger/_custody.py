@@ -15,6 +15,7 @@ from typing import Any
 
 from ._base import LedgerBase, to_text
 from ._events import DECISION_ID_SQL, Event, canonical, row_event
+from ._signing import EventSigner
 from .errors import LedgerError
 
 _EVENT_COLUMNS = "seq, kind, subject, at, payload, reconstructed, prev, hash"
@@ -65,18 +66,30 @@ class ExhibitRecord:
 class CustodyMixin(LedgerBase):
     # -- the chain ------------------------------------------------------------------------
 
-    def events(self, *, kind: str | None = None, subject: str | None = None) -> list[Event]:
-        """The chain, oldest first (optionally one kind, or about one item)."""
-        clauses, args = [], []
+    def events(
+        self,
+        *,
+        kind: str | None = None,
+        subject: str | None = None,
+        reconstructed: bool | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """The chain, oldest first (optionally one kind, about one item, rebuilt or not)."""
+        clauses: list[str] = []
+        args: list[Any] = []
         if kind is not None:
             clauses.append("kind = ?")
             args.append(kind)
         if subject is not None:
             clauses.append("subject = ?")
             args.append(subject)
+        if reconstructed is not None:
+            clauses.append("reconstructed = ?")
+            args.append(int(reconstructed))
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        tail = "" if limit is None else f" LIMIT {int(limit)}"
         rows = self._conn().execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events{where} ORDER BY seq", args
+            f"SELECT {_EVENT_COLUMNS} FROM events{where} ORDER BY seq{tail}", args
         )
         return [row_event(row) for row in rows]
 
@@ -94,9 +107,20 @@ class CustodyMixin(LedgerBase):
             raise LedgerError(f"{self.path}: the case has no custody events")
         return row_event(row)
 
-    def record_event(self, kind: str, facts: Mapping[str, Any], *, subject: str = "") -> Event:
-        """Append an event the tables do not show (``"report_written"``...); return it sealed."""
-        with self._write() as conn:
+    def record_event(
+        self,
+        kind: str,
+        facts: Mapping[str, Any],
+        *,
+        subject: str = "",
+        signer: EventSigner | None = None,
+    ) -> Event:
+        """Append an event the tables do not show (``"report_written"``...); return it sealed.
+
+        An event of a kind that must be signed is signed by ``signer`` (else the ledger's
+        :attr:`event_signer`) inside the same write, or nothing is written.
+        """
+        with self._write(signer) as conn:
             cursor = conn.execute(
                 "INSERT INTO events (kind, subject, at, payload) VALUES (?, ?, ?, ?)",
                 (kind, subject, to_text(self._now()), canonical(dict(facts))),

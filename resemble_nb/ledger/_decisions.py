@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from typing import Any
 
-from ._base import LedgerBase, must_time, to_text
+from ._base import LedgerBase, default_reviewer, must_time, to_text
 from .errors import LedgerError
 from .records import VERDICTS, Decision, Verdict
 
+__all__ = ["DecisionsMixin", "default_reviewer"]
+
 _COLUMNS = "id, sha256, verdict, note, reviewer, decided_at"
-
-
-def default_reviewer() -> str:
-    """The logged-in user's name, or ``"unknown"`` where the system cannot say."""
-    try:
-        return getpass.getuser() or "unknown"
-    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
-        return "unknown"
 
 
 def _decision(row: Sequence[Any]) -> Decision:
@@ -32,11 +25,13 @@ class DecisionsMixin(LedgerBase):
         """Append a decision about an item; it becomes the item's current verdict.
 
         There is no way to change or remove a decision (the file refuses it too): to
-        correct one, decide again. ``reviewer`` defaults to the logged-in user.
+        correct one, decide again. ``reviewer`` defaults to the case's rule (see
+        ``Case.decide``), else the logged-in user. With an :attr:`event_signer` set, the
+        decision is signed before it commits, or not written at all.
         """
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
-        who = reviewer if reviewer is not None else default_reviewer()
+        who = self.actor(reviewer)
         with self._write() as conn:
             try:
                 cursor = conn.execute(

@@ -67,6 +67,14 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def field_digest(value: Any) -> str:
+    """The SHA-256 that stands for one stored value (bytes as they are, else its JSON)."""
+    data = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else None
+    if data is None:
+        data = canonical(value).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
 def event_hash(
     seq: int, prev: str, kind: str, subject: str, at: str, payload: str, reconstructed: bool
 ) -> str:

@@ -77,6 +77,11 @@ class Store(Protocol):
         """
         ...
 
+    def seal(self, conn: Connection) -> int:
+        """Seal the events appended so far in this write (as :meth:`write` does before it
+        commits); return how many. For a write that must sign what it sealed first."""
+        ...
+
     def close(self) -> None:
         """Close every connection; the store cannot be used afterwards."""
         ...

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ._base import LedgerBase, must_time, to_text
-from ._decisions import default_reviewer
 from .errors import LedgerError
 
 __all__ = ["DEFAULT_THRESHOLD", "TRUTHS", "ThresholdChoice", "Truth", "TruthLabel", "TruthMixin"]
@@ -71,7 +70,7 @@ class TruthMixin(LedgerBase):
 
         All or nothing: an unknown item or a truth other than real/fake stores none.
         """
-        who = imported_by if imported_by is not None else default_reviewer()
+        who = self.actor(imported_by)
         stamp = to_text(self._now())
         rows = []
         for sha256, truth, source in labels:
@@ -115,7 +114,7 @@ class TruthMixin(LedgerBase):
         value = float(threshold)
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, not {threshold!r}")
-        who = chosen_by if chosen_by is not None else default_reviewer()
+        who = self.actor(chosen_by)
         text = json.dumps(dict(evidence or {}), sort_keys=True, allow_nan=False)
         with self._write() as conn:
             cursor = conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,8 @@ FAST = (0.05, 0.5)
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A case whose evidence lies inside it (uploads/), so a copy carries everything."""
     folder = tmp_path_factory.mktemp("custody") / "acme"
+    before = os.environ.get("RESEMBLE_NB_REVIEWER")
+    os.environ["RESEMBLE_NB_REVIEWER"] = "ana"  # who cuts exhibits and writes the report
     case = Case(folder)
     for name in ("speech.wav", "portrait.png", "interview.mp4", "voicemail.mp3"):
         shutil.copy2(SAMPLES / name, case.uploads / name)
@@ -32,6 +35,10 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     case.exhibit("speech.wav", 0.2, 1.2)
     case.report(reviewer="ana")
     case.close()
+    if before is None:
+        os.environ.pop("RESEMBLE_NB_REVIEWER", None)
+    else:
+        os.environ["RESEMBLE_NB_REVIEWER"] = before
     yield folder
 
 

@@ -153,7 +153,7 @@ def test_trust_names_a_signer_you_did_not_trust(case_copy: Path) -> None:
     problems = _problems(case_copy, trust=[signers["ana"][:16]])
     assert problems and all("by ben" in p for p in problems)
     assert "did not say you trust" in problems[0]
-    assert "decision 2 (confirmed_real, by ben) is not signed" in problems[1]
+    assert "decision 2 (confirmed_real about portrait.png, by ben) is not signed" in problems[1]
 
 
 def test_a_replaced_exhibit_is_named(case_copy: Path) -> None:

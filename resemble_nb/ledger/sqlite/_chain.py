@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._events import DECISION_ID_SQL, GENESIS, canonical, event_hash
+from .._events import DECISION_ID_SQL, GENESIS, canonical, event_hash, field_digest
 
 __all__ = [
     "DECISION_EVENT_INDEX",
@@ -222,6 +222,14 @@ _WATCHES: tuple[_Watch, ...] = (
         at="NEW.created_at",
     ),
     _Watch(
+        "events_meta_set", "meta", "INSERT", "case_meta", "''",
+        {"key": "NEW.key", "value": "NEW.value"},
+    ),
+    _Watch(
+        "events_meta_changed", "meta", "UPDATE OF value", "case_meta", "''",
+        {"key": "NEW.key", "value": "NEW.value"}, when="OLD.value IS NOT NEW.value",
+    ),
+    _Watch(
         "events_provenance_read", "provenance", "INSERT", "provenance_read", "NEW.sha256",
         {"provenance_id": "NEW.id", "sha256": "NEW.sha256", "state": "NEW.state",
          "reason": "NEW.reason", "claim_generator": "NEW.claim_generator", "title": "NEW.title",
@@ -280,8 +288,33 @@ def _raw_hash(conn: sqlite3.Connection, facts: dict[str, Any]) -> dict[str, Any]
     return facts
 
 
+ANALYSIS_DIGESTED = (
+    "intelligence_status", "intelligence", "findings_json", "abnormalities", "transcription",
+    "language", "source_tracing", "watermark_status", "watermark", "c2pa", "reverse_hits",
+    "reverse_top", "reverse_json", "heatmap",
+)  # fmt: skip
+"""The analyses columns an ``analysis_stored`` event holds by digest (verify checks each)."""
+
+
+def _analysis_digests(conn: sqlite3.Connection, facts: dict[str, Any]) -> dict[str, Any]:
+    job = facts.get("job_id")
+    row = conn.execute(
+        f"SELECT {', '.join(ANALYSIS_DIGESTED)} FROM analyses WHERE job_id = ?", (job,)
+    ).fetchone()
+    if row is not None:
+        facts["digests"] = {c: field_digest(v) for c, v in zip(ANALYSIS_DIGESTED, row, strict=True)}
+    facts["artifacts"] = {
+        str(name): {"mime": mime, "sha256": field_digest(data)}
+        for name, mime, data in conn.execute(
+            "SELECT name, mime, data FROM artifacts WHERE job_id = ? ORDER BY name", (job,)
+        )
+    }
+    return facts
+
+
 _COMPLETERS: dict[str, Callable[[sqlite3.Connection, dict[str, Any]], dict[str, Any]]] = {
     "result_stored": _raw_hash,
+    "analysis_stored": _analysis_digests,
 }
 """Facts a trigger cannot compute in SQL, added when the event is sealed."""
 

@@ -362,6 +362,24 @@ def _v_decision_index(conn: sqlite3.Connection) -> None:
     conn.execute(DECISION_EVENT_INDEX)
 
 
+def _v_meta_chained(conn: sqlite3.Connection) -> None:
+    """The case's name and metadata join the chain: triggers, and today's values recorded.
+
+    (Analyses gain per-field digests and their artifacts' hashes when sealed; no table
+    changes for that.)
+    """
+    for statement in replace_event_triggers(["meta"]):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO events (kind, subject, at, payload) "
+        "SELECT 'case_meta', '', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+        "json_object('key', key, 'value', value) FROM meta m WHERE NOT EXISTS ("
+        "SELECT 1 FROM events e WHERE e.kind = 'case_meta' "
+        "AND json_extract(e.payload, '$.key') = m.key) ORDER BY key"
+    )
+    seal(conn)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1,
     2: _v2_truth,
@@ -371,5 +389,6 @@ MIGRATIONS: dict[int, Migration] = {
     6: _v_provenance,
     7: _v_request_ids,
     8: _v_decision_index,
+    9: _v_meta_chained,
 }
 """Version -> the step that produces it from the version before."""

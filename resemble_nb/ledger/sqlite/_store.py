@@ -19,7 +19,9 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
+from .._store import Connection
 from ..errors import LedgerError, NotALedgerError, ReadOnlyLedgerError
 from ._chain import seal
 from ._schema import check_version, migrate
@@ -210,6 +212,10 @@ class SQLiteStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise storage_error(self.path, exc) from exc
+
+    def seal(self, conn: Connection) -> int:
+        """Seal the events this write appended so far (see :meth:`Store.seal`)."""
+        return seal(cast(sqlite3.Connection, conn))
 
     def close(self) -> None:
         """Close every connection (WAL is checkpointed into the main file by SQLite)."""
