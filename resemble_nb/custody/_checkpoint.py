@@ -46,13 +46,14 @@ def close_history(ledger: Ledger, reviewer: Callable[[], str]) -> Event | None:
     Returns the checkpoint written, or ``None`` when there is nothing to close (a case born
     with the chain) or it is closed already. The ledger's signer signs it in the same write.
     """
-    rebuilt = ledger.events(reconstructed=True, limit=1)
-    if not rebuilt:
-        return None
+    first = ledger.events(limit=1)
+    if not first or not first[0].reconstructed:
+        return None  # born with the chain: nothing was rebuilt (a later rebuilt event is forged)
     for event in ledger.events(kind=CHECKPOINT):
         if checkpoint_facts(event).get("reason") == HISTORY_CLOSED:
             return None
-    last = ledger.events(reconstructed=True)[-1]
+    events = ledger.events()
+    last = events[history_prefix(events) - 1]
     return ledger.record_event(
         CHECKPOINT,
         {"reason": HISTORY_CLOSED, "seq": last.seq, "head": last.hash, "reviewer": reviewer()},

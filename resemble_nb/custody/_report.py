@@ -287,15 +287,15 @@ class ReportCustody:
     """
 
     def __init__(self, ledger: Ledger, case_name: str, key: ReviewerKey) -> None:
-        from ._sign import sign_event
-
         self._ledger = ledger
         self._key = key
         if key.fingerprint not in ledger.signers():
             ledger.add_signer(key.fingerprint, key.reviewer, key.public_key)
         self.manifest = build_manifest(ledger, case_name)
+        # the head is not signed on its own: a reviewer's signature on whatever event is
+        # last would vouch for an event she never made; the signed report_written event
+        # names the head (and its hash covers the chain up to it)
         head = ledger.chain_head()
-        sign_event(ledger, head, key)  # the head the report is made from, signed
         self.context: dict[str, Any] = {
             "chain_head": {"seq": head.seq, "hash": head.hash},
             "signers": [

@@ -28,7 +28,16 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         shutil.copy2(SAMPLES / name, case.uploads / name)
     with Sandbox(port=0) as sandbox:
         client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url)
-        case.review(case.uploads, client=client, display=False, poll_interval=FAST).wait(60)
+        case.review(
+            case.uploads,
+            client=client,
+            display=False,
+            poll_interval=FAST,
+            intelligence=True,  # analyses to hold to the chain (forgery 3)
+            audio_source_tracing=True,
+            detect_watermark=True,
+            visualize=True,  # heatmaps, kept as artifacts
+        ).wait(60)
         client.close()
     case.decide("speech.wav", "confirmed_fake", "cloned voice", reviewer="ana")
     case.decide("portrait.png", "confirmed_real", reviewer="ben")

@@ -14,7 +14,8 @@ from .conftest import make_item, spec
 
 
 def _kinds(ledger: Ledger) -> list[str]:
-    return [event.kind for event in ledger.events()]
+    """The chain's kinds, without the case's metadata (its name, when it was made)."""
+    return [event.kind for event in ledger.events() if event.kind != "case_meta"]
 
 
 def _chain_holds(ledger: Ledger) -> bool:
@@ -30,9 +31,11 @@ def _chain_holds(ledger: Ledger) -> bool:
 
 
 def test_a_new_case_starts_its_chain(ledger: Ledger) -> None:
-    (first,) = ledger.events()
+    first, *meta = ledger.events()
     assert first.kind == "case_created" and first.prev == GENESIS and not first.reconstructed
-    assert ledger.chain_head() == first
+    assert {e.kind for e in meta} == {"case_meta"}  # its metadata is chained too
+    assert {e.facts["key"] for e in meta} == {"app", "created_at"}
+    assert ledger.chain_head() == meta[-1]
 
 
 def test_each_step_of_a_review_is_an_event_in_order(ledger: Ledger) -> None:
@@ -88,10 +91,11 @@ def test_an_older_ledger_gains_the_chain_with_its_history_reconstructed(
         ledger.decide(item.sha256, "inconclusive", "before the chain")
     monkeypatch.undo()
     with Ledger(path) as ledger:
-        events = ledger.events()
+        events = ledger.events(reconstructed=True)
         assert [e.kind for e in events] == ["case_created", "item_added", "file_seen",
                                             "decision"]  # fmt: skip
-        assert all(e.reconstructed for e in events)
+        assert ledger.events()[: len(events)] == events  # the rebuilt history comes first
+        assert {e.kind for e in ledger.events(reconstructed=False)} == {"case_meta"}
         assert events[-1].facts["note"] == "before the chain"
         assert _chain_holds(ledger)
         ledger.decide(item.sha256, "confirmed_real")  # new events follow, not reconstructed

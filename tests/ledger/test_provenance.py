@@ -99,5 +99,6 @@ def test_a_pre_chain_case_reconstructs_its_history_without_the_table(
         ledger.add_items([make_item(1)])
     monkeypatch.undo()
     with Ledger(path) as ledger:
-        assert [e.kind for e in ledger.events()] == ["case_created", "item_added", "file_seen"]
+        kinds = [e.kind for e in ledger.events() if e.kind != "case_meta"]
+        assert kinds == ["case_created", "item_added", "file_seen"]
         assert _chain_holds(ledger)
