@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._checkpoint import close_history
+from ._rebuilt import close_history
 from ._errors import CustodyError
 from ._keys import KeyFolderError, ReviewerKey, key_folder, reviewer_key
 from ._report import ReportCustody, verify_report

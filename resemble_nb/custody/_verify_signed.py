@@ -14,7 +14,7 @@ from typing import Any
 from resemble_nb.ledger import Event
 from resemble_nb.ledger._signing import ACTOR_FIELD, SIGNED_KINDS
 
-from ._checkpoint import CHECKPOINT, HISTORY_CLOSED, history_prefix
+from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, history_prefix
 from ._keyfiles import normal_name
 from ._read import facts_of
 from ._result import Verification

@@ -1,4 +1,4 @@
-"""Checkpoints: signed events that name a position of the chain ``(seq, head)``.
+"""Closing a migrated ledger's rebuilt history: one signed `checkpoint` event ``(seq, head)``.
 
 One checkpoint is written once per migrated ledger: it closes the history rebuilt from the
 older ledger (events marked ``reconstructed``, which nobody signed when they happened).
