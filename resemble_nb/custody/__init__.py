@@ -16,9 +16,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._rebuilt import close_history
 from ._errors import CustodyError
 from ._keys import KeyFolderError, ReviewerKey, key_folder, reviewer_key
+from ._rebuilt import close_history
 from ._report import ReportCustody, verify_report
 from ._report_exhibits import exhibit_picture, flagged_exhibits
 from ._result import Check, Verification

@@ -14,9 +14,9 @@ from typing import Any
 from resemble_nb.ledger import Event
 from resemble_nb.ledger._signing import ACTOR_FIELD, SIGNED_KINDS
 
-from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, history_prefix
 from ._keyfiles import normal_name
 from ._read import facts_of
+from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, history_prefix
 from ._result import Verification
 
 __all__ = ["check_signed_events"]

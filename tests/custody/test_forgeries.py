@@ -14,7 +14,7 @@ from resemble_nb.case import Case
 from resemble_nb.custody import key_signer, reviewer_key
 from resemble_nb.custody._sign import signing_message
 from resemble_nb.ledger import Event
-from resemble_nb.ledger._events import seal
+from resemble_nb.ledger.sqlite._chain import seal
 
 
 def _trusted(folder: Path) -> list[str]:

@@ -17,7 +17,7 @@ def _older_case(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder.mkdir()
     chain_step = max(n for n, step in MIGRATIONS.items() if step.__name__ == "_v_custody")
     older = {n: step for n, step in MIGRATIONS.items() if n < chain_step}
-    monkeypatch.setattr("resemble_nb.ledger._schema.MIGRATIONS", older)
+    monkeypatch.setattr("resemble_nb.ledger.sqlite._schema.MIGRATIONS", older)
     with Ledger(folder / "case.db") as ledger:  # written by a resemble_nb without the chain
         ledger.add_items([make_item(1)])
         ledger.decide(make_item(1).sha256, "inconclusive", "before the chain", reviewer="ana")
