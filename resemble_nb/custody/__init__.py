@@ -15,12 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._errors import CustodyError
 from ._keys import KeyFolderError, ReviewerKey, key_folder, reviewer_key
 from ._rebuilt import close_history
 from ._report import ReportCustody, verify_report
-from ._report_exhibits import exhibit_picture, flagged_exhibits
 from ._result import Check, Verification
 from ._sign import case_signer, key_signer, sign_event
 from ._verify_case import verify_case
@@ -51,6 +51,22 @@ __all__ = [
     "verify_report",
     "write_bundle",
 ]
+
+if TYPE_CHECKING:
+    from ._report_exhibits import exhibit_picture, flagged_exhibits
+
+_LAZY = {"exhibit_picture", "flagged_exhibits"}
+"""Names whose module needs pandas: imported on first use, so opening a case (the CLI's
+``detect``) does not pull pandas in."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import _report_exhibits
+
+        return getattr(_report_exhibits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _LEDGER = "case.db"
 
