@@ -187,6 +187,83 @@ def _best(fn: object, watch: _GCWatch, repeat: int = 3) -> tuple[float, float, i
     return (min(run[0] for run in runs), *best_cpu[1:])
 
 
+_OFFSET = 10_000_000  # job ids of copy k: the original's + k * _OFFSET
+
+
+def scale(source: Path, target: Path, times: int) -> None:
+    """A case of ``times`` x the items of the case in ``source`` (copies of its rows with
+    new hashes, paths and job ids), built with bulk SQL on a copy of the file.
+
+    The copy's event triggers are dropped first: the frames never read the chain, and
+    sealing ten million events would take longer than the measurement (the triggers that
+    keep the items' pointers stay, so the frames read what a real case holds).
+    """
+    import sqlite3
+
+    target.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source / "case.db")
+    src.execute(f"VACUUM INTO '{target / 'case.db'}'")
+    src.close()
+    conn = sqlite3.connect(target / "case.db", isolation_level=None)
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_%' "
+        "AND tbl_name != 'events'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    n = conn.execute("SELECT max(rowid) FROM items").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for k in range(1, times):
+        sha = f"printf('%08x', {k}) || substr(sha256, 9)"
+        off = k * _OFFSET
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO items (sha256, size, media_type, mime, extension, duration, "
+            f"first_seen) SELECT {sha}, size, media_type, mime, extension, duration, "
+            f"first_seen FROM items WHERE rowid <= {n} ORDER BY rowid"
+        )
+        conn.execute(
+            "INSERT INTO item_paths (sha256, path, in_case, name, first_seen, seen_at) "
+            f"SELECT {sha}, path || '.{k}', in_case, name, first_seen, seen_at FROM item_paths "
+            f"WHERE sha256 IN (SELECT sha256 FROM items WHERE rowid <= {n}) ORDER BY rowid"
+        )
+        conn.execute(
+            "INSERT INTO jobs (id, sha256, options_key, options_json, strategy, state, source, "
+            "detect_uuid, batch_uuid, submit_name, attempts, error, created_at, submitting_at, "
+            "submitted_at, completed_at, updated_at) "
+            f"SELECT id + {off}, {sha}, options_key, options_json, strategy, state, source, "
+            "detect_uuid, batch_uuid, submit_name, attempts, error, created_at, submitting_at, "
+            f"submitted_at, completed_at, updated_at FROM jobs WHERE id < {_OFFSET} ORDER BY id"
+        )
+        conn.execute(
+            f"INSERT INTO results SELECT job_id + {off}, {sha}, detect_uuid, label, label_raw, "
+            "score, audio_score, video_score, image_score, consistency, duration, "
+            f"completed_at, raw_json, analyses_json FROM results WHERE job_id < {_OFFSET}"
+        )
+        conn.execute(
+            f"INSERT INTO segment_blocks SELECT job_id + {off}, {sha}, track, kind, n, idx, "
+            "sub_idx, start_s, end_s, score, certainty, labels FROM segment_blocks "
+            f"WHERE job_id < {_OFFSET} ORDER BY rowid"
+        )
+        if "analyses" in tables:
+            columns = [r[1] for r in conn.execute("PRAGMA table_info(analyses)")]
+            chosen = ", ".join(
+                f"job_id + {off}" if c == "job_id" else sha if c == "sha256" else c
+                for c in columns
+            )
+            conn.execute(
+                f"INSERT INTO analyses ({', '.join(columns)}) SELECT {chosen} FROM analyses "
+                f"WHERE job_id < {_OFFSET}"
+            )
+        conn.execute(
+            "INSERT INTO decisions (sha256, verdict, note, reviewer, decided_at) "
+            f"SELECT {sha}, verdict, note, reviewer, decided_at FROM decisions "
+            f"WHERE sha256 IN (SELECT sha256 FROM items WHERE rowid <= {n}) ORDER BY id"
+        )
+        conn.execute("COMMIT")
+        print(f"  copy {k}: {(k + 1) * n:,} items", flush=True)
+    conn.close()
+
+
 def _rss_mb() -> float:
     """This process's peak resident set so far (MiB; Linux reports KiB)."""
     import resource
@@ -237,7 +314,15 @@ def main(argv: list[str] | None = None) -> int:
         "--analyses", action="store_true", help="every item with every extra analysis"
     )
     parser.add_argument("--fresh", choices=("results", "segments"), default=None)
+    parser.add_argument(
+        "--scale", type=int, default=0, metavar="K",
+        help="build FOLDER/case as K copies of the case in --source (bulk SQL), then stop",
+    )  # fmt: skip
+    parser.add_argument("--source", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.scale:
+        scale(args.source / "case", args.folder / "case", args.scale)
+        return 0
     if args.fresh:
         return fresh(args.folder / "case", args.fresh)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="rnb-frames-"))
