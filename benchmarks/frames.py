@@ -247,8 +247,7 @@ def scale(source: Path, target: Path, times: int) -> None:
         if "analyses" in tables:
             columns = [r[1] for r in conn.execute("PRAGMA table_info(analyses)")]
             chosen = ", ".join(
-                f"job_id + {off}" if c == "job_id" else sha if c == "sha256" else c
-                for c in columns
+                f"job_id + {off}" if c == "job_id" else sha if c == "sha256" else c for c in columns
             )
             conn.execute(
                 f"INSERT INTO analyses ({', '.join(columns)}) SELECT {chosen} FROM analyses "

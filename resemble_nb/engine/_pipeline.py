@@ -27,7 +27,7 @@ from ..media import Include, MediaItem, Route, plan_batches, route
 from ._batch import submit_batch
 from ._calls import FatalAPIError
 from ._context import Context, Work, describe
-from ._intake import Inputs, case_files, intake
+from ._intake import Inputs, Intake, case_files, intake
 from ._outcome import adopt
 from ._poller import Poller
 from ._provenance import record_provenance
@@ -69,7 +69,20 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
     ledger = ctx.ledger
     ctx.replaced.extend(_replaced(ledger, [*found.items, *(item for item, _ in found.damaged)]))
     ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
-    await record_provenance(ledger, [*found.items, *(item for item, _ in found.damaged)])
+    # the files' own C2PA manifests are read on a worker thread while the review goes on
+    # (nothing below needs them); the review ends only once they are recorded
+    provenance = asyncio.create_task(
+        record_provenance(ledger, [*found.items, *(item for item, _ in found.damaged)]),
+        name="resemble_nb-provenance",
+    )
+    try:
+        await _review_found(ctx, spec, found)
+    finally:
+        await provenance
+
+
+async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
+    ledger = ctx.ledger
     if found.skipped:
         ledger.record_skips(found.skipped)
     found.show(ctx.tracker)
