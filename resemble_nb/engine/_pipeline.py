@@ -71,7 +71,7 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
     ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
     # the files' own C2PA manifests are read on a worker thread while the review goes on
     # (nothing below needs them); the review ends only once they are recorded
-    provenance = asyncio.create_task(
+    provenance = asyncio.create_task(  # noqa: RUF006 - awaited in the finally below
         record_provenance(ledger, [*found.items, *(item for item, _ in found.damaged)]),
         name="resemble_nb-provenance",
     )
