@@ -49,12 +49,19 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "WaitTimeoutError",
     ),
     "resemble_nb.case": ("Case",),
-    "resemble_nb.custody": ("CustodyError", "Verification", "verify"),
+    "resemble_nb.custody": (
+        "CustodyError",
+        "KeyFolderError",
+        "NotVerifiableError",
+        "Verification",
+        "verify",
+    ),
     "resemble_nb.evaluation": ("EvaluationError",),
     "resemble_nb.engine": ("FatalAPIError", "ItemStatus", "Progress", "Run", "RunEvent"),
     "resemble_nb.ledger": (
         "CaseBusyError",
         "CaseFolderError",
+        "CaseNameError",
         "InvalidTransition",
         "LedgerError",
         "LedgerVersionError",
@@ -111,12 +118,19 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from .case import Case
     from .case._connect import connect
     from .cli._doctor import doctor
-    from .custody import CustodyError, Verification, verify
+    from .custody import (
+        CustodyError,
+        KeyFolderError,
+        NotVerifiableError,
+        Verification,
+        verify,
+    )
     from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
     from .evaluation import EvaluationError
     from .ledger import (
         CaseBusyError,
         CaseFolderError,
+        CaseNameError,
         InvalidTransition,
         LedgerError,
         LedgerVersionError,
@@ -137,6 +151,7 @@ __all__ = [
     "Case",
     "CaseBusyError",
     "CaseFolderError",
+    "CaseNameError",
     "Client",
     "CustodyError",
     "DetectOptions",
@@ -149,12 +164,14 @@ __all__ = [
     "InvalidTransition",
     "ItemStatus",
     "JobBoard",
+    "KeyFolderError",
     "Label",
     "LedgerError",
     "LedgerVersionError",
     "MissingAPIKeyError",
     "NotALedgerError",
     "NotFoundError",
+    "NotVerifiableError",
     "OutcomeUnknownError",
     "PaymentRequiredError",
     "PermissionDeniedError",

@@ -26,12 +26,16 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
     ├── FatalAPIError                   a review stopped: the API refuses the account itself
     ├── LedgerError                     the case ledger (case.db) is unusable or misused
     │   ├── CaseFolderError (NotADirectoryError) the case folder is a file or cannot be made
+    │   ├── CaseNameError (ValueError)  the case is opened under a name it does not have
     │   ├── NotALedgerError             the file is not a resemble_nb ledger (or is damaged)
     │   ├── ReadOnlyLedgerError         the case cannot be written (it can still be read)
     │   ├── LedgerVersionError          written by a newer resemble_nb
     │   ├── CaseBusyError               another process is reviewing the case (.holder)
     │   └── InvalidTransition           a job cannot move to that state from where it is
     ├── CustodyError                    a custody record cannot be made (key, exhibit, bundle)
+    │   ├── KeyFolderError              the reviewers' key folder cannot be made or used
+    │   └── NotVerifiableError          verify was given something that is not a case,
+    │                                   report or bundle
     ├── EvaluationError (ValueError)    labels or an evaluation request cannot be used
     └── UnsafeReportError (ValueError)  a report would carry a secret; nothing was written
 

@@ -12,13 +12,15 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._core.errors import ResembleError
+
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
 __all__ = ["ReviewerFallbackWarning", "install_custody", "pick_reviewer"]
 
 
-class ReviewerFallbackWarning(UserWarning):
+class ReviewerFallbackWarning(ResembleError, UserWarning):
     """No reviewer was named: the computer's user name stands in (said, never silent)."""
 
 
