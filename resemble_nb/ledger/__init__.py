@@ -13,6 +13,7 @@ from ._analysis import AnalysisRecord, ArtifactRecord, FeedbackEntry, QuestionRe
 from ._custody import VOUCHED_SQL, ExhibitRecord, Signature, Signer
 from ._decisions import default_reviewer
 from ._events import GENESIS, Event, canonical, event_hash
+from ._items import recorded_media
 from ._lease import LEASE_TTL, CaseBusyError, Holder, Lease
 from ._provenance import ProvenanceLike, ProvenanceRecord
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
@@ -124,6 +125,7 @@ __all__ = [
     "default_reviewer",
     "event_hash",
     "latest_version",
+    "recorded_media",
     "scrub",
     "scrub_text",
 ]

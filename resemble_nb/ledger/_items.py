@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ._base import LedgerBase, must_time, to_text
 from ._scrub import scrub_text
@@ -174,3 +177,29 @@ class ItemsMixin(LedgerBase):
             SkippedFile(self._load_path(p, c), n, h, s, prob, reason, must_time(seen))
             for p, c, n, h, s, prob, reason, seen in rows
         ]
+
+
+def recorded_media(case_db: str | os.PathLike[str], sha256: str) -> tuple[int, list[Path]] | None:
+    """``(size, paths)`` a case's ledger recorded for an item, read without opening the
+    case for writing (no migration, no WAL switch); ``None`` when the file is no readable
+    ledger or holds no such item. Used by the media route, in the Jupyter server."""
+    uri = f"file:{quote(os.fspath(case_db))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=2.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT size FROM items WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return None
+        paths = conn.execute(
+            "SELECT path, in_case FROM item_paths WHERE sha256 = ? "
+            "ORDER BY seen_at DESC, rowid DESC",
+            (sha256,),
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    folder = Path(case_db).parent
+    return int(row[0]), [folder / p if c else Path(p) for p, c in paths]

@@ -76,7 +76,9 @@ def test_a_click_on_the_timeline_seeks_the_player_there(
     expect(insp).to_have_attribute("data-kind", "audio")
     expect(insp.locator(".rnb-insp-name")).to_have_text("speech.wav")
     media_ready(page, "audio")
-    assert any(url.endswith("/speech.wav") for url in requests), requests
+    speech = rnb.sample_media() / "speech.wav"
+    sha = __import__("hashlib").sha256(speech.read_bytes()).hexdigest()
+    assert any(url.endswith(f"/{sha}") for url in requests), requests  # by case and item
 
     canvas = insp.locator("canvas.rnb-insp-timeline")
     expect(canvas).to_be_visible()
@@ -234,12 +236,18 @@ def test_a_video_over_200_mb_plays_and_seeks_by_url(
     cell = f"""\
 from pathlib import Path
 import pandas as pd
+from resemble_nb.ledger import Ledger
+from resemble_nb.media import scan
 from resemble_nb.widgets.inspector import MediaInspector, item_view, cache_dir
 big = Path({str(big)!r})
-item = {{"sha256": "b" * 64, "name": big.name, "path": str(big), "media_type": "video"}}
+found = scan([str(big)]).items
+case_dir = big.parent / "case"
+case_dir.mkdir()
+Ledger(case_dir / "case.db").add_items(found)  # the route serves a case's items only
+item = {{"sha256": found[0].sha256, "name": big.name, "path": str(big), "media_type": "video"}}
 segments = pd.DataFrame(columns=["sha256", "track", "kind", "start_s", "end_s", "score", "label"])
 inspector = MediaInspector()
-inspector.show(item_view(item, segments, case_folder=None, cache=big.parent / "cache"), big)
+inspector.show(item_view(item, segments, case_folder=case_dir, cache=big.parent / "cache"), big)
 inspector"""
     put_notebook(lab_url, "inspector_big.ipynb", cell)
     open_notebook(page, lab_url, "inspector_big.ipynb")

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +15,7 @@ import pytest
 from resemble_nb.widgets.inspector import MediaInspector, item_view, media_route
 from resemble_nb.widgets.inspector import _data as data
 from resemble_nb.widgets.inspector import _frames as video_frames
-from resemble_nb.widgets.inspector._server import MEDIA_ROUTE, _allowed
+from resemble_nb.widgets.inspector._server import MEDIA_ROUTE, case_token
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -110,20 +103,19 @@ def test_item_view_plays_by_url_and_stays_small(tmp_path: Path) -> None:
     view = item_view(
         item, pd.DataFrame(rows, columns=SEGMENTS), case_folder=tmp_path, cache=tmp_path / "c"
     )
-    assert view["src"] == media_route(SAMPLES / "speech.wav")
+    assert view["src"] == media_route(tmp_path, sha)  # the case and the item, never a path
     assert [w["start"] for w in view["windows"]] == [0.0, 2.0, 4.0]
     size = len(view["peaks"]) + len(view["spectrogram"]) + len(str(view["windows"]))
     assert size < 200_000
     assert (SAMPLES / "speech.wav").read_bytes()[1000:1100] not in view["spectrogram"]
 
 
-def test_media_route_quotes_the_absolute_path() -> None:
-    route = media_route("/evidence/call 07 (copy).wav")
-    assert route == f"{MEDIA_ROUTE}/evidence/call%2007%20%28copy%29.wav"
-    assert _allowed(str(SAMPLES / "speech.wav"), allow_hidden=False) is None
-    assert _allowed(str(SAMPLES / "notes.txt"), allow_hidden=False) == "not a media file"
-    assert _allowed("/home/ana/.secret/call.wav", allow_hidden=False) == "hidden"
-    assert _allowed("/nowhere/call.wav", allow_hidden=False) == "no such file"
+def test_media_route_names_the_case_and_the_item_not_a_path() -> None:
+    sha = "ab" * 32
+    route = media_route("/evidence/case 07 (copy)", sha)
+    token = case_token("/evidence/case 07 (copy)")
+    assert route == f"{MEDIA_ROUTE}/{token}/{sha}"
+    assert "/" not in token and "evidence" not in route  # opaque: no path in the URL
 
 
 def test_without_a_server_the_bytes_come_in_small_messages_up_to_a_cap(tmp_path: Path) -> None:
@@ -131,7 +123,7 @@ def test_without_a_server_the_bytes_come_in_small_messages_up_to_a_cap(tmp_path:
     insp = MediaInspector(embed_max_bytes=100_000)
     insp.send = lambda content, buffers=None: sent.append((content, buffers or []))
     path = SAMPLES / "voicemail.mp3"
-    insp.show({"item": "x", "kind": "audio", "src": media_route(path)}, path)
+    insp.show({"item": "x", "kind": "audio", "src": ""}, path)
     insp._on_front_msg(insp, {"event": "need-bytes", "item": "x"}, [])
     assert b"".join(b for _, bufs in sent for b in bufs) == path.read_bytes()
     assert sent[-1][0]["last"] is True and all(len(b) <= 512 * 1024 for _, bs in sent for b in bs)
@@ -147,84 +139,6 @@ def test_without_a_server_the_bytes_come_in_small_messages_up_to_a_cap(tmp_path:
         "speech.wav is 192 KB; without a Jupyter server only files up to 100 KB play here"
     )
     assert repr(insp) == "MediaInspector: y (audio, 0.0 s)"
-
-
-# -- the server extension, in a real Jupyter server --------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("server-root")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_RUNTIME_DIR": str(tmp_path_factory.mktemp("runtime")),
-        "JUPYTER_CONFIG_DIR": str(tmp_path_factory.mktemp("config")),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-         "--ServerApp.password=", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True",
-         "--ServerApp.jpserver_extensions=resemble_nb.widgets.inspector._server=True"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("jupyter server did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(15)
-
-
-def _get(url: str, **headers: str) -> tuple[int, bytes, dict[str, str]]:
-    """GET as a page of the lab would (Jupyter wants a same-origin Referer for files)."""
-    origin = "/".join(url.split("/")[:3])
-    request = urllib.request.Request(url, headers={"Referer": f"{origin}/lab", **headers})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, answer.read(), dict(answer.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, b"", dict(exc.headers)
-
-
-@pytest.mark.slow
-def test_the_server_extension_serves_media_outside_its_root_in_ranges(
-    server: str, tmp_path: Path
-) -> None:
-    clip = tmp_path / "evidence dir" / "call 07.wav"  # outside the server's root, with spaces
-    clip.parent.mkdir()
-    shutil.copyfile(SAMPLES / "speech.wav", clip)
-    whole = clip.read_bytes()
-    status, body, headers = _get(f"{server}/{media_route(clip)}", Range="bytes=100-199")
-    assert status == 206 and body == whole[100:200]
-    assert headers["Content-Range"] == f"bytes 100-199/{len(whole)}"
-    status, body, _ = _get(f"{server}/{media_route(clip)}")
-    assert status == 200 and body == whole
-    notes = tmp_path / "notes.txt"
-    notes.write_text("not media")
-    assert _get(f"{server}/{media_route(notes)}")[0] == 403
-    assert _get(f"{server}/{media_route(tmp_path / 'gone.wav')}")[0] == 404
-    assert _get(f"{server}/{media_route(clip)}", Referer="http://evil.example/")[0] == 403
-    hidden = tmp_path / ".private" / "call.wav"
-    hidden.parent.mkdir()
-    shutil.copyfile(SAMPLES / "speech.wav", hidden)
-    assert _get(f"{server}/{media_route(hidden)}")[0] == 403
 
 
 def test_the_board_colours_scores_with_the_plots_bands(tmp_path: Path) -> None:

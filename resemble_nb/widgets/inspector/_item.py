@@ -139,7 +139,7 @@ def item_view(
     size = path.stat().st_size
     view.update(
         kind=kind,
-        src=media_route(path),
+        src=media_route(case_folder, sha) if case_folder is not None and sha else "",
         mime=mime_for_extension(path.suffix.lower()) or "",
         size=size,
         message=f"{path.name} · {kind} · {format_bytes(size)}",

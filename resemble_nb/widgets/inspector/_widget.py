@@ -22,6 +22,7 @@ from ...ledger import DEFAULT_THRESHOLD
 from ...media.limits import format_bytes
 from ...plots import BANDS
 from ._item import DEFAULT_EMBED_MAX_BYTES, EMPTY_VIEW, read_chunks
+from ._server import servable
 
 __all__ = ["MediaInspector", "bundle_view"]
 
@@ -122,7 +123,7 @@ class MediaInspector(anywidget.AnyWidget):
     def _send_bytes(self, item: str) -> None:
         """Stream the current file to a browser that has no server to play it from."""
         path = self._path
-        if path is None or item != self.item or not path.is_file():
+        if path is None or item != self.item or not servable(path):
             self.send({"event": "bytes-refused", "item": item, "reason": "file not available"})
             return
         size = path.stat().st_size
