@@ -131,7 +131,24 @@ def _bad_name_candidate(path: Path) -> MediaCandidate:
     )
 
 
-def _walk(folder: Path, recursive: bool, own: frozenset[Path]) -> Iterator[MediaCandidate]:
+def _walk(root: Path, recursive: bool, own: frozenset[Path]) -> Iterator[MediaCandidate]:
+    """Every candidate under ``root``, depth first in sorted order, without recursion (a
+    folder nested thousands of levels deep is walked like any other)."""
+    pending: list[Iterator[MediaCandidate | Path]] = [_entries(root, recursive, own)]
+    while pending:
+        found = next(pending[-1], None)
+        if found is None:
+            pending.pop()
+        elif isinstance(found, Path):
+            pending.append(_entries(found, recursive, own))  # a sub-folder: walk it first
+        else:
+            yield found
+
+
+def _entries(
+    folder: Path, recursive: bool, own: frozenset[Path]
+) -> Iterator[MediaCandidate | Path]:
+    """The candidates of one folder, and (as paths) the sub-folders to walk, in order."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -176,7 +193,7 @@ def _walk(folder: Path, recursive: bool, own: frozenset[Path]) -> Iterator[Media
             continue
         if is_dir:
             if recursive and not entry.is_symlink():
-                yield from _walk(path, recursive, own)
+                yield path
             continue
         yield MediaCandidate(path)
 

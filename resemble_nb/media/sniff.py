@@ -189,9 +189,46 @@ def _length(info: Any) -> float | None:
     return None
 
 
+_STREAMING_SIZES = (0, 0xFFFFFFFF)
+"""What a streaming encoder writes in the RIFF and data size fields (``ffmpeg ... -f wav -``)."""
+
+
+def _streaming_wav(path: Path, size: int) -> Probe | None:
+    """The duration of a WAV whose RIFF and data sizes are streaming placeholders (0 or
+    0xFFFFFFFF), read from the bytes that follow the data header; ``None`` for a WAV
+    with real sizes."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    riff_size = int.from_bytes(head[4:8], "little")
+    byte_rate = 0
+    at = 12
+    while at + 8 <= len(head):
+        kind, length = head[at : at + 4], int.from_bytes(head[at + 4 : at + 8], "little")
+        if kind == b"fmt " and at + 16 <= len(head):
+            byte_rate = int.from_bytes(head[at + 16 : at + 20], "little")
+        if kind == b"data":
+            if length not in _STREAMING_SIZES and riff_size not in _STREAMING_SIZES:
+                return None
+            if length not in _STREAMING_SIZES and 8 + at + length <= size:
+                return None  # the data size is real and fits: mutagen reads it
+            if byte_rate <= 0:
+                return Probe(problem="the WAV file names no byte rate")
+            samples = size - (at + 8)
+            if samples <= 0:
+                return Probe(problem="the WAV file holds no audio samples")
+            return Probe(duration=samples / byte_rate)
+        at += 8 + length + (length & 1)
+    return None
+
+
 def _check_wav(path: Path, size: int) -> Probe:
     from mutagen.wave import WAVE
 
+    streaming = _streaming_wav(path, size)
+    if streaming is not None:
+        return streaming
     info = _info(WAVE, path)
     length = _length(info)
     if length is None:
@@ -214,9 +251,37 @@ def _check_mp3(path: Path, size: int) -> Probe:
     return Probe(duration=_length(_info(MP3, path)))
 
 
+INCOMPLETE_MP4 = "incomplete MP4: the recording may not have been finished (it has no moov box)"
+
+
+def _top_boxes(path: Path, size: int) -> list[bytes]:
+    """The types of an ISO-BMFF file's top-level boxes, in order (at most 1,000)."""
+    kinds: list[bytes] = []
+    with open(path, "rb") as handle:
+        at = 0
+        while at + 8 <= size and len(kinds) < 1000:
+            handle.seek(at)
+            header = handle.read(16)
+            if len(header) < 8:
+                break
+            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if length == 1 and len(header) == 16:
+                length = int.from_bytes(header[8:16], "big")
+            elif length == 0:
+                length = size - at  # to the end of the file
+            kinds.append(kind)
+            if length < 8:
+                break
+            at += length
+    return kinds
+
+
 def _check_mp4(path: Path, size: int) -> Probe:
     from mutagen.mp4 import MP4
 
+    boxes = _top_boxes(path, size)
+    if b"moov" not in boxes and (b"mdat" in boxes or b"ftyp" in boxes):
+        return Probe(problem=INCOMPLETE_MP4)
     return Probe(duration=_length(_info(MP4, path)))
 
 

@@ -190,7 +190,8 @@ def test_damaged_headers_are_corrupt(media_dir: Path, tmp_path: Path) -> None:
     _skipped(inspect(tmp_path / "half.png"), "corrupt", "cannot be read as PNG image")
     mp4 = (media_dir / "clip.mp4").read_bytes()
     (tmp_path / "cut.mp4").write_bytes(mp4[:1500])
-    _skipped(inspect(tmp_path / "cut.mp4"), "corrupt", "MPEG-4/QuickTime")
+    # cut inside mdat, before the moov at the end: a recording never finished
+    _skipped(inspect(tmp_path / "cut.mp4"), "corrupt", "incomplete MP4: the recording may not")
     wav = bytearray(write_wav(tmp_path / "w.wav").read_bytes())
     wav[12:40] = bytes(28)  # wipe the fmt chunk
     (tmp_path / "nofmt.wav").write_bytes(wav)
