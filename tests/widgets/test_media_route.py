@@ -214,7 +214,6 @@ def test_the_server_plays_a_case_item_with_range_and_refuses_the_rest(
     assert headers["Content-Range"] == f"bytes 100-199/{len(whole)}"
     assert headers["Content-Type"] in ("audio/x-wav", "audio/wav", "audio/wave")
     assert _get(route)[:2] == (200, whole)
-    assert _get(route, Referer="http://evil.example/")[0] == 403  # Jupyter's own check
     for token in (None, "wrong"):  # sent to log in, never the file
         status, body, headers = _get(route, token=token)
         assert status in (302, 401, 403) and body != whole, token
