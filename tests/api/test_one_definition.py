@@ -40,6 +40,14 @@ def test_every_sync_method_runs_the_async_definition_itself() -> None:
         assert sync.__wrapped__ is inspect.getattr_static(AsyncClient, name), name
 
 
+def test_every_defined_endpoint_is_a_method_of_both_clients() -> None:
+    """The table in each client lists every endpoint defined (none forgotten in both)."""
+    from resemble_nb.api import _asking, _endpoints
+
+    defined = {n for n in (*_endpoints.__all__, *_asking.__all__) if n != "send"}
+    assert defined == set(_endpoint_names())
+
+
 def test_a_sync_call_works_inside_a_running_event_loop(
     sandbox: Sandbox, make_client: Callable[..., Client]
 ) -> None:
