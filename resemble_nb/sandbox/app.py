@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -43,6 +44,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = "Not found" if exc.status_code == 404 else str(exc.detail)
     return error_response(exc.status_code, message, headers=exc.headers)
+
+
+CLIENT_GONE = 499
+"""The status recorded for a request whose client went away before it was answered
+(nginx's "client closed request"): never a 500, nobody is there to read it."""
+_log = logging.getLogger("resemble_nb.sandbox")
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """A client that disconnects mid-request (mid-upload, say) is one log line."""
+    _log.info("client went away mid-request: %s %s", request.method, request.url.path)
+    return Response(status_code=CLIENT_GONE)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -117,6 +130,7 @@ class SandboxApp:
             exception_handlers={
                 ApiError: _api_error,
                 HTTPException: _http_error,
+                ClientDisconnect: _client_gone,
                 Exception: _server_error,
             },
             lifespan=lifespan,
