@@ -20,14 +20,21 @@ from pathlib import Path
 
 from .errors import ResembleError
 
-__all__ = ["UnsafeOutputError", "check_output", "temp_beside", "write_atomically", "writing"]
+__all__ = [
+    "FILE_KINDS",
+    "UnsafeOutputError",
+    "check_output",
+    "temp_beside",
+    "write_atomically",
+    "writing",
+]
 
 
 class UnsafeOutputError(ResembleError, ValueError):
     """The output path is not a regular file or a new path (nothing was written)."""
 
 
-_KINDS = (
+FILE_KINDS = (
     (stat.S_ISLNK, "a symbolic link"),
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISCHR, "a character device"),
@@ -35,6 +42,7 @@ _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
     (stat.S_ISSOCK, "a socket"),
 )
+"""What a path is when it is not a regular file, in words (``stat`` test, words)."""
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:
@@ -49,7 +57,7 @@ def check_output(path: str | os.PathLike[str]) -> Path:
         raise UnsafeOutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     if stat.S_ISREG(mode):
         return target
-    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    kind = next((name for test, name in FILE_KINDS if test(mode)), "not a regular file")
     raise UnsafeOutputError(
         f"refusing to write {target}: it is {kind}; give a regular file or a new path"
     )

@@ -143,16 +143,7 @@ def _merge(items: Iterable[MediaItem]) -> list[MediaItem]:
         if known is None:
             merged[item.sha256] = item
         else:
-            paths = known.paths + tuple(p for p in item.paths if p not in known.paths)
-            merged[item.sha256] = MediaItem(
-                sha256=known.sha256,
-                size=known.size,
-                media_type=known.media_type,
-                mime=known.mime,
-                extension=known.extension,
-                duration=known.duration if known.duration is not None else item.duration,
-                paths=paths,
-            )
+            merged[item.sha256] = known.seen_at(item.paths, item.duration)
     return list(merged.values())
 
 

@@ -274,14 +274,7 @@ class AnalysisMixin(LedgerBase):
 
     def questions(self, sha256: str | None = None) -> list[QuestionRecord]:
         """Questions asked, oldest first: about one item, or the whole case."""
-        conn = self._conn()
-        if sha256 is None:
-            rows = conn.execute(f"SELECT {_Q_COLUMNS} FROM questions ORDER BY id")
-        else:
-            rows = conn.execute(
-                f"SELECT {_Q_COLUMNS} FROM questions WHERE sha256 = ? ORDER BY id", (sha256,)
-            )
-        return [_question(row) for row in rows]
+        return [_question(row) for row in self._log("questions", _Q_COLUMNS, sha256)]
 
     # -- feedback -----------------------------------------------------------------------------
     def record_feedback(
@@ -313,14 +306,7 @@ class AnalysisMixin(LedgerBase):
 
     def feedback_log(self, sha256: str | None = None) -> list[FeedbackEntry]:
         """Every feedback sent or tried, oldest first."""
-        conn = self._conn()
-        if sha256 is None:
-            rows = conn.execute(f"SELECT {_F_COLUMNS} FROM feedback ORDER BY id")
-        else:
-            rows = conn.execute(
-                f"SELECT {_F_COLUMNS} FROM feedback WHERE sha256 = ? ORDER BY id", (sha256,)
-            )
-        return [_feedback(row) for row in rows]
+        return [_feedback(row) for row in self._log("feedback", _F_COLUMNS, sha256)]
 
 
 def _top(sources: list[dict[str, Any]] | None) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ._signing import EventSigner, last_seq, sign_new
 from ._store import Connection, Store
@@ -114,6 +115,17 @@ class LedgerBase:
         """``ids`` in runs short enough for one ``IN (...)`` query of the store."""
         size = self._store.max_params
         return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+    def _log(self, table: str, columns: str, sha256: str | None = None) -> list[Any]:
+        """``columns`` of a log's rows, oldest first: of one item, or of the whole case."""
+        where, params = ("", ()) if sha256 is None else (" WHERE sha256 = ?", (sha256,))
+        sql = f"SELECT {columns} FROM {table}{where} ORDER BY id"
+        return self._conn().execute(sql, params).fetchall()
+
+    def _latest(self, table: str, columns: str, sha256: str) -> Any:
+        """``columns`` of an item's latest row in a log, or ``None`` if it has none."""
+        sql = f"SELECT {columns} FROM {table} WHERE sha256 = ? ORDER BY id DESC LIMIT 1"
+        return self._conn().execute(sql, (sha256,)).fetchone()
 
     def close(self) -> None:
         """Close every connection (SQLite checkpoints its WAL into the main file)."""

@@ -48,25 +48,11 @@ class DecisionsMixin(LedgerBase):
 
     def decisions(self, sha256: str | None = None) -> list[Decision]:
         """The log, oldest first: for one item, or for the whole case."""
-        conn = self._conn()
-        if sha256 is None:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM decisions ORDER BY id")
-        else:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM decisions WHERE sha256 = ? ORDER BY id", (sha256,)
-            )
-        return [_decision(row) for row in rows]
+        return [_decision(row) for row in self._log("decisions", _COLUMNS, sha256)]
 
     def verdict_for(self, sha256: str) -> Decision | None:
         """The item's current verdict: its latest decision, or ``None``."""
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT {_COLUMNS} FROM decisions WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
-                (sha256,),
-            )
-            .fetchone()
-        )
+        row = self._latest("decisions", _COLUMNS, sha256)
         return None if row is None else _decision(row)
 
     def current_verdicts(self) -> dict[str, Decision]:

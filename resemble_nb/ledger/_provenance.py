@@ -104,15 +104,7 @@ class ProvenanceMixin(LedgerBase):
 
     def provenance_for(self, sha256: str) -> ProvenanceRecord | None:
         """The item's latest reading, or ``None`` if never read."""
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT {_COLUMNS}, read_at FROM provenance WHERE sha256 = ? "
-                "ORDER BY id DESC LIMIT 1",
-                (sha256,),
-            )
-            .fetchone()
-        )
+        row = self._latest("provenance", f"{_COLUMNS}, read_at", sha256)
         return None if row is None else ProvenanceRecord(*row)
 
     def latest_provenance(self) -> dict[str, ProvenanceRecord]:

@@ -10,6 +10,7 @@ find, inspect, group.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,13 @@ class MediaItem:
     extension: str
     duration: float | None
     paths: tuple[Path, ...] = field(default=())
+
+    def seen_at(self, paths: Iterable[Path], duration: float | None = None) -> MediaItem:
+        """This item also found at ``paths`` (new ones appended in order), with
+        ``duration`` if it knew none: the same content found again."""
+        more = tuple(p for p in paths if p not in self.paths)
+        known = self.duration if self.duration is not None else duration
+        return dataclasses.replace(self, paths=self.paths + more, duration=known)
 
     @property
     def path(self) -> Path:
@@ -107,16 +115,7 @@ def group_items(files: Iterable[MediaFile]) -> tuple[list[MediaItem], list[Media
         if known is None:
             items[file.sha256] = MediaItem.from_file(file)
         elif file.path not in known.paths:
-            duration = known.duration if known.duration is not None else file.duration
-            items[file.sha256] = MediaItem(
-                sha256=known.sha256,
-                size=known.size,
-                media_type=known.media_type,
-                mime=known.mime,
-                extension=known.extension,
-                duration=duration,
-                paths=(*known.paths, file.path),
-            )
+            items[file.sha256] = known.seen_at([file.path], file.duration)
     return list(items.values()), skipped
 
 

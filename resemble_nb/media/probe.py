@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .._core.output import FILE_KINDS
 from .limits import (
     MAX_FILE_BYTES,
     ContentFamily,
@@ -110,15 +111,6 @@ def _hash_stream(handle: object, chunk_size: int = CHUNK_SIZE) -> tuple[str, int
     return digest.hexdigest(), total
 
 
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
-
-
 def inspect(
     path: str | os.PathLike[str],
     *,
@@ -154,7 +146,7 @@ def inspect(
     except OSError as exc:
         return skip("unreadable", f"cannot be read ({exc.strerror or type(exc).__name__})")
     if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
+        kind = next((name for test, name in FILE_KINDS if test(info.st_mode)), "a special file")
         return skip("not_a_file", f"not a regular file (it is {kind})")
     size = info.st_size
     if size == 0:

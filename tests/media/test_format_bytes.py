@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from resemble_nb import report
 from resemble_nb.media import format_bytes
+from resemble_nb.report import _render as report
 
 
 @pytest.mark.parametrize(
