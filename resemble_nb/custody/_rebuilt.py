@@ -14,10 +14,19 @@ from typing import Any
 
 from resemble_nb.ledger import Event, Ledger
 
-__all__ = ["CHECKPOINT", "HISTORY_CLOSED", "close_history", "history_prefix"]
+__all__ = [
+    "CHECKPOINT",
+    "HISTORY_CLOSED",
+    "SIGNING_REQUIRED",
+    "close_history",
+    "history_prefix",
+]
 
 CHECKPOINT = "checkpoint"
 """The event kind of every checkpoint (its facts: ``reason``, ``seq``, ``head``, ``reviewer``)."""
+
+SIGNING_REQUIRED = "signing_required"
+"""The event a migration leaves when an older case holds events it did not sign then."""
 
 HISTORY_CLOSED = "history_closed"
 """The reason of the checkpoint that closes a migrated ledger's reconstructed history."""
@@ -40,20 +49,35 @@ def checkpoint_facts(event: Event) -> dict[str, Any]:
         return {}
 
 
-def close_history(ledger: Ledger, reviewer: Callable[[], str]) -> Event | None:
-    """Close a migrated ledger's reconstructed history with a signed checkpoint, once.
+def _closing_end(ledger: Ledger) -> Event | None:
+    """The last event a closing checkpoint must cover, or ``None`` if nothing needs it."""
+    events = ledger.events()
+    end = history_prefix(events)
+    for marker in ledger.events(kind=SIGNING_REQUIRED):
+        end = max(end, int(checkpoint_facts(marker).get("unsigned_before") or 1) - 1)
+    return next((e for e in events if e.seq == end), None)
 
-    Returns the checkpoint written, or ``None`` when there is nothing to close (a case born
-    with the chain) or it is closed already. The ledger's signer signs it in the same write.
+
+def close_history(ledger: Ledger, reviewer: Callable[[], str]) -> Event | None:
+    """Close what an older release left unsigned with a signed checkpoint, once.
+
+    That is a migrated ledger's reconstructed history and, in a case made before every
+    label, threshold, exhibit and feedback was signed, those older events (the
+    ``signing_required`` event names them). Returns the checkpoint written, or ``None``
+    when there is nothing to close or it is closed already. The ledger's signer signs it
+    in the same write.
     """
     first = ledger.events(limit=1)
-    if not first or not first[0].reconstructed:
-        return None  # born with the chain: nothing was rebuilt (a later rebuilt event is forged)
+    if not first:
+        return None
+    if not first[0].reconstructed and not ledger.events(kind=SIGNING_REQUIRED, limit=1):
+        return None  # born with the chain and with signing: nothing to close
     for event in ledger.events(kind=CHECKPOINT):
         if checkpoint_facts(event).get("reason") == HISTORY_CLOSED:
             return None
-    events = ledger.events()
-    last = events[history_prefix(events) - 1]
+    last = _closing_end(ledger)
+    if last is None:
+        return None
     return ledger.record_event(
         CHECKPOINT,
         {"reason": HISTORY_CLOSED, "seq": last.seq, "head": last.hash, "reviewer": reviewer()},

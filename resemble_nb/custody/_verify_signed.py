@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from resemble_nb.ledger import Event
-from resemble_nb.ledger._signing import ACTOR_FIELD, SIGNED_KINDS
+from resemble_nb.ledger._signing import ACTOR_FIELD, LEGACY_UNSIGNED, SIGNED_KINDS
 
 from ._keyfiles import normal_name
 from ._read import facts_of
-from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, history_prefix
+from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, SIGNING_REQUIRED, history_prefix
 from ._result import Verification
 
 __all__ = ["check_signed_events"]
@@ -47,38 +47,44 @@ def describe(event: Event, facts: dict[str, Any], name: Any) -> str:
 
 def _check_history(
     events: list[Event], prefix: int, valid: dict[int, set[str]], out: Verification
-) -> int:
-    if not prefix:
-        return 0
-    last = events[prefix - 1]
+) -> tuple[int, int]:
+    """``(bad, closed)``: problems found, and the seq up to which a signed checkpoint
+    vouches for what an older release left unsigned (0 when none does)."""
+    markers = [facts_of(e) for e in events if e.kind == SIGNING_REQUIRED]
+    legacy = max((int(m.get("unsigned_before") or 1) - 1 for m in markers), default=0)
+    if not prefix and not legacy:
+        return 0, 0
+    by_seq = {e.seq: e for e in events}
+    what = (
+        f"events 1..{prefix} rebuilt from an older ledger" if prefix else ""
+    ) + (" and " if prefix and legacy else "") + (
+        f"labels, thresholds, exhibits and feedback up to event {legacy} recorded unsigned "
+        "by an older release" if legacy else ""
+    )  # fmt: skip
     for event in events[prefix:]:
         facts = facts_of(event)
         if event.kind != CHECKPOINT or facts.get("reason") != HISTORY_CLOSED:
             continue
-        if facts.get("seq") != last.seq or facts.get("head") != last.hash:
+        named = by_seq.get(facts.get("seq"))  # type: ignore[arg-type]
+        if named is None or facts.get("head") != named.hash or named.seq < max(prefix, legacy):
             out.fail(
                 "history",
-                f"the checkpoint closing the rebuilt history names event {facts.get('seq')}, "
-                f"but the rebuilt events end at {last.seq} ({str(last.hash)[:16]}…)",
+                f"the checkpoint closing {what} names event {facts.get('seq')} "
+                f"({str(facts.get('head'))[:16]}…), which is not where they end",
                 f"event {event.seq}",
             )
-            return 1
+            return 1, 0
         if event.seq not in valid:
-            return 0  # named below as an unsigned checkpoint
-        out.add(
-            "history",
-            True,
-            f"events 1..{last.seq} rebuilt from an older ledger, closed by the signed "
-            f"checkpoint at event {event.seq}",
-        )
-        return 0
+            return 0, 0  # named below as an unsigned checkpoint
+        out.add("history", True, f"{what}: closed by the signed checkpoint at event {event.seq}")
+        return 0, named.seq
     out.fail(
         "history",
-        f"events 1..{last.seq} are marked reconstructed, but no signed checkpoint closes "
-        "them (a ledger migrated by resemble_nb has one): they cannot be told from a rewrite",
-        f"events 1..{last.seq}",
+        f"{what}, but no signed checkpoint closes them (resemble_nb writes one when it first "
+        "opens such a case): they cannot be told from a forgery",
+        f"events 1..{max(prefix, legacy)}",
     )
-    return 1
+    return 1, 0
 
 
 def check_signed_events(
@@ -90,7 +96,8 @@ def check_signed_events(
 ) -> None:
     """Each event a person answers for is signed, by the key of the person it names."""
     prefix = history_prefix(events)
-    bad = _check_history(events, prefix, valid, out)
+    bad, closed = _check_history(events, prefix, valid, out)
+    vouched = 0
     by_key = "a key you trust" if trust is not None else "its key"
     for event in events[prefix:]:
         facts = facts_of(event)
@@ -106,6 +113,9 @@ def check_signed_events(
         if event.kind not in SIGNED_KINDS:
             continue
         names = valid.get(event.seq)
+        if not names and event.seq <= closed and event.kind in LEGACY_UNSIGNED:
+            vouched += 1  # an older release's, vouched for by the closing checkpoint
+            continue
         if not names:
             out.fail("signed", f"{describe(event, facts, name)} is not signed by {by_key}", where)
             bad += 1
@@ -121,5 +131,10 @@ def check_signed_events(
             )
             bad += 1
     if not bad:
-        count = sum(1 for e in events[prefix:] if e.kind in SIGNED_KINDS)
-        out.add("signed", True, f"{count} event(s) a person answers for, each signed by them")
+        count = sum(1 for e in events[prefix:] if e.kind in SIGNED_KINDS) - vouched
+        older = (
+            f"; {vouched} older unsigned one(s) vouched for by the checkpoint" if vouched else ""
+        )
+        out.add(
+            "signed", True, f"{count} event(s) a person answers for, each signed by them{older}"
+        )

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from ._events import Event, row_event
 from ._store import Connection
 
-__all__ = ["ACTOR_FIELD", "SIGNED_KINDS", "EventSigner", "SignedBy", "last_seq", "sign_new"]
+__all__ = [
+    "ACTOR_FIELD",
+    "LEGACY_UNSIGNED",
+    "SIGNED_KINDS",
+    "EventSigner",
+    "SignedBy",
+    "last_seq",
+    "sign_new",
+]
 
 SIGNED_KINDS: frozenset[str] = frozenset(
     {
@@ -32,6 +40,15 @@ SIGNED_KINDS: frozenset[str] = frozenset(
     }
 )
 """Events that must carry a signature once the chain has begun (``verify`` checks)."""
+
+LEGACY_UNSIGNED: tuple[str, ...] = (
+    "truth_label",
+    "threshold_chosen",
+    "exhibit_made",
+    "feedback_sent",
+)
+"""Kinds older releases recorded unsigned (decisions, reports, bundles and renames were
+always signed): a case's first signed checkpoint vouches for those it already holds."""
 
 ACTOR_FIELD: dict[str, str] = {
     "decision": "reviewer",

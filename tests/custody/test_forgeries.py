@@ -102,7 +102,7 @@ def test_forgery_2_a_full_rewrite_as_reconstructed_history_never_holds(case_copy
     conn.close()
     code, text = _verify_cli(case_copy, trust)
     assert code != 0
-    assert "are marked reconstructed, but no signed checkpoint closes them" in text
+    assert "rebuilt from an older ledger, but no signed checkpoint closes them" in text
     assert "no event is signed by a key you trust" in text
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 
+from .._signing import LEGACY_UNSIGNED
 from ..records import LIVE_STATES, STATES, VERDICTS
 from ._chain import (
     DECISION_EVENT_INDEX,
@@ -380,6 +381,25 @@ def _v_meta_chained(conn: sqlite3.Connection) -> None:
     seal(conn)
 
 
+def _v_signing_required(conn: sqlite3.Connection) -> None:
+    """From here on every label, threshold, exhibit and feedback event is signed as it is
+    recorded. An older case's unsigned ones are named by a ``signing_required`` event (the
+    last seq they may have), which the case's first signed checkpoint then vouches for."""
+    kinds = ", ".join(f"'{kind}'" for kind in LEGACY_UNSIGNED)
+    row = conn.execute(
+        f"SELECT MAX(seq) FROM events e WHERE kind IN ({kinds}) AND reconstructed = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.seq = e.seq)"
+    ).fetchone()
+    if row[0] is None:
+        return  # nothing unsigned: a new case, or one that never had such events
+    conn.execute(
+        "INSERT INTO events (kind, subject, at, payload) VALUES ('signing_required', '', "
+        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), json_object('unsigned_before', ?))",
+        (int(row[0]) + 1,),
+    )
+    seal(conn)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1,
     2: _v2_truth,
@@ -390,5 +410,6 @@ MIGRATIONS: dict[int, Migration] = {
     7: _v_request_ids,
     8: _v_decision_index,
     9: _v_meta_chained,
+    10: _v_signing_required,
 }
 """Version -> the step that produces it from the version before."""
