@@ -104,9 +104,12 @@ async def submit_batch(
         whole = len(sent_as) == len(works)  # else: match the rest by name
         works = sent_as
         ids = [w.job.id for w in works]
-        ctx.ledger.mark_submitted(ids, batch_uuid=batch.uuid, request_id=batch.request_id)
-        if whole and len(batch.detect_uuids) == len(works):
-            ctx.ledger.assign_detects(dict(zip(ids, batch.detect_uuids, strict=True)))
+        assign = whole and len(batch.detect_uuids) == len(works)
+        with ctx.ledger.transaction():  # submitted, with the detects it made: one commit
+            ctx.ledger.mark_submitted(ids, batch_uuid=batch.uuid, request_id=batch.request_id)
+            if assign:
+                ctx.ledger.assign_detects(dict(zip(ids, batch.detect_uuids, strict=True)))
+        if assign:
             ctx.refresh(works)
             ctx.show(works, "submitted")
             ctx.crash("after_submitted")

@@ -142,8 +142,10 @@ class Context:
         self.tracker.move([w.key for w in works], state, **kwargs)
 
     def refresh(self, works: Iterable[Work]) -> None:
+        works = list(works)
+        jobs = self.ledger.jobs_by_id(work.job.id for work in works)  # one read, not one each
         for work in works:
-            work.job = self.ledger.job(work.job.id)
+            work.job = jobs[work.job.id] if work.job.id in jobs else self.ledger.job(work.job.id)
 
     def fail(self, works: Sequence[Work], reason: str, *, detect_uuid: str | None = None) -> None:
         """End ``works`` as failed with ``reason`` (which names the file)."""

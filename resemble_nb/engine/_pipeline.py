@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -115,12 +116,13 @@ async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
 def _replaced(ledger: Ledger, items: Sequence[MediaItem]) -> list[tuple[str, str, str]]:
     """Paths that held other content at an earlier review of this case: (path, the item
     then, the item now). Both stay in the case; this is said out loud, never silent."""
+    known = ledger.items_at_paths(path for item in items for path in item.paths)
     out = []
     for item in items:
         for path in item.paths:
-            before = ledger.item_for_path(path)
-            if before is not None and before.sha256 != item.sha256:
-                out.append((str(path), before.sha256, item.sha256))
+            before = known.get(os.fspath(path))
+            if before is not None and before != item.sha256:
+                out.append((str(path), before, item.sha256))
     return out
 
 

@@ -103,6 +103,13 @@ class LedgerBase:
             self._store.seal(conn)
             sign_new(conn, before, signer, to_text(self._now()) or "", self._store.seal)
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several changes written as one (one commit, the chain sealed once): all of them
+        are kept or none. Nothing inside may wait on anything else that writes."""
+        with self._write():
+            yield
+
     def actor(self, explicit: str | None) -> str:
         """The one rule for who acts: the name given, else the case's rule, else the OS user."""
         if explicit is not None:

@@ -91,6 +91,26 @@ class ItemsMixin(LedgerBase):
         )
         return None if row is None else self.item(row[0])
 
+    def items_at_paths(self, paths: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+        """``{path: sha256}``: for each of ``paths`` the case knows, the item last seen
+        there (as :meth:`item_for_path`, in chunked reads instead of one per path)."""
+        stored: dict[str, list[str]] = {}
+        for path in paths:
+            stored.setdefault(self._store_path(path)[0], []).append(os.fspath(path))
+        texts = list(stored)
+        size = self._store.max_params
+        out: dict[str, str] = {}
+        for start in range(0, len(texts), size):
+            chunk = texts[start : start + size]
+            rows = self._conn().execute(
+                "SELECT path, sha256 FROM item_paths WHERE path IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY seen_at, rowid",
+                chunk,
+            )
+            for text, sha256 in rows:  # ascending: the latest sighting stays
+                out.update(dict.fromkeys(stored[text], sha256))
+        return out
+
     def item_names(self) -> dict[str, str]:
         """``{sha256: name}`` for every item: the file name it was first seen under.
 

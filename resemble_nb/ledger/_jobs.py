@@ -214,6 +214,18 @@ class JobsMixin(ResultsMixin):
         """The job with this id (``LedgerError`` if there is none)."""
         return self._fetch(self._conn(), job_id)
 
+    def jobs_by_id(self, job_ids: Iterable[int]) -> dict[int, Job]:
+        """The jobs with these ids, by id (in chunked reads; unknown ids are left out)."""
+        conn = self._conn()
+        out: dict[int, Job] = {}
+        for chunk in self._chunks(list(dict.fromkeys(job_ids))):
+            rows = conn.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update((row[0], job_of(row)) for row in rows)
+        return out
+
     def job_for(self, sha256: str, options_key: str) -> Job | None:
         """The latest job for this item and options key, or ``None``."""
         row = (
