@@ -137,23 +137,22 @@ def _follow(run: Run, show_bar: bool) -> None:
         from tqdm import tqdm
 
         bar = tqdm(total=0, unit="item", desc="review", dynamic_ncols=True, file=sys.stderr)
-    try:
-        while not run.done:
-            wake.wait(0.5)
-            wake.clear()
-            if bar is not None:
-                progress = run.progress
-                bar.total = progress.total
-                bar.n = progress.finished
-                bar.set_postfix_str(_counts_text(progress.counts), refresh=False)
-                bar.refresh()
-        run.wait()
+
+    def show() -> None:
         if bar is not None:
             progress = run.progress
             bar.total = progress.total
             bar.n = progress.finished
             bar.set_postfix_str(_counts_text(progress.counts), refresh=False)
             bar.refresh()
+
+    try:
+        while not run.done:
+            wake.wait(0.5)
+            wake.clear()
+            show()
+        run.wait()
+        show()
     finally:
         unsubscribe()
         if bar is not None:

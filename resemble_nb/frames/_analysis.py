@@ -6,6 +6,8 @@ empty or not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -93,35 +95,26 @@ def intelligence_frame(ledger: Ledger) -> pd.DataFrame:
 
 def questions_frame(ledger: Ledger) -> pd.DataFrame:
     """One row per question and its answer, oldest first."""
-    names = ledger.item_names()
-    records = ledger.questions()
-    columns: dict[str, list[Any]] = {
-        "sha256": [q.sha256 for q in records],
-        "name": [names.get(q.sha256) for q in records],
-        "detect_uuid": [q.detect_uuid for q in records],
-        "question": [q.query for q in records],
-        "status": [q.status for q in records],
-        "answer": [q.answer for q in records],
-        "error": [q.error for q in records],
-        "asker": [q.asker for q in records],
-        "asked_at": [q.asked_at.isoformat() for q in records],
-        "answered_at": [q.answered_at.isoformat() if q.answered_at else None for q in records],
-    }
-    return _frame(columns, QUESTION_COLUMNS)
+    return _log_frame(ledger, ledger.questions(), QUESTION_COLUMNS, {"question": "query"})
 
 
 def feedback_frame(ledger: Ledger) -> pd.DataFrame:
     """The feedback log: what was sent to Resemble for which verdict, and when."""
+    return _log_frame(ledger, ledger.feedback_log(), FEEDBACK_COLUMNS)
+
+
+def _log_frame(
+    ledger: Ledger,
+    records: Sequence[Any],
+    schema: dict[str, Any],
+    attributes: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per record of a log: its item's name, then each column of ``schema`` from
+    the record's attribute of that name (or of ``attributes[column]``); times as text."""
     names = ledger.item_names()
-    log = ledger.feedback_log()
-    columns: dict[str, list[Any]] = {
-        "sha256": [e.sha256 for e in log],
-        "name": [names.get(e.sha256) for e in log],
-        "detect_uuid": [e.detect_uuid for e in log],
-        "verdict": [e.verdict for e in log],
-        "type": [e.type for e in log],
-        "outcome": [e.outcome for e in log],
-        "error": [e.error for e in log],
-        "sent_at": [e.sent_at.isoformat() for e in log],
-    }
-    return _frame(columns, FEEDBACK_COLUMNS)
+    columns: dict[str, list[Any]] = {"name": [names.get(r.sha256) for r in records]}
+    for column in schema:
+        if column != "name":
+            values = [getattr(r, (attributes or {}).get(column, column)) for r in records]
+            columns[column] = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return _frame(columns, schema)

@@ -228,23 +228,11 @@ class JobsMixin(ResultsMixin):
 
     def job_for(self, sha256: str, options_key: str) -> Job | None:
         """The latest job for this item and options key, or ``None``."""
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT {JOB_COLUMNS} FROM jobs WHERE sha256 = ? AND options_key = ? "
-                "ORDER BY id DESC LIMIT 1",
-                (sha256, options_key),
-            )
-            .fetchone()
-        )
-        return None if row is None else job_of(row)
+        return self._last_job("sha256 = ? AND options_key = ?", sha256, options_key)
 
     def jobs_for_item(self, sha256: str) -> list[Job]:
         """Every job of an item, oldest first (its history)."""
-        rows = self._conn().execute(
-            f"SELECT {JOB_COLUMNS} FROM jobs WHERE sha256 = ? ORDER BY id", (sha256,)
-        )
-        return [job_of(row) for row in rows]
+        return self._jobs_where("sha256 = ?", sha256)
 
     def reviewed_on(self) -> str | None:
         """The service (``"api"`` or ``"sandbox"``) the latest job was sent to, or ``None``."""
@@ -268,22 +256,20 @@ class JobsMixin(ResultsMixin):
 
     def job_for_detect(self, detect_uuid: str) -> Job | None:
         """The job that created (or adopted) this detect."""
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT {JOB_COLUMNS} FROM jobs WHERE detect_uuid = ? ORDER BY id DESC LIMIT 1",
-                (detect_uuid,),
-            )
-            .fetchone()
-        )
-        return None if row is None else job_of(row)
+        return self._last_job("detect_uuid = ?", detect_uuid)
 
     def jobs_in_batch(self, batch_uuid: str) -> list[Job]:
         """The jobs sent in one ``/detect/batch`` request, oldest first."""
-        rows = self._conn().execute(
-            f"SELECT {JOB_COLUMNS} FROM jobs WHERE batch_uuid = ? ORDER BY id", (batch_uuid,)
-        )
-        return [job_of(row) for row in rows]
+        return self._jobs_where("batch_uuid = ?", batch_uuid)
+
+    def _jobs_where(self, where: str, *params: Any) -> list[Job]:
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE {where} ORDER BY id"
+        return [job_of(row) for row in self._conn().execute(sql, params)]
+
+    def _last_job(self, where: str, *params: Any) -> Job | None:
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE {where} ORDER BY id DESC LIMIT 1"
+        row = self._conn().execute(sql, params).fetchone()
+        return None if row is None else job_of(row)
 
     def state_counts(self) -> dict[str, int]:
         """How many items stand in each state (latest job per item; skipped files count as
