@@ -90,6 +90,7 @@ def child(url: str, kind: str, retries: int, timeout: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=10.0, help="the client's timeout (s)")
+    parser.add_argument("--only", help="run only the cases of this mode (e.g. bomb)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -109,6 +110,8 @@ def main() -> None:
         f"{'before':>7}  message"
     )
     for mode, kind, retries in CASES:
+        if args.only and mode != args.only:
+            continue
         with HostileServer(mode) as server:
             out = subprocess.run(
                 [

@@ -44,7 +44,8 @@ class Client(BaseClient):
         base_url: Defaults to ``RESEMBLE_BASE_URL``, else ``https://app.resemble.ai/api/v2``.
         timeout: Seconds (or an ``httpx.Timeout``) for each request. Calls that wait for a
             result on the server (``detect(wait=True)``, ``intelligence()``) use a longer
-            read timeout of their own.
+            read timeout of their own. The read timeout also bounds each answer's body as
+            a whole (120 s when it is ``None``): a service that stops half-way is named.
         max_retries: Retries after a connection failure, 429 or 503 (and 500, 502, 504 or
             a dropped answer for requests that are safe to repeat: reads, deletes, uploads),
             with exponential backoff and jitter, honouring ``Retry-After`` up to 60 s.
