@@ -3,10 +3,10 @@
 A transport layer (sync and async) under every client the project makes (see
 :mod:`._transport`). It decodes ``gzip``/``deflate`` itself, a piece of at most 64 KiB
 at a time, so a compression bomb costs at most the cap (:data:`MAX_RESPONSE_BYTES`)
-before it is refused, not gigabytes; and it names a server that sent its headers and then went quiet ("the
-service stopped answering after N s") instead of waiting on it. The deadline for the
-body is the request's read timeout (the client's ``timeout``): no byte for that long,
-or the whole body not in within it, ends the call.
+before it is refused, not gigabytes; and it names a server that sent its headers and
+then went quiet ("the service stopped answering after N s") instead of waiting on it.
+The deadline for the body is the request's read timeout (the client's ``timeout``): no
+byte for that long, or the whole body not in within it, ends the call.
 
 The errors are :class:`httpx.TransportError` subclasses (and :class:`ResembleError`s:
 a plain ``http_client()`` user catches them by either root), so the clients' one retry
