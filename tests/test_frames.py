@@ -70,8 +70,10 @@ def test_schema_matches_the_documented_contract() -> None:
         "name", "path", "paths", "sha256", "media_type", "size", "duration", "status",
         "label", "score", "audio_score", "video_score", "image_score", "consistency",
         "detect_uuid", "submitted_at", "completed_at", "error", "verdict", "note", "source",
-        "intelligence", "abnormalities", "transcription", "language", "source_tracing",
-        "watermark", "c2pa", "local_c2pa", "reverse_hits", "reverse_top", "heatmap",
+        "intelligence", "intelligence_error", "abnormalities", "transcription",
+        "language", "source_tracing", "source_tracing_error", "watermark",
+        "watermark_error", "c2pa", "local_c2pa", "reverse_hits", "reverse_top", "heatmap",
+        "heatmap_error", "analyses_from",
     ]  # fmt: skip
     assert list(frames.SEGMENT_COLUMNS) == [
         "sha256", "name", "track", "kind", "index", "start_s", "end_s", "score", "label",

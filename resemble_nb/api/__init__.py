@@ -41,7 +41,7 @@ from ._limits import (
     MAX_WATERMARK_BYTES,
     MB,
 )
-from ._options import DetectOptions
+from ._options import ADDABLE_ANALYSES, ANALYSIS_OPTIONS, DETECTION_OPTIONS, DetectOptions
 from ._page import DetectionPage, Page
 from ._retry import MAX_RETRY_AFTER, parse_retry_after, retry_delay
 from ._secret import Secret
@@ -83,7 +83,10 @@ from .models import (
 )
 
 __all__ = [
+    "ADDABLE_ANALYSES",
+    "ANALYSIS_OPTIONS",
     "DEFAULT_BASE_URL",
+    "DETECTION_OPTIONS",
     "FEEDBACK_TYPES",
     "LABELS",
     "MAX_BATCH_BYTES",

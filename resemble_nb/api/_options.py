@@ -34,9 +34,12 @@ from typing import Any, Literal, TypeAlias
 from .errors import UnknownOptionError
 
 __all__ = [
+    "ADDABLE_ANALYSES",
+    "ANALYSIS_OPTIONS",
     "BATCH_FIELD_NAMES",
     "BATCH_ONLY_OPTIONS",
     "DEPRECATED_OPTIONS",
+    "DETECTION_OPTIONS",
     "KNOWN_OPTIONS",
     "OPTION_ALIASES",
     "SINGLE_ONLY_OPTIONS",
@@ -63,6 +66,13 @@ class _Option:
     """How results are delivered or media kept, not what is analysed."""
     media: tuple[str, ...] = ("audio", "video", "image")
     """The media types whose analysis it changes (contract §3.3 "where it applies")."""
+    adds: str | None = None
+    """The analysis it adds beside the detection (``None``: it changes the detection
+    itself, or is a delivery option). An added analysis never changes the verdict, so a
+    result holding more analyses satisfies a request for fewer."""
+    added_by: str | None = None
+    """The endpoint that adds this analysis to an *existing* detect, where the API has
+    one (contract §5.1: ``POST /intelligence`` with ``detect_id``); else a new detect."""
 
 
 _AV = ("audio", "video")  # a video's audio track is analysed like audio
@@ -73,7 +83,9 @@ _TABLE: Mapping[str, _Option] = MappingProxyType(
     {
         "callback_url": _Option("url", batch="callback_url", transport=True),
         "wait_for_intelligence": _Option("switch", transport=True),
-        "visualize": _Option("switch", batch="visualize"),  # batch default is true
+        # adds visualization artifacts (heatmaps, treeview); batch default is true
+        "visualize": _Option("switch", batch="visualize", adds="heatmap"),
+        # -- these change what is detected, or how: a result must match them exactly
         "frame_length": _Option("frame_length", batch="frame_length", default=2, media=_AV),
         "start_region": _Option("seconds", batch="start_region", media=_AV),
         "end_region": _Option("seconds", batch="end_region", media=_AV),
@@ -82,20 +94,34 @@ _TABLE: Mapping[str, _Option] = MappingProxyType(
         "model_types": _Option("choice", choices=("image", "talking_head"), media=_V),
         "modality": _Option("choice", choices=("audio", "video", "all"), default="all", media=_V),
         "face_only": _Option("flag", batch="face_only", default=False, media=_V),
-        "intelligence": _Option("flag", batch="intelligence", default=False),
+        # escalates the verdict from intelligence findings (spec-B): changes the detection
         "infer_from_intelligence": _Option("flag", batch="infer_from_intelligence", default=False),
-        "audio_source_tracing": _Option(
-            "flag", batch="audio_source_tracing_enabled", default=False, media=_AV
+        "use_ood_detector": _Option("flag", default=False, media=_AV),  # another detector
+        "use_llm": _Option("flag", batch="use_llm", default=False, media=_V),  # another analysis
+        # -- these add an analysis beside the detection: a richer result satisfies them
+        "intelligence": _Option(
+            "flag",
+            batch="intelligence",
+            default=False,
+            adds="intelligence",
+            added_by="POST /intelligence",
         ),
-        "use_reverse_search": _Option("flag", default=False, media=_I),
-        "use_ood_detector": _Option("flag", default=False, media=_AV),
+        "audio_source_tracing": _Option(
+            "flag",
+            batch="audio_source_tracing_enabled",
+            default=False,
+            media=_AV,
+            adds="source_tracing",
+        ),
+        "use_reverse_search": _Option("flag", default=False, media=_I, adds="reverse_search"),
+        "detect_watermark": _Option("flag", default=False, adds="watermark"),
+        "signal": _Option("flag", default=False, adds="signal"),
+        "search_identity": _Option(
+            "flag", batch="search_identity", default=False, media=_AV, adds="identity"
+        ),
         "zero_retention_mode": _Option(
             "flag", batch="zero_retention_mode", default=False, transport=True
         ),
-        "detect_watermark": _Option("flag", default=False),
-        "signal": _Option("flag", default=False),
-        "search_identity": _Option("flag", batch="search_identity", default=False, media=_AV),
-        "use_llm": _Option("flag", batch="use_llm", default=False, media=_V),
     }
 )
 """Every option by its ``/detect`` name (contract §3.3, §4.4)."""
@@ -127,6 +153,23 @@ BATCH_ONLY_OPTIONS: frozenset[str] = frozenset({"search_identity", "use_llm"})
 TRANSPORT_OPTIONS: frozenset[str] = frozenset(n for n, o in _TABLE.items() if o.transport)
 """Delivery and retention options: left out of :attr:`DetectOptions.key`, so toggling
 them never re-analyses (and re-bills) a done item."""
+
+ANALYSIS_OPTIONS: Mapping[str, str] = MappingProxyType(
+    {name: opt.adds for name, opt in _TABLE.items() if opt.adds is not None}
+)
+"""Option -> the analysis it adds beside the detection (every other option but the
+delivery ones changes the detection and must match)."""
+
+ADDABLE_ANALYSES: Mapping[str, str] = MappingProxyType(
+    {opt.adds: opt.added_by for opt in _TABLE.values() if opt.adds and opt.added_by}
+)
+"""Analysis -> the endpoint that adds it to an existing detect (no new detect)."""
+
+DETECTION_OPTIONS: frozenset[str] = frozenset(
+    n for n, o in _TABLE.items() if o.adds is None and not o.transport
+)
+"""Options that change what is detected or how: a result must have been made with the
+same values to answer a request."""
 
 OptionsLike: TypeAlias = "Mapping[str, Any] | None"
 """Options as a plain mapping or an already checked :class:`DetectOptions`."""
@@ -313,6 +356,38 @@ class DetectOptions(Mapping[str, Any]):
             if k not in TRANSPORT_OPTIONS and media_type in _TABLE[k].media
         }
         return hashlib.sha256(_text(relevant).encode()).hexdigest()[:16]
+
+    def detection_key_for(self, media_type: str | None) -> str:
+        """A key for *how this media type is detected*: the options in
+        :data:`DETECTION_OPTIONS` that apply to it. Two requests with equal keys can be
+        answered by one detect; what they add beside it is :meth:`analyses_for`.
+
+        >>> a = DetectOptions.build(intelligence=True)
+        >>> a.detection_key_for("audio") == DetectOptions.build().detection_key_for("audio")
+        True
+        >>> DetectOptions.build(frame_length=1).detection_key_for("audio") == (
+        ...     a.detection_key_for("audio"))
+        False
+        """
+        relevant = {
+            k: v
+            for k, v in self.analysis().items()
+            if k in DETECTION_OPTIONS and (media_type is None or media_type in _TABLE[k].media)
+        }
+        return hashlib.sha256(_text(relevant).encode()).hexdigest()[:16]
+
+    def analyses_for(self, media_type: str | None) -> frozenset[str]:
+        """The analyses asked for beside the detection that apply to this media type.
+
+        >>> sorted(DetectOptions.build(intelligence=True, use_reverse_search=True)
+        ...        .analyses_for("audio"))
+        ['intelligence']
+        """
+        return frozenset(
+            ANALYSIS_OPTIONS[k]
+            for k, v in self.analysis().items()
+            if k in ANALYSIS_OPTIONS and v and (media_type is None or media_type in _TABLE[k].media)
+        )
 
     def single_fields(self) -> dict[str, Any]:
         """The fields of a ``POST /detect`` (JSON body or form), extra fields included."""

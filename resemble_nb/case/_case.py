@@ -24,6 +24,7 @@ from ._asking import AskingVerbs, sync_client_or_none
 from ._base import CASE_DB
 from ._custody import CustodyVerbs
 from ._evidence import EvidenceVerbs
+from ._plan import PlanVerbs
 from ._review import ReviewVerbs
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["CASE_DB", "Case"]
 
 
-class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs):
+class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
     """A case folder and its ledger: what was reviewed, the results, the decisions.
 
     Args:

@@ -43,6 +43,7 @@ class ReviewVerbs(CaseBase):
         max_uploads: int | None = None,
         poll_interval: tuple[float, float] = (1.0, 10.0),
         wait_for_case: float | None = 0.0,
+        analysis_patience: float = 600.0,
         **detect_options: Any,
     ) -> CaseRun:
         """Analyse media in the background; returns a started :class:`~resemble_nb.engine.Run`.
@@ -56,6 +57,11 @@ class ReviewVerbs(CaseBase):
             strategy: ``"auto"`` (batches for small files, secure upload for large files
                 or single-only options), ``"batch"`` or ``"single"``.
             force: Analyse again items that already have a result for these options.
+                Without it, an item is sent only when its completed results do not
+                answer the request (see ``case.plan``): options that add an analysis
+                (intelligence, watermark, source tracing, reverse search, visualize) are
+                satisfied by a richer result, and an intelligence report missing from one
+                is added to its detect (``POST /intelligence``), not made by a new detect.
             display: Show the live job board when running in a notebook.
             include: Only files whose name matches this glob (``"*.wav;*.mp3"``) or predicate.
             recursive: Walk sub-folders.
@@ -66,6 +72,10 @@ class ReviewVerbs(CaseBase):
                 is reviewing this case, wait this many seconds for it to finish
                 (``None``: as long as it takes) before giving up with
                 :class:`~resemble_nb.ledger.CaseBusyError`, which names the holder.
+            analysis_patience: Seconds an analysis asked for (intelligence, watermark,
+                source tracing of fake audio) may lag its completed detect; then the item
+                is stored with it ``timed_out`` ("not returned by the service within N
+                minutes"), and a later review or ``case.refresh_analyses()`` fetches it.
             **detect_options: Detect options by their API names, e.g.
                 ``intelligence=True``, ``frame_length=2``, ``audio_source_tracing=True``.
 
@@ -112,6 +122,7 @@ class ReviewVerbs(CaseBase):
                 rate_limit=DEFAULT_RATE if rate_limit is None else rate_limit,
                 max_uploads=DEFAULT_MAX_UPLOADS if max_uploads is None else max_uploads,
                 poll_interval=poll_interval,
+                analysis_patience=analysis_patience,
                 lease=lease,
                 **detect_options,
             )

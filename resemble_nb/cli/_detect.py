@@ -53,6 +53,12 @@ def add_detect(sub: Any) -> None:
         "--sandbox", action="store_true", help="use an embedded local sandbox (synthetic scores)"
     )
     detect.add_argument("--force", action="store_true", help="analyse done items again")
+    detect.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="say what would be sent (items done, new detects, analyses added, requests by "
+        "endpoint) and send nothing; needs no API key",
+    )
     detect.add_argument("--include", metavar="GLOB", help="only files matching, e.g. '*.wav'")
     detect.add_argument(
         "--option",
@@ -195,6 +201,32 @@ def _terminate_as_interrupt(stopped_by: list[str]) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _dry_run(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    """Print the plan of ``detect`` with these arguments; send and write nothing (a case
+    folder that does not exist yet is not made)."""
+    import tempfile
+
+    from resemble_nb.case import Case
+    from resemble_nb.ledger import LEDGER_FILENAME
+
+    def plan_in(folder: str | Path) -> Any:
+        with Case(folder) as case:
+            return case.plan(
+                args.paths, strategy=args.strategy, force=args.force, include=args.include,
+                **options,
+            )  # fmt: skip
+
+    if (Path(args.case) / LEDGER_FILENAME).is_file():
+        plan = plan_in(args.case)
+    else:
+        with tempfile.TemporaryDirectory(prefix="rnb-plan-") as scratch:
+            plan = plan_in(Path(scratch) / "case")
+    print(f"dry run (nothing sent): {plan}")
+    for endpoint, n in sorted(plan.endpoints.items()):
+        print(f"  {endpoint}: {n}")
+    return EXIT_OK
+
+
 def _run_detect(args: argparse.Namespace) -> int:
     from resemble_nb.case import Case
     from resemble_nb.ledger import CaseBusyError
@@ -202,6 +234,8 @@ def _run_detect(args: argparse.Namespace) -> int:
     try:
         options = _options(args)
         _check_options(options, args.strategy)
+        if args.dry_run:
+            return _dry_run(args, options)
         client = _client(args)
         case = Case(args.case)
         run = case.review(
@@ -222,6 +256,10 @@ def _run_detect(args: argparse.Namespace) -> int:
         print(f"resemble-nb detect: {exc}", file=sys.stderr)
         return EXIT_BUSY
     stopped_by = ["Interrupted"]
+    if not args.no_progress:
+        plan = run.wait_for_plan()
+        if plan is not None:
+            print(f"plan: {plan}", file=sys.stderr)
     try:
         with _terminate_as_interrupt(stopped_by):
             _follow(run, show_bar=not args.no_progress)

@@ -27,7 +27,9 @@ from __future__ import annotations
 from ._calls import FatalAPIError
 from ._crash import ENV_VAR as CRASH_ENV_VAR
 from ._crash import POINTS as CRASH_POINTS
+from ._dryrun import plan_review
 from ._limits import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOADS, DEFAULT_RATE
+from ._plan import ReviewPlan
 from ._reconcile import upload_name
 from ._state import LIVE, STATES, TERMINAL, ItemStatus, Progress, RunEvent, State
 from .run import Run
@@ -44,8 +46,10 @@ __all__ = [
     "FatalAPIError",
     "ItemStatus",
     "Progress",
+    "ReviewPlan",
     "Run",
     "RunEvent",
     "State",
+    "plan_review",
     "upload_name",
 ]

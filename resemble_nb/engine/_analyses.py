@@ -2,9 +2,12 @@
 
 spec-B (contract §11): intelligence "can still be processing after Detect reaches
 completed", and the same holds for watermark analysis; a failed one does not fail the
-detect. So a detect is *settled* when its status is terminal and, if it completed,
-every analysis its options asked for is ``completed`` or ``failed`` too. A failed
-analysis keeps its reason (stored with the result), and the item still completes.
+detect. Source tracing is waited for only where the docs say it comes: fake audio. So a
+detect is *settled* when its status is terminal and, if it completed, every analysis its
+options asked for is ``completed`` or ``failed`` too. A failed analysis keeps its reason
+(stored with the result), and the item still completes. One the service does not return
+within the run's patience is stored ``timed_out`` with that said; a later review or
+``case.refresh_analyses()`` reads its detect again (no new detect).
 
 >>> from resemble_nb.api import Detection
 >>> det = Detection.from_json({"uuid": "d1", "status": "completed",
@@ -20,16 +23,23 @@ from typing import Any
 
 from ..api import Detection
 
-__all__ = ["ANALYSES", "analyses_of", "describe_analyses", "settled"]
+__all__ = ["ANALYSES", "analyses_of", "describe_analyses", "expected", "settled"]
 
-ANALYSES: dict[str, str] = {"intelligence": "intelligence", "watermark": "detect_watermark"}
-"""Analysis name (the item's field) -> the option that asks for it."""
+ANALYSES: dict[str, str] = {
+    "intelligence": "intelligence",
+    "watermark": "detect_watermark",
+    "source_tracing": "audio_source_tracing",
+}
+"""Analysis name -> the option that asks for it (analyses that can come after the detect)."""
+
+_FIELDS = {"source_tracing": "audio_source_tracing"}
+"""The item's field for an analysis, where the names differ."""
 
 _TERMINAL = frozenset({"completed", "failed"})
 
 
 def _block(det: Detection, name: str) -> Any:
-    value = det.raw.get(name)
+    value = det.raw.get(_FIELDS.get(name, name))
     if isinstance(value, list):  # experts=true: an array of completed results
         return value[-1] if value else None
     return value
@@ -50,7 +60,7 @@ def _state(block: Any) -> tuple[str, str | None]:
     # no status (as in the docs' examples): a result or an error settles it
     if reason is not None:
         return "failed", reason
-    result = block.get("description", block.get("metrics"))
+    result = block.get("description", block.get("metrics", block.get("label")))
     if result not in (None, "", {}, []):
         return "completed", None
     return "pending", None
@@ -60,11 +70,22 @@ def analyses_of(det: Detection, options: Mapping[str, Any]) -> dict[str, dict[st
     """Each analysis ``options`` asked for: ``{name: {"status": ..., "reason": ...}}``."""
     out: dict[str, dict[str, Any]] = {}
     for name, option in ANALYSES.items():
-        if not options.get(option):
+        if not options.get(option) or not expected(det, name):
             continue
         status, reason = _state(_block(det, name))
         out[name] = {"status": status} if reason is None else {"status": status, "reason": reason}
     return out
+
+
+def expected(det: Detection, name: str) -> bool:
+    """Whether the docs say ``det`` carries analysis ``name`` once asked for: source
+    tracing is "only returned when the audio label is fake" (contract §3.5)."""
+    if name != "source_tracing":
+        return True
+    if isinstance(det.raw.get("audio_source_tracing"), Mapping):
+        return True  # it came anyway: keep it
+    audio = det.audio
+    return audio is not None and (audio.label_raw or "").strip().lower() == "fake"
 
 
 def settled(det: Detection, options: Mapping[str, Any]) -> bool:

@@ -28,6 +28,7 @@ from ..media import MediaItem
 from ._clients import EngineClients
 from ._crash import CrashHook
 from ._limits import RateLimiter, UploadGate
+from ._plan import job_key
 from ._state import State, Tracker
 
 __all__ = ["Context", "Listing", "Order", "Work", "describe"]
@@ -54,6 +55,9 @@ class Work:
     job: Job
     route: Literal["batch", "single"]
     upload_name: str
+    options: DetectOptions | None = None
+    """The options this job's result answers, when not the run's (an analysis added to
+    an earlier detect, or a detect read again for analyses not returned yet)."""
 
     @property
     def key(self) -> str:
@@ -98,12 +102,17 @@ class Context:
     crash: CrashHook
     source: Literal["api", "sandbox"] = "api"
     poll_timeout: float = 3600.0
+    analysis_patience: float = 600.0
+    """Seconds an analysis may lag its completed detect before the item is stored with
+    it ``timed_out`` (fetched by a later review or ``case.refresh_analyses()``)."""
     token_max_age: float = 55 * 60.0
     create_attempts: int = 5
     rng: random.Random = field(default_factory=random.Random)
     first_submit: datetime | None = None
     stats: dict[str, int] = field(default_factory=dict)
     on_submitted: Callable[[Sequence[Work]], None] | None = None
+    on_plan: Callable[[Any], None] | None = None
+    """Called with the run's :class:`~._plan.ReviewPlan` before anything is sent."""
     listing: Listing = field(default_factory=Listing)
     replaced: list[tuple[str, str, str]] = field(default_factory=list)
     """(path, the item it held at an earlier review, the item it holds now)."""
@@ -112,14 +121,7 @@ class Context:
         """The options key of this item's job: the options that change its media type's
         analysis (:meth:`DetectOptions.key_for`). A case whose job was recorded under the
         run-wide key (before keys were per media type) keeps it: never analysed twice."""
-        key = self.options.key_for(media_type)
-        if (
-            key != self.options_key
-            and self.ledger.job_for(sha256, key) is None
-            and self.ledger.job_for(sha256, self.options_key) is not None
-        ):
-            return self.options_key
-        return key
+        return job_key(self.ledger, self.options, self.options_key, sha256, media_type)
 
     @property
     def api(self) -> AsyncClient:
@@ -129,6 +131,10 @@ class Context:
     def creator(self) -> AsyncClient:
         """The client for create requests (it never retries by itself)."""
         return self.clients.creator
+
+    def options_of(self, work: Work) -> DetectOptions:
+        """The options ``work``'s result answers (its own, else the run's)."""
+        return work.options if work.options is not None else self.options
 
     def count(self, what: str, n: int = 1) -> None:
         self.stats[what] = self.stats.get(what, 0) + n

@@ -2,10 +2,11 @@
 
 * **Intake** finds and inspects the files (worker threads) and records items, damaged
   items and skipped files in the ledger.
-* **Plan** gives each item its job for these options (one per item and options; a
-  completed job is reused unless ``force``), and decides what the job needs:
-  nothing (done), following (submitted before), reconciling (a create request may have
-  reached the server), or submitting.
+* **Plan** (:mod:`._plan`) decides for each item: nothing (its completed results
+  answer the request: same detection options, every analysis asked for), an analysis
+  added to its existing detect, its detect read again (an analysis not returned
+  before), following (submitted before), reconciling (a create request may have
+  reached the server), or a new detect. ``case.plan`` says the same before a review.
 * **Resume** finishes what an earlier run (or a killed process) left: batches without
   detect uuids are looked up, ``submitting`` jobs reconciled, submitted ones followed.
 * **Submit** routes items (``auto``: batches for small files, secure upload + detect
@@ -22,17 +23,27 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..api import MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_DIRECT_UPLOAD_BYTES, NotFoundError
+from ..api import (
+    ANALYSIS_OPTIONS,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_FILES,
+    MAX_DIRECT_UPLOAD_BYTES,
+    DetectOptions,
+    NotFoundError,
+)
 from ..ledger import JobSpec, Ledger
 from ..media import Include, MediaItem, Route, plan_batches, route
+from ._addons import add_analyses, reread
 from ._batch import submit_batch
 from ._calls import FatalAPIError
 from ._context import Context, Work, describe
 from ._intake import Inputs, Intake, case_files, intake
 from ._outcome import adopt
+from ._plan import Decision, ReviewPlan, classify, summarize
 from ._poller import Poller
 from ._provenance import record_provenance
 from ._reconcile import find_existing, undecided_reason, upload_name
+from ._satisfy import job_options, need_of
 from ._single import submit_single
 
 __all__ = ["ReviewSpec", "run_review"]
@@ -52,10 +63,13 @@ class ReviewSpec:
 
 @dataclass
 class _Plan:
+    review: ReviewPlan = field(default_factory=ReviewPlan)
     submit: list[Work] = field(default_factory=list)
     reconcile: list[Work] = field(default_factory=list)
     watch: list[Work] = field(default_factory=list)
     batches: dict[str, list[Work]] = field(default_factory=dict)
+    add: list[tuple[Work, str]] = field(default_factory=list)
+    reread: list[tuple[Work, str]] = field(default_factory=list)
 
 
 async def run_review(ctx: Context, spec: ReviewSpec) -> None:
@@ -97,6 +111,8 @@ async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
             preflight = exc
     ctx.source = "sandbox" if ctx.api.is_sandbox else "api"
     plan = _plan(ctx, found.items, found.damaged, spec)
+    if ctx.on_plan is not None:
+        ctx.on_plan(plan.review)
     if preflight is not None:
         _refuse(ctx, plan, preflight)
         return
@@ -104,6 +120,10 @@ async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
     poller_task = asyncio.create_task(poller.run(), name="resemble_nb-poller")
     try:
         await _resume(ctx, poller, plan)
+        for work, base in plan.reread:
+            await reread(ctx, poller, work, base)
+        for work, base in plan.add:
+            await add_analyses(ctx, poller, work, base)
         await _submit_all(ctx, poller, plan.submit)
         poller.close()
         await poller_task
@@ -127,11 +147,13 @@ def _replaced(ledger: Ledger, items: Sequence[MediaItem]) -> list[tuple[str, str
 
 
 def _settled(ctx: Context, item: MediaItem) -> bool:
-    """Whether the item's job for these options needs nothing from the API."""
+    """Whether the item needs nothing from the API for these options."""
     job = ctx.ledger.job_for(item.sha256, ctx.job_key(item.sha256, item.media_type))
-    if job is None:
+    if job is not None and job.state == "failed" and job.detect_uuid is not None:
+        return True
+    if job is not None and job.state not in ("completed", "failed", "skipped", "cancelled"):
         return False
-    return job.state == "completed" or (job.state == "failed" and job.detect_uuid is not None)
+    return need_of(ctx.ledger, item.sha256, item.media_type, ctx.options).kind == "done"
 
 
 def _route(item: MediaItem, ctx: Context, strategy: str) -> Route:
@@ -146,10 +168,14 @@ def _plan(
 ) -> _Plan:
     ledger = ctx.ledger
     routes = [_route(item, ctx, spec.strategy) for item in items]
-    everything: list[tuple[MediaItem, Route | None, str | None]] = [
-        *((i, r, None) for i, r in zip(items, routes, strict=True)),
-        *((i, None, why) for i, why in damaged),
-    ]
+    decisions = classify(ledger, ctx.options, items, routes, damaged, force=spec.force)
+    plan = _Plan(review=summarize(decisions))
+    everything: list[tuple[MediaItem, Route | None, str | None]] = []
+    for d in decisions:
+        if d.by_need or d.kind == "refresh":
+            _from_results(ctx, d, plan)
+        else:
+            everything.append((d.item, d.route, d.damage))
     keys = [ctx.job_key(item.sha256, item.media_type) for item, _r, _d in everything]
     specs = [
         JobSpec(
@@ -161,7 +187,6 @@ def _plan(
         )
         for (item, r, _), key in zip(everything, keys, strict=True)
     ]
-    plan = _Plan()
     for (item, r, damage), key, (job, _created) in zip(
         everything, keys, ledger.ensure_jobs(specs, force=spec.force), strict=True
     ):
@@ -206,6 +231,52 @@ def _plan(
             ctx.refresh([work])
         plan.submit.append(work)
     return plan
+
+
+def _from_results(ctx: Context, d: Decision, plan: _Plan) -> None:
+    """An item its completed results answer: shown as done, an analysis added to its
+    detect, or its detect read again for analyses not returned yet."""
+    need = d.need
+    assert need is not None and need.base is not None
+    base = need.base
+    base_uuid = base.detect_uuid
+    assert base_uuid is not None
+    item = d.item
+    if d.kind == "done":
+        result = ctx.ledger.result_for(base.id)
+        work = Work(item=item, job=base, route="single", upload_name=base.submit_name or "")
+        ctx.show(
+            [work],
+            "completed",
+            label=result.label if result else None,
+            score=result.score if result else None,
+        )
+        return
+    held = job_options(base)
+    if d.kind == "add":  # the base's options with the missing analyses added
+        wanted = {k: v for k, v in ctx.options.analysis().items() if k in ANALYSIS_OPTIONS and v}
+        options = DetectOptions.build({**held, **wanted}).analysis()
+        force = False
+    else:
+        options, force = held.analysis(), True  # the same options, read again
+    key = options.key_for(item.media_type)
+    spec = JobSpec(item.sha256, key, "single", ctx.source, options=dict(options))
+    ((job, _created),) = ctx.ledger.ensure_jobs([spec], force=force)
+    work = Work(
+        item=item,
+        job=job,
+        route="single",
+        upload_name=upload_name(item.name, item.sha256, key),
+        options=options,
+    )
+    if job.state in ("submitting", "submitted"):  # an earlier run stopped half-way: the
+        ctx.ledger.mark_cancelled(job.id, "stopped before its answer was stored")  # detect
+        job = ctx.ledger.job(job.id)  # exists, so only the report is asked for again
+    if job.state != "pending":
+        ctx.ledger.mark_pending(job.id)
+        ctx.refresh([work])
+    ctx.show([work], "pending")
+    (plan.add if d.kind == "add" else plan.reread).append((work, base_uuid))
 
 
 def _end_locally(ctx: Context, work: Work, damage: str | None, r: Route | None) -> None:

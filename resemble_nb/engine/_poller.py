@@ -13,9 +13,11 @@ Each round, cheapest first:
    one or two are outstanding.
 
 A detect is finished when it is *settled* (:mod:`._analyses`): its status is terminal
-and every analysis its options asked for (intelligence, watermark) is completed or
-failed. One that completed while an analysis still runs is *lagging*: it is asked
-about again each round, at the round's polite pace, never stored half-finished.
+and every analysis its options asked for (intelligence, watermark, source tracing of
+fake audio) is completed or failed. One that completed while an analysis still runs is
+*lagging*: it is asked about again each round, at the round's polite pace, until the
+run's patience ends; then it is stored with that analysis ``timed_out`` (said in words),
+for a later review or ``case.refresh_analyses()`` to fetch.
 
 Rounds are timed to the work. Until a detect has been seen finished, they start about a
 second apart and stretch to ten seconds while nothing finishes. Once one has, the time it
@@ -92,6 +94,7 @@ class Poller:
         self._batches: dict[str, _Batch] = {}
         self._ready: set[str] = set()  # known finished, not yet fetched
         self._lagging: set[str] = set()  # detect finished, a requested analysis not yet
+        self._lag_since: dict[str, float] = {}  # detect uuid -> first seen lagging
         self._poke = asyncio.Event()
         self._closing = False
         self._latency: float | None = None  # shortest watch-to-finished time seen
@@ -105,7 +108,7 @@ class Poller:
 
     def watch(self, work: Work, detect_uuid: str, first: Detection | None = None) -> None:
         """Follow one detect (a single create, or an adopted one)."""
-        if first is not None and settled(first, self.ctx.options):
+        if first is not None and settled(first, self.ctx.options_of(work)):
             if not url_visuals(first):
                 self._finish([(work, first)])
                 return
@@ -230,9 +233,18 @@ class Poller:
                         detect_uuid=uuid,
                     )
         self._realign(seen)
-        options = ctx.options
-        over = {u for u, d in seen.items() if u in self._works and settled(d, options)}
+        over = {
+            u
+            for u, d in seen.items()
+            if u in self._works and settled(d, ctx.options_of(self._works[u]))
+        }
         lagging = {u for u, d in seen.items() if u in self._works and d.done} - over
+        now = time.monotonic()
+        for uuid in lagging:
+            self._lag_since.setdefault(uuid, now)
+        waited = {u for u in lagging if now - self._lag_since[u] >= ctx.analysis_patience}
+        over |= waited  # stored with what lags marked timed_out: a later review fetches it
+        lagging -= waited
         self._ready -= lagging  # polled again at the round's pace, not at once
         self._lagging |= lagging
         finished = [(self._works[u], seen[u]) for u in sorted(over)]
@@ -324,8 +336,17 @@ class Poller:
                 self._latency = took if self._latency is None else min(self._latency, took)
             self._forget(det.uuid)
             if det.completed:
-                record, segments = result_of(det, ctx.options)
-                analyses = analyses_of(det, ctx.options)
+                options = ctx.options_of(work)
+                record, segments = result_of(det, options)
+                analyses = analyses_of(det, options)
+                for outcome in analyses.values():
+                    if outcome["status"] not in ("completed", "failed"):
+                        outcome["status"] = "timed_out"
+                        outcome["reason"] = (
+                            "not returned by the service within "
+                            f"{_minutes(ctx.analysis_patience)}; review again or call "
+                            "case.refresh_analyses() to fetch it"
+                        )
                 fetched = (visuals or {}).get(det.uuid)
                 if fetched is not None:
                     record = _with_visuals(record, fetched)
@@ -361,7 +382,13 @@ class Poller:
             ctx.count("completed")
             ctx.show([work], "completed", label=record.label, score=record.score)
 
+    async def settle(self, work: Work, det: Detection) -> None:
+        """Store ``det`` for ``work`` now (a detect read again, with an analysis added)."""
+        visuals = await fetch_visuals([det], self.ctx.api.base_url)
+        self._finish([(work, det)], visuals)
+
     def _forget(self, uuid: str) -> None:
+        self._lag_since.pop(uuid, None)
         self._works.pop(uuid, None)
         self._since.pop(uuid, None)
         self._ready.discard(uuid)
@@ -404,6 +431,14 @@ def _with_visuals(record: ResultRecord, fetched: Visuals) -> ResultRecord:
     kept.update((a.name, a) for a in fetched.artifacts)
     analysis = dataclasses.replace(record.analysis, artifacts=tuple(kept[n] for n in sorted(kept)))
     return dataclasses.replace(record, analysis=analysis)
+
+
+def _minutes(seconds: float) -> str:
+    """``600`` -> ``"10 minutes"``, ``90`` -> ``"1.5 minutes"``, ``0.5`` -> ``"0.5 seconds"``."""
+    if seconds < 60:
+        return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+    minutes = seconds / 60
+    return f"{minutes:.3g} minute" + ("" if minutes == 1 else "s")
 
 
 def _state(ctx: Context, work: Work) -> str | None:

@@ -133,9 +133,10 @@ class Progress:
 
 @dataclass(frozen=True)
 class RunEvent:
-    """A change in a run: ``kind`` is ``"item"`` (``item`` changed) or ``"finished"``."""
+    """A change in a run: ``kind`` is ``"item"`` (``item`` changed), ``"plan"`` (the run
+    planned, before sending anything) or ``"finished"``."""
 
-    kind: Literal["item", "finished"]
+    kind: Literal["item", "finished", "plan"]
     item: ItemStatus | None
     progress: Progress
 
@@ -269,6 +270,10 @@ class Tracker:
     def unfinished(self) -> list[str]:
         with self._lock:
             return [key for key, status in self._items.items() if not status.terminal]
+
+    def note(self, _text: str) -> None:
+        """Tell subscribers the run has planned (its plan is on the run)."""
+        self._emit([RunEvent("plan", None, self.progress())])
 
     def finish(self) -> None:
         """Tell subscribers the run is over."""

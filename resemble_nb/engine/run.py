@@ -37,6 +37,7 @@ from ._limits import (
     UploadGate,
 )
 from ._pipeline import ReviewSpec, run_review
+from ._plan import ReviewPlan
 from ._state import ItemStatus, Progress, RunEvent, Tracker
 
 __all__ = ["Run"]
@@ -72,6 +73,7 @@ class Run:
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         poll_interval: tuple[float, float] = (1.0, 10.0),
         poll_timeout: float = 3600.0,
+        analysis_patience: float = 600.0,
         lease: Lease | None = None,
         **detect_options: Any,
     ) -> None:
@@ -106,6 +108,9 @@ class Run:
         self._max_uploads = max_uploads
         self._max_upload_bytes = max_upload_bytes
         self._poll_timeout = poll_timeout
+        self._patience = analysis_patience
+        self._plan: ReviewPlan | None = None
+        self._planned = threading.Event()
         self._crash = CrashHook()
         self._lease = lease
         self.lease_lost = False
@@ -163,6 +168,28 @@ class Run:
                 loop.call_soon_threadsafe(task.cancel)
 
     # -- reading ------------------------------------------------------------------------------
+    @property
+    def plan(self) -> ReviewPlan | None:
+        """What this run decided to do before it sent anything (``None`` until planned):
+        the same as ``case.plan(...)`` said beforehand."""
+        return self._plan
+
+    def wait_for_plan(self, timeout: float | None = None) -> ReviewPlan | None:
+        """Block until the run has planned (or ended without a plan); return the plan."""
+        if self.started_at is None:
+            self.start()
+        for event in (self._planned, self._done):
+            if event.is_set():
+                break
+        else:
+            self._planned.wait(timeout)
+        return self._plan
+
+    def _planned_now(self, plan: ReviewPlan) -> None:
+        self._plan = plan
+        self._planned.set()
+        self._tracker.note(str(plan))
+
     @property
     def done(self) -> bool:
         """Whether the run has ended (every item terminal)."""
@@ -259,6 +286,7 @@ class Run:
             self.finished_at = datetime.now(timezone.utc)
             self._ended_monotonic = time.monotonic()
             self._done.set()
+            self._planned.set()
             self._tracker.finish()
 
     async def _amain(self) -> None:
@@ -280,6 +308,8 @@ class Run:
             options_key=self._options_key,
             crash=self._crash,
             poll_timeout=self._poll_timeout,
+            analysis_patience=self._patience,
+            on_plan=self._planned_now,
         )
         self._ctx = ctx
         heart = asyncio.create_task(self._heartbeat(), name="resemble_nb-lease")

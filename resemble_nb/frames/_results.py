@@ -29,6 +29,7 @@ from ..ledger import DEFAULT_THRESHOLD
 from ..ledger import STATES as _JOB_STATES
 from ..ledger import VERDICTS as _VERDICTS
 from ..media.provenance import PROVENANCE_STATES as _PROVENANCE_STATES
+from ._overlay import OVERLAID, overlay
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -100,24 +101,32 @@ RESULT_COLUMNS: dict[str, Any] = {
     "note": _STRING,
     "source": pd.CategoricalDtype(SOURCES),
     "intelligence": _STRING,
+    "intelligence_error": _STRING,
     "abnormalities": _STRING,
     "transcription": _STRING,
     "language": _STRING,
     "source_tracing": _STRING,
+    "source_tracing_error": _STRING,
     "watermark": pd.CategoricalDtype(WATERMARK_STATES),
+    "watermark_error": _STRING,
     "c2pa": pd.CategoricalDtype(C2PA_STATES),
     "local_c2pa": pd.CategoricalDtype(LOCAL_C2PA_STATES),
     "reverse_hits": "Int64",
     "reverse_top": _STRING,
     "heatmap": "boolean",
+    "heatmap_error": _STRING,
+    "analyses_from": _STRING,
 }
 """``case.results()``: column -> dtype, in order.
 
-The last eleven but ``local_c2pa`` come from the extra analyses asked for
-(``intelligence``, ``audio_source_tracing``, ``detect_watermark``, C2PA,
+The columns from ``intelligence`` on (but ``local_c2pa``) come from the extra analyses
+asked for (``intelligence``, ``audio_source_tracing``, ``detect_watermark``, C2PA,
 ``use_reverse_search``, ``visualize``); ``<NA>`` where an analysis was not asked for or
-sent. ``local_c2pa`` is the file's own C2PA manifest read at intake, beside the API's
-``c2pa``; ``<NA>`` for an item not read yet."""
+sent. Each ``*_error`` column beside one holds why it failed, or that the service did not
+return it in time (a later review or ``case.refresh_analyses()`` fetches it). An analysis
+the item's latest result lacks is shown from an earlier completed result that holds it,
+and ``analyses_from`` names that detect. ``local_c2pa`` is the file's own C2PA manifest
+read at intake, beside the API's ``c2pa``; ``<NA>`` for an item not read yet."""
 
 SEGMENT_COLUMNS: dict[str, Any] = {
     "sha256": _STRING,
@@ -253,8 +262,10 @@ def results_frame(ledger: Ledger, *, include_skipped: bool = True) -> pd.DataFra
     """One row per media item (``case.results()``), then one per skipped file.
 
     An item's row shows its latest job (status, error, detect uuid, times), that job's
-    result when it completed, and the item's latest triage verdict and note. Files that
-    could not become items (unsupported, unreadable...) follow as ``skipped`` rows with
+    result when it completed, every analysis any of its completed results holds (with
+    ``analyses_from`` naming an earlier detect it came from, and each failure's reason in
+    the ``*_error`` column beside it), and the item's latest triage verdict and note.
+    Files that could not become items (unsupported, unreadable...) follow as ``skipped`` rows with
     the reason in ``error``. Missing values are ``<NA>``; a missing result is never
     shown as a label or a score.
     """
@@ -263,7 +274,10 @@ def results_frame(ledger: Ledger, *, include_skipped: bool = True) -> pd.DataFra
 
 _CODED = {name: list(d.categories) for name, d in RESULT_COLUMNS.items()
           if isinstance(d, pd.CategoricalDtype)}  # fmt: skip
-_FETCHED = [name for name in RESULT_COLUMNS if name != "paths"] + ["several_paths"]
+_FETCHED = [name for name in RESULT_COLUMNS if name != "paths" and name not in OVERLAID] + [
+    "several_paths",
+    "analyses_json",
+]
 
 
 def _results_frame(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
@@ -286,6 +300,7 @@ def _build_results(ledger: Ledger, include_skipped: bool) -> pd.DataFrame:
     ]
     del several
     n = len(columns["sha256"])
+    overlay(columns, n, ledger, _CODED)
     if include_skipped:
         skipped = ledger.skipped_rows()
         s = _pick(skipped.rows, skipped.columns, ("name", "path", "sha256", "size", "reason"))

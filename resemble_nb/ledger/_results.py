@@ -69,6 +69,7 @@ _EXPRESSIONS: dict[str, str] = {
     "decided_at": "d.decided_at",
     **{name: f"a.{name}" for name in ANALYSIS_COLUMNS},
     "local_c2pa": "(SELECT state FROM provenance WHERE sha256 = i.sha256 ORDER BY id DESC LIMIT 1)",
+    "analyses_json": "r.analyses_json",
 }
 _FROM = """
 FROM items i
@@ -207,6 +208,25 @@ class ResultsMixin(AnalysisMixin):
             for name, a in sorted(json.loads(text).items())
         ]
         return Rows(["sha256", "job_id", "analysis", "status", "reason"], out, ())
+
+    def earlier_analyses(self) -> Rows:
+        """The analyses of every completed job but the latest of items that have more than
+        one, newest job first: ``sha256, job_id, detect_uuid``, :data:`ANALYSIS_COLUMNS`,
+        ``analyses_json``. What a later, plainer result lacks is shown from these."""
+        cols = ", ".join(f"a.{c}" for c in ANALYSIS_COLUMNS)
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT r.sha256, r.job_id, r.detect_uuid, {cols}, r.analyses_json "
+                "FROM results r JOIN items i ON i.sha256 = r.sha256 "
+                "LEFT JOIN analyses a ON a.job_id = r.job_id "
+                "WHERE r.job_id != COALESCE(i.latest_job_id, -1) "
+                "ORDER BY r.sha256, r.job_id DESC"
+            )
+            .fetchall()
+        )
+        names = ["sha256", "job_id", "detect_uuid", *ANALYSIS_COLUMNS, "analyses_json"]
+        return Rows(names, rows, ())
 
     def segments_for(self, job_id: int) -> list[SegmentRecord]:
         """A completed job's segments: grouped by (track, kind) in order first given."""

@@ -25,6 +25,7 @@ __all__ = [
     "for_report",
     "item_html",
     "method_sentences",
+    "richest",
 ]
 
 WATERMARK_MEANING = {
@@ -131,11 +132,42 @@ def _questions(questions: Iterable[Any]) -> str:
     return f'<div>Questions:<ul class="rnb-questions">{joined}</ul></div>' if rows else ""
 
 
+_NAMES = {
+    "intelligence": "Intelligence",
+    "source_tracing": "Source tracing",
+    "watermark": "Watermark check",
+    "heatmap": "Heatmap",
+}
+
+
+def _failures(failures: Mapping[str, str]) -> str:
+    """Each analysis that failed or was not returned, with the service's reason."""
+    rows = [
+        f"<div class='rnb-analysis-failed' style='color:#92400e'><b>"
+        f"{_e(_NAMES.get(name, name.replace('_', ' ')))} not available:</b> {_e(reason)}</div>"
+        for name, reason in sorted(failures.items())
+    ]
+    return "".join(rows)
+
+
+def _origins(origins: Mapping[str, str]) -> str:
+    if not origins:
+        return ""
+    text = "; ".join(
+        f"{_NAMES.get(name, name.replace('_', ' '))} from detect {uuid}"
+        for name, uuid in sorted(origins.items())
+    )
+    return f"<div class='rnb-analysis-origin' style='color:#4b5563'>{_e(text)}</div>"
+
+
 def analysis_html(
     analysis: Mapping[str, Any] | None,
     questions: Iterable[Any] = (),
     heatmaps: Sequence[tuple[str, str | bytes]] = (),
     local: Any = None,
+    *,
+    failures: Mapping[str, str] | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> str:
     """The item's analyses as an HTML fragment (empty string when there is nothing).
 
@@ -146,6 +178,10 @@ def analysis_html(
             (decoded, sniffed and rebuilt here whatever it claims; dropped if no image).
         local: The item's own C2PA manifest as read at intake (the ledger's
             ``ProvenanceRecord``), shown beside the API's C2PA badge.
+        failures: ``{analysis: reason}`` for each analysis that failed or was not
+            returned in time, shown with its reason.
+        origins: ``{analysis: detect uuid}`` for analyses shown from an earlier detect
+            than the item's latest.
     """
     parts: list[str] = []
     a = analysis or {}
@@ -182,6 +218,8 @@ def analysis_html(
             f'style="max-width:360px;max-height:240px"><figcaption>{_e(label)}</figcaption>'
             "</figure>"
         )
+    parts.append(_failures(failures or {}))
+    parts.append(_origins(origins or {}))
     parts.append(_questions(questions))
     body = "".join(p for p in parts if p)
     return f'<div class="rnb-analysis">{body}</div>' if body else ""
@@ -214,8 +252,66 @@ def method_sentences(analyses: Iterable[Mapping[str, Any]], asked: bool) -> list
     return [sentence for name, sentence in METHOD_SENTENCES.items() if name in present]
 
 
+_GROUPS = {
+    "intelligence": ("intelligence_status", "intelligence", "findings", "abnormalities",
+                     "transcription", "language"),
+    "source_tracing": ("source_tracing",),
+    "watermark": ("watermark_status", "watermark"),
+    "c2pa": ("c2pa",),
+    "reverse_search": ("reverse_hits", "reverse_top", "reverse_sources"),
+    "heatmap": ("heatmap",),
+}  # fmt: skip
+_UNAVAILABLE = frozenset({"failed", "timed_out"})
+
+
+def _has(row: Mapping[str, Any], group: str) -> bool:
+    value = row.get(_GROUPS[group][0])
+    return bool(value) if group == "heatmap" else value is not None
+
+
+def richest(ledger: Any, sha256: str) -> tuple[dict[str, Any] | None, dict[str, str],
+                                               dict[str, str], int | None]:  # fmt: skip
+    """The item's analyses across its completed results, newest first per analysis:
+    ``(analysis row, failures {name: reason}, origins {name: detect uuid}, heatmap job)``.
+
+    The latest completed result gives what it holds; an analysis it lacks comes from the
+    newest earlier result that holds it (named in ``origins``)."""
+    jobs = [j for j in ledger.jobs_for_item(sha256) if j.state == "completed"][::-1]
+    if not jobs:
+        return None, {}, {}, None
+    merged: dict[str, Any] | None = None
+    failures: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    heatmap_job: int | None = None
+    done: set[str] = set()
+    for index, job in enumerate(jobs):
+        row = ledger.analysis_for(job.id) or {}
+        result = ledger.result_for(job.id)
+        states = result.analyses if result is not None else {}
+        if merged is None:
+            merged = dict(row)
+        for group, columns in _GROUPS.items():
+            if group in done:
+                continue
+            outcome = states.get(group) or {}
+            failed = outcome.get("status") in _UNAVAILABLE
+            if not _has(row, group) and not failed:
+                continue
+            done.add(group)
+            if index:
+                for column in columns:
+                    merged[column] = row.get(column)
+                origins[group] = str(job.detect_uuid)
+            if failed:
+                failures[group] = str(outcome.get("reason") or outcome.get("status"))
+            if group == "heatmap" and _has(row, group):
+                heatmap_job = job.id
+    return merged, failures, origins, heatmap_job
+
+
 def item_html(ledger: Any, sha256: str, *, local_c2pa: bool = False) -> str:
-    """The item's analyses from the ledger as HTML (its latest completed job).
+    """The item's analyses from the ledger as HTML: every analysis any of its completed
+    results holds (:func:`richest`), each failure with its reason.
 
     With ``local_c2pa``, the C2PA manifest read from the file itself at intake too (the
     board shows it; the report has it in each item's custody facts).
@@ -223,18 +319,24 @@ def item_html(ledger: Any, sha256: str, *, local_c2pa: bool = False) -> str:
     Heatmaps are embedded as the image itself, each distinct image once (an image's
     heatmap and its IFL heatmap are often the same picture).
     """
-    jobs = [j for j in ledger.jobs_for_item(sha256) if j.state == "completed"]
-    found = ledger.analysis_for(jobs[-1].id) if jobs else None
+    found, failures, origins, heatmap_job = richest(ledger, sha256)
     heatmaps: list[tuple[str, str | bytes]] = []
-    if jobs and found is not None:
+    if heatmap_job is not None:
         seen: set[bytes] = set()
-        for art in ledger.artifacts_for(jobs[-1].id):
+        for art in ledger.artifacts_for(heatmap_job):
             if art.name == "video_treeview" or art.data in seen:
                 continue
             seen.add(art.data)
             heatmaps.append((art.name, art.data))
     local = ledger.provenance_for(sha256) if local_c2pa else None
-    return analysis_html(found, ledger.questions(sha256), heatmaps[:2], local)
+    return analysis_html(
+        found,
+        ledger.questions(sha256),
+        heatmaps[:2],
+        local,
+        failures=failures,
+        origins=origins,
+    )
 
 
 def for_report(ledger: Any) -> tuple[Callable[[str], str], list[str]]:

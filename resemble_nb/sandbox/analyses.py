@@ -1,4 +1,5 @@
-"""Analyses that run beside a detect and may finish later: intelligence and watermark.
+"""Analyses that run beside a detect and may finish later: intelligence, watermark and
+audio source tracing.
 
 spec-B: intelligence "can still be processing after Detect reaches completed", and a
 failed watermark analysis does not fail the detect. An :class:`Analysis` starts when its
@@ -24,12 +25,14 @@ __all__ = [
     "c2pa_block",
     "intelligence_block",
     "plan_analyses",
+    "tracing_block",
     "watermark_block",
 ]
 
 _REASONS = {
     "intelligence": "Error generating Intelligence report. (sandbox: intelligence_fail)",
     "watermark": "Watermark analysis failed. (sandbox: watermark_fail)",
+    "tracing": "Audio source tracing failed. (sandbox: tracing_fail)",
 }
 
 
@@ -37,7 +40,7 @@ _REASONS = {
 class Analysis:
     """One requested analysis of one detect."""
 
-    kind: str  # "intelligence" | "watermark"
+    kind: str  # "intelligence" | "watermark" | "tracing"
     uuid: str
     lag_mode: str  # none | time | polls
     lag: float
@@ -109,6 +112,7 @@ def plan_analyses(
             modes.intelligence_fail,
         ),
         ("watermark", options.get("detect_watermark"), modes.watermark_lag, modes.watermark_fail),
+        ("tracing", options.get("audio_source_tracing"), modes.tracing_lag, modes.tracing_fail),
     )
     for kind, asked, lag, share in wanted:
         if asked:
@@ -182,6 +186,19 @@ def watermark_block(analysis: Analysis, *, sha256: str, media_type: str) -> dict
     if analysis.error_message:
         block["error_message"] = analysis.error_message
     return block
+
+
+def tracing_block(analysis: Analysis | None, outcome: Any) -> Any:
+    """The item's ``audio_source_tracing``: what the detect's outcome carries (only for
+    fake audio), once its analysis finished; ``{label: null, error_message}`` if it
+    failed; absent (null) while it runs."""
+    if outcome is None or analysis is None:
+        return outcome
+    if analysis.status == "completed":
+        return outcome
+    if analysis.status == "failed":
+        return {"label": None, "error_message": analysis.error_message}
+    return None
 
 
 def c2pa_block(finished: bool, completed: bool) -> dict[str, Any] | None:

@@ -131,7 +131,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="newest",
         help="order of GET /detect (the docs promise none; shuffled is seeded by --seed)",
     )
-    for kind in ("intelligence", "watermark"):
+    for kind in ("intelligence", "watermark", "tracing"):
         parser.add_argument(
             f"--{kind}-lag",
             type=_lag,
@@ -224,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
         intelligence_fail=args.intelligence_fail,
         watermark_lag=args.watermark_lag,
         watermark_fail=args.watermark_fail,
+        tracing_lag=args.tracing_lag,
+        tracing_fail=args.tracing_fail,
         single_use_tokens=args.single_use_tokens,
         create_status=not args.no_create_status,
         visual_artifacts=args.visual_artifacts,

@@ -43,9 +43,10 @@ class SandboxConfig:
     synthetic answer, or ``"fail"`` with an ``error_message``.
 
     ``list_order``, ``intelligence_lag``, ``intelligence_fail``, ``watermark_lag``,
-    ``watermark_fail``, ``single_use_tokens``, ``create_status``, ``retry_after`` and
-    ``visual_artifacts`` (and ``hostile``) are the behaviours the docs allow but do not promise (see
-    :mod:`.modes`); they can also be changed while serving (``POST /_sandbox/modes``).
+    ``watermark_fail``, ``tracing_lag``, ``tracing_fail``, ``single_use_tokens``,
+    ``create_status``, ``retry_after`` and ``visual_artifacts`` (and ``hostile``) are the
+    behaviours the docs allow but do not promise (see :mod:`.modes`); they can also be
+    changed while serving (``POST /_sandbox/modes``).
     """
 
     api_keys: Sequence[str] = ()
@@ -62,6 +63,8 @@ class SandboxConfig:
     intelligence_fail: float = 0.0
     watermark_lag: str = "none"
     watermark_fail: float = 0.0
+    tracing_lag: str = "none"
+    tracing_fail: float = 0.0
     single_use_tokens: bool = False
     create_status: bool = True
     visual_artifacts: str = "inline"

@@ -7,12 +7,15 @@ sandbox`` flags) and changed at run time through ``POST /_sandbox/modes``:
     ``GET /detect`` order: ``newest`` first (default), ``oldest`` first, or ``shuffled``
     (a fixed pseudo-random order from the seed, stable across pages; new detects land
     anywhere in it). The docs state no order.
-``intelligence_lag`` / ``watermark_lag``
-    When an analysis finishes after its detect completed: ``none`` (with the detect),
-    ``time:S`` (S seconds later on the sandbox clock) or ``polls:N`` (after N more reads
-    of the detect: its own GET, a list page or a batch status holding it).
-``intelligence_fail`` / ``watermark_fail``
-    The share of analyses (0 to 1) that end ``failed`` with an ``error_message``; which
+``intelligence_lag`` / ``watermark_lag`` / ``tracing_lag``
+    When an analysis finishes after its detect completed (audio source tracing, only
+    run for fake audio as the docs say, is absent from the item until then): ``none``
+    (with the detect), ``time:S`` (S seconds later on the sandbox clock) or ``polls:N``
+    (after N more reads of the detect: its own GET, a list page or a batch status
+    holding it).
+``intelligence_fail`` / ``watermark_fail`` / ``tracing_fail``
+    The share of analyses (0 to 1) that end ``failed`` with an ``error_message`` (a failed
+    tracing is ``{label: null, error_message}``); which
     ones is decided by the content hash and the seed, so the same bytes always fail.
 ``single_use_tokens``
     A media token serves one create; a second is refused with 400 and
@@ -115,6 +118,8 @@ class Modes:
     intelligence_fail: float = 0.0
     watermark_lag: str = "none"
     watermark_fail: float = 0.0
+    tracing_lag: str = "none"
+    tracing_fail: float = 0.0
     single_use_tokens: bool = False
     create_status: bool = True
     retry_after: bool = False
@@ -130,7 +135,7 @@ class Modes:
             raise ValueError(
                 f"list_order must be one of {', '.join(LIST_ORDERS)}, got {self.list_order!r}"
             )
-        for name in ("intelligence_lag", "watermark_lag"):
+        for name in ("intelligence_lag", "watermark_lag", "tracing_lag"):
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise ValueError(f"{name} must be a string like 'polls:2', got {value!r}")
@@ -141,6 +146,7 @@ class Modes:
             setattr(self, name, value.strip().lower() or "none")
         self.intelligence_fail = _share("intelligence_fail", self.intelligence_fail)
         self.watermark_fail = _share("watermark_fail", self.watermark_fail)
+        self.tracing_fail = _share("tracing_fail", self.tracing_fail)
         for name in ("single_use_tokens", "create_status", "retry_after", "hostile"):
             _flag(name, getattr(self, name))
         if self.visual_artifacts not in VISUAL_ARTIFACTS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from .analyses import c2pa_block, intelligence_block, watermark_block
+from .analyses import c2pa_block, intelligence_block, tracing_block, watermark_block
 from .clock import isoformat
 from .state import Batch, Detect
 
@@ -64,7 +64,9 @@ def detect_item(detect: Detect, *, experts: bool = False) -> dict[str, Any]:
         "metrics": outcome.get("metrics") or {},
         "image_metrics": outcome.get("image_metrics"),
         "video_metrics": outcome.get("video_metrics"),
-        "audio_source_tracing": outcome.get("audio_source_tracing"),
+        "audio_source_tracing": tracing_block(
+            detect.analyses.get("tracing"), outcome.get("audio_source_tracing")
+        ),
         "intelligence": _intelligence(detect, completed, experts),
         "url": url,
         "audio_url": url,

@@ -311,7 +311,18 @@ class JobBoard(Panel):
                 when += f" · {left}"
             if self._cancelling:
                 when += " · cancelling: items not finished yet will end as cancelled"
+        planned = self._plan_line()  # what the run sends, said before it sent anything
+        if planned:
+            what = f"{what} · {escape(planned)}"
         return f"{what} · {when}"
+
+    def _plan_line(self) -> str:
+        """The run's plan in one line (what it sends), once it has planned."""
+        try:
+            plan = getattr(self.run, "plan", None)
+        except Exception:
+            return ""
+        return "" if plan is None else str(plan)
 
     def _on_order(self, _change: Any) -> None:
         self._page = 0

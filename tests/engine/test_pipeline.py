@@ -53,8 +53,12 @@ def test_force_analyses_done_items_again(
 
 def test_other_options_are_another_analysis(case: Case, review: Review, sandbox: Sandbox) -> None:
     review(sandbox, SAMPLES / "speech.wav")
+    review(sandbox, SAMPLES / "speech.wav", intelligence=True)  # added to the detect
     review(sandbox, SAMPLES / "speech.wav", intelligence=True)
-    review(sandbox, SAMPLES / "speech.wav", intelligence=True)
+    assert list(sandbox.stats()["detects_per_sha256"].values()) == [1]
+    assert sandbox.stats()["requests"]["POST /intelligence"] == {"200": 1}
+    review(sandbox, SAMPLES / "speech.wav", frame_length=1)  # another detection
+    review(sandbox, SAMPLES / "speech.wav", frame_length=1)
     assert list(sandbox.stats()["detects_per_sha256"].values()) == [2]
 
 

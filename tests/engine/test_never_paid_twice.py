@@ -1,0 +1,134 @@
+"""Options that add analyses vs options that change the detection; a plan before any bill.
+
+Over HTTP against the sandbox (issue 19): a result with the same detection options and
+more analyses answers a plainer request; an intelligence report missing from one is
+added to its detect (``POST /intelligence``), not made by a new detect; a detection
+option change makes new detects, and ``case.plan`` said so, counting exactly the
+requests the review then sends.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from resemble_nb.case import Case
+from resemble_nb.sandbox import Sandbox
+from resemble_nb.widgets import JobBoard
+
+from .helpers import FAST, SAMPLES, client_for, duplicates
+
+MEDIA = ["speech.wav", "voicemail.mp3", "portrait.png", "street.jpg", "interview.mp4"]
+CREATES = ("POST /detect", "POST /detect/batch", "POST /secure_uploads", "POST /intelligence")
+
+
+def _evidence(tmp_path: Path) -> Path:
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    for name in MEDIA:
+        shutil.copy2(SAMPLES / name, folder / name)
+    return folder
+
+
+def _creates(sandbox: Sandbox) -> dict[str, int]:
+    """Requests that create something (uploads, detects, reports), by endpoint."""
+    counts = sandbox.stats()["requests"]
+    return {k: sum(v.values()) for k, v in counts.items() if k in CREATES}
+
+
+def _sent(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+
+
+def _review(case: Case, folder: Path, sandbox: Sandbox, **options: object) -> dict[str, int]:
+    """Plan, review, and check the plan counted what was sent; return what was sent."""
+    plan = case.plan(folder, **options)
+    before = _creates(sandbox)
+    run = case.review(
+        folder, client=client_for(sandbox), display=False, poll_interval=FAST, **options
+    ).wait(120)
+    sent = _sent(before, _creates(sandbox))
+    assert sent == plan.endpoints, (plan, sent)
+    assert run.plan == plan  # the board showed the same line before sending
+    assert set(run.progress.counts) == {"completed"}
+    return sent
+
+
+def test_a_plain_review_after_a_rich_one_creates_nothing(tmp_path: Path, sandbox: Sandbox) -> None:
+    folder = _evidence(tmp_path)
+    with Case(tmp_path / "case") as case:
+        rich = _review(case, folder, sandbox, intelligence=True, visualize=True)
+        assert rich == {"POST /detect/batch": 1}
+        plan = case.plan(folder)
+        assert (plan.done, plan.to_send, plan.requests, plan.new_detects) == (5, 0, 0, 0)
+        assert "nothing to send" in str(plan) and "5 done" in repr(plan)
+        assert "<p>" in plan._repr_html_()
+        assert _review(case, folder, sandbox) == {}  # notebook 02's second review
+        run = case.review(folder, client=client_for(sandbox), display=False)
+        plan = run.wait_for_plan(30)
+        board = JobBoard(run)  # the live board says the plan before anything is sent
+        try:
+            assert plan is not None and str(plan) in board._header.value
+        finally:
+            run.wait(60)
+            board.close()
+        rows = case.results().set_index("name").loc[MEDIA]
+        assert rows["intelligence"].notna().all() and rows["heatmap"].all()
+    assert not duplicates(sandbox)
+
+
+def test_a_rich_review_after_a_plain_one_adds_only_the_missing_report(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    folder = _evidence(tmp_path)
+    with Case(tmp_path / "case") as case:
+        _review(case, folder, sandbox)
+        first = case.results().set_index("name")["detect_uuid"].loc[MEDIA]
+        plan = case.plan(folder, intelligence=True)
+        assert (plan.new_detects, plan.added, plan.to_send) == (0, {"intelligence": 5}, 5)
+        assert "intelligence added to 5 existing detects" in str(plan)
+        sent = _review(case, folder, sandbox, intelligence=True)
+        assert sent == {"POST /secure_uploads": 5, "POST /intelligence": 5}  # 0 new detects
+        rows = case.results().set_index("name").loc[MEDIA]
+        assert rows["intelligence"].notna().all()
+        assert (rows["detect_uuid"] == first).all()  # the same detects, now with reports
+        # asked again, richer or plainer: nothing more is sent
+        assert case.plan(folder, intelligence=True).requests == 0
+        assert case.plan(folder).requests == 0
+    assert not duplicates(sandbox)
+
+
+def test_a_detection_option_change_makes_new_detects_and_the_plan_said_so(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    folder = _evidence(tmp_path)
+    with Case(tmp_path / "case") as case:
+        _review(case, folder, sandbox, intelligence=True)
+        plan = case.plan(folder, frame_length=1)
+        # frame length changes how audio (and a video's audio track) is detected; images
+        # are answered by what they have
+        assert (plan.done, plan.new_detects) == (2, 3)
+        assert "3 new detects" in str(plan)
+        _review(case, folder, sandbox, frame_length=1)
+        rows = case.results().set_index("name")
+        # the plainer new detect is shown with the report its earlier detect holds
+        assert rows.loc["speech.wav", "intelligence"] is not None
+        assert "intelligence from detect" in str(rows.loc["speech.wav", "analyses_from"])
+        assert (
+            rows.loc["portrait.png", "analyses_from"] is None
+            or str(rows.loc["portrait.png", "analyses_from"]) == "<NA>"
+        )
+
+
+def test_a_source_tracing_request_needs_a_new_detect_where_the_api_cannot_add_it(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    sandbox = sandbox_factory()
+    folder = _evidence(tmp_path)
+    with Case(tmp_path / "case") as case:
+        _review(case, folder, sandbox, intelligence=True)
+        plan = case.plan(folder, audio_source_tracing=True)
+        assert (plan.new_detects, plan.done) == (3, 2)  # audio and video; images done
+        _review(case, folder, sandbox, audio_source_tracing=True)
+        assert case.plan(folder, intelligence=True, audio_source_tracing=True).requests == 0
