@@ -23,7 +23,14 @@ from typing import Any
 
 from ..api import Detection
 
-__all__ = ["ANALYSES", "analyses_of", "describe_analyses", "expected", "settled"]
+__all__ = [
+    "ANALYSES",
+    "analyses_of",
+    "describe_analyses",
+    "expected",
+    "settled",
+    "timed_out",
+]
 
 ANALYSES: dict[str, str] = {
     "intelligence": "intelligence",
@@ -103,3 +110,27 @@ def describe_analyses(analyses: Mapping[str, Mapping[str, Any]]) -> str | None:
     failed = [f"{name} failed: {a.get('reason')}" for name, a in analyses.items()
               if a.get("status") == "failed"]  # fmt: skip
     return "; ".join(failed) if failed else None
+
+
+def timed_out(analyses: dict[str, dict[str, Any]], patience: float) -> dict[str, dict[str, Any]]:
+    """``analyses`` with each one not finished marked ``timed_out``, with that said.
+
+    >>> timed_out({"source_tracing": {"status": "pending"}}, 600)["source_tracing"]["reason"]
+    'not returned by the service within 10 minutes; review again or call case.refresh_analyses() to fetch it'
+    """  # noqa: E501
+    for outcome in analyses.values():
+        if outcome["status"] not in _TERMINAL:
+            outcome["status"] = "timed_out"
+            outcome["reason"] = (
+                f"not returned by the service within {_span(patience)}; review again or "
+                "call case.refresh_analyses() to fetch it"
+            )
+    return analyses
+
+
+def _span(seconds: float) -> str:
+    """``600`` -> ``"10 minutes"``, ``90`` -> ``"1.5 minutes"``, ``0.5`` -> ``"0.5 seconds"``."""
+    if seconds < 60:
+        return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+    minutes = seconds / 60
+    return f"{minutes:.3g} minute" + ("" if minutes == 1 else "s")

@@ -50,7 +50,7 @@ from ..api import (
     PermissionDeniedError,
 )
 from ..ledger import InvalidTransition, ResultRecord, SegmentRecord
-from ._analyses import analyses_of, settled
+from ._analyses import analyses_of, settled, timed_out
 from ._context import Context, Work, describe
 from ._harvest import result_of
 from ._listing import PAGE_SIZE, walk
@@ -338,15 +338,7 @@ class Poller:
             if det.completed:
                 options = ctx.options_of(work)
                 record, segments = result_of(det, options)
-                analyses = analyses_of(det, options)
-                for outcome in analyses.values():
-                    if outcome["status"] not in ("completed", "failed"):
-                        outcome["status"] = "timed_out"
-                        outcome["reason"] = (
-                            "not returned by the service within "
-                            f"{_minutes(ctx.analysis_patience)}; review again or call "
-                            "case.refresh_analyses() to fetch it"
-                        )
+                analyses = timed_out(analyses_of(det, options), ctx.analysis_patience)
                 fetched = (visuals or {}).get(det.uuid)
                 if fetched is not None:
                     record = _with_visuals(record, fetched)
@@ -431,14 +423,6 @@ def _with_visuals(record: ResultRecord, fetched: Visuals) -> ResultRecord:
     kept.update((a.name, a) for a in fetched.artifacts)
     analysis = dataclasses.replace(record.analysis, artifacts=tuple(kept[n] for n in sorted(kept)))
     return dataclasses.replace(record, analysis=analysis)
-
-
-def _minutes(seconds: float) -> str:
-    """``600`` -> ``"10 minutes"``, ``90`` -> ``"1.5 minutes"``, ``0.5`` -> ``"0.5 seconds"``."""
-    if seconds < 60:
-        return f"{seconds:g} second" + ("" if seconds == 1 else "s")
-    minutes = seconds / 60
-    return f"{minutes:.3g} minute" + ("" if minutes == 1 else "s")
 
 
 def _state(ctx: Context, work: Work) -> str | None:

@@ -1,6 +1,8 @@
 """The richest answer per item: analyses from every completed result, with their failures.
 
-An item's row shows its latest result. An analysis that result lacks (a plainer review
+An item's row shows its latest result (while a newer job has none, such as one still
+running or failed, the latest completed result, named in ``analyses_from``; ``status``
+and ``error`` stay the newer job's). An analysis that result lacks (a plainer review
 came later, or a detect with other detection options) is shown from the newest earlier
 completed result that holds it, and ``analyses_from`` names the detect it came from.
 Each analysis that failed, or was not returned in time, keeps its reason in the
@@ -40,6 +42,10 @@ OVERLAID = (*ERROR_COLUMNS.values(), "analyses_from")
 """Columns of ``case.results()`` made here, not read from the ledger."""
 
 _FAILED = frozenset({"failed", "timed_out"})
+_RESULT = (
+    "label", "score", "audio_score", "video_score", "image_score", "consistency",
+    "completed_at", "detect_uuid",
+)  # fmt: skip
 
 
 def _errors(text: Any) -> dict[str, str]:
@@ -100,6 +106,11 @@ def overlay(
             if not older:
                 continue
             notes = []
+            if get("status", i) != "completed" and get("label", i) is None:
+                latest = older[0]  # the latest completed detect, while a newer job is not
+                for c in _RESULT:
+                    put(c, i, latest[c])
+                notes.append(f"result from detect {latest['detect_uuid']}")
             now = {c: get(c, i) for cols in GROUPS.values() for c in cols}
             for group, cols in GROUPS.items():
                 error_col = ERROR_COLUMNS.get(group)

@@ -108,6 +108,12 @@ def _quote(value: str) -> str:
 
 RESULTS_TIME_COLUMNS = ("first_seen", "submitted_at", "completed_at", "decided_at")
 
+EARLIER_RESULT_COLUMNS = (
+    "label", "score", "audio_score", "video_score", "image_score", "consistency",
+    "duration", "completed_at",
+)  # fmt: skip
+"""The result columns :meth:`ResultsMixin.earlier_analyses` carries besides analyses."""
+
 SKIPPED_COLUMNS = ("sha256", "name", "path", "size", "problem", "reason", "seen_at")
 _SKIPPED_SQL = """
 SELECT sha256, name, CASE WHEN in_case THEN :folder || path ELSE path END AS path,
@@ -210,22 +216,24 @@ class ResultsMixin(AnalysisMixin):
         return Rows(["sha256", "job_id", "analysis", "status", "reason"], out, ())
 
     def earlier_analyses(self) -> Rows:
-        """The analyses of every completed job but the latest of items that have more than
-        one, newest job first: ``sha256, job_id, detect_uuid``, :data:`ANALYSIS_COLUMNS`,
-        ``analyses_json``. What a later, plainer result lacks is shown from these."""
+        """Every completed result but the one of each item's latest job, newest first:
+        ``sha256, job_id, detect_uuid``, :data:`ANALYSIS_COLUMNS`, ``analyses_json`` and
+        the scores. What a later, plainer result lacks is shown from these (and the
+        latest completed result where the latest job has none)."""
         cols = ", ".join(f"a.{c}" for c in ANALYSIS_COLUMNS)
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT r.sha256, r.job_id, r.detect_uuid, {cols}, r.analyses_json "
-                "FROM results r JOIN items i ON i.sha256 = r.sha256 "
-                "LEFT JOIN analyses a ON a.job_id = r.job_id "
-                "WHERE r.job_id != COALESCE(i.latest_job_id, -1) "
-                "ORDER BY r.sha256, r.job_id DESC"
-            )
-            .fetchall()
+        scores = ", ".join(f"r.{c}" for c in EARLIER_RESULT_COLUMNS)
+        sql = (
+            f"SELECT r.sha256, r.job_id, r.detect_uuid, {cols}, r.analyses_json, {scores} "
+            "FROM results r JOIN items i ON i.sha256 = r.sha256 "
+            "LEFT JOIN analyses a ON a.job_id = r.job_id "
+            "WHERE r.job_id != COALESCE(i.latest_job_id, -1) "
+            "ORDER BY r.sha256, r.job_id DESC"
         )
-        names = ["sha256", "job_id", "detect_uuid", *ANALYSIS_COLUMNS, "analyses_json"]
+        rows = self._conn().execute(sql).fetchall()
+        names = [
+            "sha256", "job_id", "detect_uuid", *ANALYSIS_COLUMNS, "analyses_json",
+            *EARLIER_RESULT_COLUMNS,
+        ]  # fmt: skip
         return Rows(names, rows, ())
 
     def segments_for(self, job_id: int) -> list[SegmentRecord]:

@@ -132,3 +132,27 @@ def test_a_source_tracing_request_needs_a_new_detect_where_the_api_cannot_add_it
         assert (plan.new_detects, plan.done) == (3, 2)  # audio and video; images done
         _review(case, folder, sandbox, audio_source_tracing=True)
         assert case.plan(folder, intelligence=True, audio_source_tracing=True).requests == 0
+
+
+def test_while_a_newer_detect_has_no_result_the_latest_completed_one_is_shown(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    folder = _evidence(tmp_path)
+    quick, stuck = sandbox_factory(), sandbox_factory(progress="polls:100000")
+    with Case(tmp_path / "case") as case:
+        _review(case, folder, quick, intelligence=True)
+        before = case.results().set_index("name").loc[MEDIA]
+        run = case.review(
+            folder, client=client_for(stuck), display=False, poll_interval=FAST, frame_length=1
+        )
+        assert run.wait_for_plan(30) is not None
+        run.cancel()
+        run.wait(60)
+        rows = case.results().set_index("name").loc[MEDIA]
+        audio = ["speech.wav", "voicemail.mp3", "interview.mp4"]
+        assert (rows.loc[audio, "status"] == "cancelled").all()  # the newer job, as it is
+        assert (rows["label"] == before["label"]).all()  # the answer already paid for
+        assert (rows["detect_uuid"] == before["detect_uuid"]).all()
+        assert rows.loc[audio, "intelligence"].notna().all()
+        for note in rows.loc[audio, "analyses_from"]:
+            assert note.startswith("result from detect ")
