@@ -58,3 +58,13 @@ def test_a_rename_is_a_signed_chained_event_that_verifies(tmp_path: Path) -> Non
 def test_a_rename_to_nothing_is_refused(tmp_path: Path) -> None:
     with Case(tmp_path / "echo") as case, pytest.raises(ValueError, match="empty"):
         case.rename("  ")
+
+
+def test_the_notebooks_name_only_a_new_case(tmp_path: Path) -> None:
+    folder = tmp_path / "echo"
+    assert not Case.exists(folder)
+    Case(folder, name="Op. Echo").close()
+    assert Case.exists(folder)
+    # the notebooks' line: an existing case keeps its name
+    with Case(folder, name=None if Case.exists(folder) else "Batch triage") as case:
+        assert case.name == "Op. Echo"

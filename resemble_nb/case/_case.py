@@ -49,6 +49,11 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
             ledger, or one written by a newer resemble_nb.
     """
 
+    @staticmethod
+    def exists(folder: str | os.PathLike[str]) -> bool:
+        """Whether ``folder`` already holds a case (so ``name=`` must be its own)."""
+        return (Path(os.fspath(folder)).expanduser() / CASE_DB).is_file()
+
     def rename(self, name: str, *, reviewer: str | None = None) -> Case:
         """Give the case a new display name, on purpose: a chained event signed by
         ``reviewer`` (default: the one reviewer rule, see :meth:`decide`).

@@ -279,6 +279,8 @@ def test_command_line_modes(media_dir: Path) -> None:
                 "intelligence_fail": 0.0,
                 "watermark_lag": "none",
                 "watermark_fail": 1.0,
+                "tracing_lag": "none",
+                "tracing_fail": 0.0,
                 "single_use_tokens": True,
                 "create_status": False,
                 "retry_after": True,
