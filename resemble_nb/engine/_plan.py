@@ -21,7 +21,7 @@ from typing import Literal
 from ..api import ADDABLE_ANALYSES, MAX_BATCH_BYTES, MAX_BATCH_FILES, DetectOptions
 from ..ledger import Job, Ledger
 from ..media import MediaItem, Route, plan_batches
-from ._satisfy import Need, need_of
+from ._satisfy import Completed, Need, need_of
 
 __all__ = ["Decision", "ReviewPlan", "classify", "job_key", "summarize"]
 
@@ -154,12 +154,17 @@ def classify(
 ) -> list[Decision]:
     """What the review does for each item (reads the ledger only)."""
     run_key = options.key
+    completed = Completed.read(ledger)  # once for the plan, not a query per item
     out: list[Decision] = []
     for item, r in zip(items, routes, strict=True):
         key = job_key(ledger, options, run_key, item.sha256, item.media_type)
         job = ledger.job_for(item.sha256, key)
         local = r.strategy is None
-        need = None if force or local else need_of(ledger, item.sha256, item.media_type, options)
+        need = (
+            None
+            if force or local
+            else need_of(ledger, item.sha256, item.media_type, options, completed)
+        )
         kind: Kind
         if job is not None and job.state == "completed" and not force:
             kind = "refresh" if need is not None and need.kind == "refresh" else "done"
