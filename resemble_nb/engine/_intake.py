@@ -23,7 +23,7 @@ from typing import Any
 from ..ledger import Item as LedgerItem
 from ..media import Include, MediaCandidate, MediaFile, MediaItem, find_media, group_items, inspect
 from ..media.items import candidate_file
-from ..media.limits import media_type_for_extension, mime_for_extension
+from ..media.limits import max_file_bytes, media_type_for_extension, mime_for_extension
 from ._state import ItemStatus, Tracker
 
 __all__ = ["Inputs", "Intake", "case_files", "check_inputs", "intake"]
@@ -74,7 +74,9 @@ def check_inputs(inputs: Inputs) -> None:
 
     Raises:
         TypeError: ``None``, a number, or anything else that is not a path or an item.
+        ValueError: ``RESEMBLE_NB_MAX_FILE_GB`` is set to something that is not a size.
     """
+    max_file_bytes()  # a bad cap is said here, not by every file in the background
     if inputs is None or isinstance(inputs, (bytes, bool, int, float)):
         raise TypeError(
             "review() takes paths (files or folders) or media items, not "

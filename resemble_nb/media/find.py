@@ -4,7 +4,9 @@ Folders are walked in sorted order (recursively by default). Nothing met on the 
 stops the walk: a path that does not exist, a folder that cannot be listed, a symbolic
 link loop, a name that is not valid UTF-8, a hidden file or folder (name starting with
 ``.``, left out of walks), the case's own files: each comes back as a candidate with a
-``problem``, so a review reports it next to everything else.
+``problem``, so a review reports it next to everything else. A symbolic link to a folder
+is followed like a link to a file, every time; a link back to a folder already walked
+(a loop, or the same folder twice) is one row saying so.
 
 >>> find_media(["evidence/", "call.wav"], include="*.wav")  # doctest: +SKIP
 [MediaCandidate(path=PosixPath('/cases/evidence/a.wav')), ...]
@@ -84,12 +86,7 @@ def find_media(
             add(_bad_name_candidate(path))
         elif _is_dir(path):
             for candidate in _walk(path, recursive, own):
-                if candidate.code in (
-                    "unreadable",
-                    "bad_name",
-                    "case_folder",
-                    "hidden_folder",
-                ) or keep(candidate.path):
+                if candidate.code in _ALWAYS_SHOWN or keep(candidate.path):
                     add(candidate)
         elif path.exists() or path.is_symlink():
             if keep(path):
@@ -99,7 +96,7 @@ def find_media(
     return found
 
 
-_ALWAYS_SHOWN = ("unreadable", "bad_name", "case_folder", "hidden_folder")
+_ALWAYS_SHOWN = ("unreadable", "bad_name", "case_folder", "hidden_folder", "linked_folder")
 """Problems reported whatever ``include`` says (they are not about one file's name)."""
 
 
@@ -134,21 +131,35 @@ def _bad_name_candidate(path: Path) -> MediaCandidate:
 def _walk(root: Path, recursive: bool, own: frozenset[Path]) -> Iterator[MediaCandidate]:
     """Every candidate under ``root``, depth first in sorted order, without recursion (a
     folder nested thousands of levels deep is walked like any other)."""
-    pending: list[Iterator[MediaCandidate | Path]] = [_entries(root, recursive, own)]
+    walked: dict[str, Path] = {}  # each real folder once, however many links lead to it
+    pending: list[Iterator[MediaCandidate | Path]] = [_entries(root, recursive, own, walked)]
     while pending:
         found = next(pending[-1], None)
         if found is None:
             pending.pop()
-        elif isinstance(found, Path):
-            pending.append(_entries(found, recursive, own))  # a sub-folder: walk it first
+        elif isinstance(found, Path):  # a sub-folder: walk it first
+            pending.append(_entries(found, recursive, own, walked))
         else:
             yield found
 
 
 def _entries(
-    folder: Path, recursive: bool, own: frozenset[Path]
+    folder: Path, recursive: bool, own: frozenset[Path], walked: dict[str, Path]
 ) -> Iterator[MediaCandidate | Path]:
-    """The candidates of one folder, and (as paths) the sub-folders to walk, in order."""
+    """The candidates of one folder, and (as paths) the sub-folders to walk, in order:
+    real sub-folders first, then those reached through a symbolic link."""
+    real = os.path.realpath(folder)
+    if real in walked:
+        yield MediaCandidate(
+            folder,
+            problem=f"{folder}: the same folder as {walked[real]} (a symbolic link leads "
+            "here), already walked: left out so no file is listed twice",
+            code="linked_folder",
+        )
+        return
+    walked[real] = folder
+    if real != os.path.abspath(folder):  # reached through a link: the case may be inside
+        own = own | frozenset(Path(os.path.realpath(p)) for p in own)
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -159,9 +170,10 @@ def _entries(
         )
         return
     left_out = False
+    linked: list[Path] = []
     for entry in entries:
         path = Path(entry.path)
-        if path in own:
+        if path in own or Path(real) / entry.name in own:
             if not left_out:
                 left_out = True
                 yield MediaCandidate(
@@ -192,10 +204,13 @@ def _entries(
             )
             continue
         if is_dir:
-            if recursive and not entry.is_symlink():
+            if recursive and entry.is_symlink():
+                linked.append(path)  # followed after the real folders, as a linked file is
+            elif recursive:
                 yield path
             continue
         yield MediaCandidate(path)
+    yield from linked
 
 
 def _make_filter(include: Include) -> Callable[[Path], bool]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .find import Include, MediaCandidate, find_media
-from .limits import MAX_FILE_BYTES, MediaType
-from .probe import MediaFile, inspect
+from .limits import MediaType
+from .probe import FROM_ENV, MediaFile, inspect
 
 __all__ = ["MediaItem", "Scan", "candidate_file", "group_items", "scan"]
 
@@ -124,7 +124,9 @@ def candidate_file(candidate: MediaCandidate) -> MediaFile | None:
     (it must be inspected; a missing file is inspected too, to say so the usual way)."""
     if candidate.ok or candidate.code == "missing":
         return None
-    code = {"hidden_folder": "hidden"}.get(candidate.code or "", candidate.code or "unreadable")
+    code = {"hidden_folder": "hidden", "linked_folder": "not_a_file"}.get(
+        candidate.code or "", candidate.code or "unreadable"
+    )
     return MediaFile(
         path=candidate.path,
         extension=candidate.path.suffix.lower(),
@@ -138,7 +140,7 @@ def scan(
     *,
     recursive: bool = True,
     include: Include = None,
-    max_bytes: int | None = MAX_FILE_BYTES,
+    max_bytes: int | None = FROM_ENV,
     check_integrity: bool = True,
     workers: int = 1,
     progress: Callable[[MediaFile], None] | None = None,

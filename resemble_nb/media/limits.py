@@ -35,18 +35,63 @@ __all__ = [
     "DIRECT_UPLOAD_MAX_BYTES",
     "FAMILIES",
     "MAX_FILE_BYTES",
+    "MAX_FILE_ENV",
     "MB",
     "WATERMARK_MAX_BYTES",
     "ContentFamily",
     "MediaType",
     "family_for_extension",
     "format_bytes",
+    "max_file_bytes",
     "media_type_for_extension",
     "mime_for_extension",
+    "over_cap_reason",
 ]
 
 MAX_FILE_BYTES = 5_000 * MB
-"""Local safety cap for any path. ``/secure_uploads`` documents no cap; this one is ours."""
+"""Local safety cap for any path. ``/secure_uploads`` documents no cap; this one is ours
+(a file this big is likely a mistake, and costly): ``RESEMBLE_NB_MAX_FILE_GB`` changes it."""
+
+MAX_FILE_ENV = "RESEMBLE_NB_MAX_FILE_GB"
+"""Environment variable that sets :data:`MAX_FILE_BYTES` for this process, in GB."""
+
+
+def max_file_bytes() -> int:
+    """The cap in force: ``RESEMBLE_NB_MAX_FILE_GB`` (a number of GB above 0), else
+    :data:`MAX_FILE_BYTES`.
+
+    Raises:
+        ValueError: The variable is set but is not a number of GB above 0.
+    """
+    import math
+    import os
+
+    text = os.environ.get(MAX_FILE_ENV, "").strip()
+    if not text:
+        return MAX_FILE_BYTES
+    try:
+        gb = float(text)
+    except ValueError:
+        gb = math.nan
+    if not math.isfinite(gb) or gb <= 0:
+        raise ValueError(
+            f"{MAX_FILE_ENV}={text!r} is not a number of GB above 0; e.g. "
+            f"export {MAX_FILE_ENV}=8, or unset it for the default of "
+            f"{format_bytes(MAX_FILE_BYTES)}"
+        )
+    return int(gb * 1000 * MB)
+
+
+def over_cap_reason(size: int, cap: int) -> str:
+    """Why a file over the cap is skipped, and how to send it anyway."""
+    import math
+
+    raise_to = math.ceil(size / (1000 * MB)) + 1
+    return (
+        f"{format_bytes(size)} is over resemble_nb's own safety cap of {format_bytes(cap)} "
+        "(the API documents no size limit for secure uploads); to send it anyway, raise "
+        f"the cap: export {MAX_FILE_ENV}={raise_to}"
+    )
 
 
 @dataclass(frozen=True)

@@ -21,17 +21,20 @@ from typing import Literal
 
 from .._core.output import FILE_KINDS
 from .limits import (
-    MAX_FILE_BYTES,
     ContentFamily,
     MediaType,
     family_for_extension,
-    format_bytes,
+    max_file_bytes,
     media_type_for_extension,
     mime_for_extension,
+    over_cap_reason,
 )
 from .sniff import Sniff, probe, sniff_data, sniff_stream
 
-__all__ = ["CHUNK_SIZE", "MediaFile", "Problem", "inspect", "sha256_file"]
+__all__ = ["CHUNK_SIZE", "FROM_ENV", "MediaFile", "Problem", "inspect", "sha256_file"]
+
+FROM_ENV = -1
+"""``inspect(max_bytes=FROM_ENV)``: the cap in force (:func:`max_file_bytes`)."""
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes read at a time when hashing."""
@@ -114,14 +117,16 @@ def _hash_stream(handle: object, chunk_size: int = CHUNK_SIZE) -> tuple[str, int
 def inspect(
     path: str | os.PathLike[str],
     *,
-    max_bytes: int | None = MAX_FILE_BYTES,
+    max_bytes: int | None = FROM_ENV,
     check_integrity: bool = True,
 ) -> MediaFile:
     """Examine one file and say whether (and as what) it can be analysed.
 
     Args:
         path: The file.
-        max_bytes: Larger files are skipped as ``too_large`` (``None``: no limit).
+        max_bytes: Larger files are skipped as ``too_large`` (``None``: no limit; default:
+            :func:`~resemble_nb.media.limits.max_file_bytes`, 5 GB unless
+            ``RESEMBLE_NB_MAX_FILE_GB`` says otherwise).
         check_integrity: Parse headers to find damage and read the duration (cheap).
 
     Returns:
@@ -151,13 +156,10 @@ def inspect(
     size = info.st_size
     if size == 0:
         return skip("empty", "the file is empty (0 bytes)", size=0)
+    if max_bytes == FROM_ENV:
+        max_bytes = max_file_bytes()
     if max_bytes is not None and size > max_bytes:
-        return skip(
-            "too_large",
-            f"{format_bytes(size)} is larger than any upload path accepts "
-            f"(limit {format_bytes(max_bytes)})",
-            size=size,
-        )
+        return skip("too_large", over_cap_reason(size, max_bytes), size=size)
 
     try:
         with open(path, "rb") as handle:

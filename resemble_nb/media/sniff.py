@@ -251,7 +251,10 @@ def _check_mp3(path: Path, size: int) -> Probe:
     return Probe(duration=_length(_info(MP3, path)))
 
 
-INCOMPLETE_MP4 = "incomplete MP4: the recording may not have been finished (it has no moov box)"
+INCOMPLETE_MP4 = (
+    "incomplete MP4: the recording may not have been finished (it has no moov box); export "
+    "or save it again from the device or app that recorded it"
+)
 
 
 def _top_boxes(path: Path, size: int) -> list[bytes]:

@@ -146,9 +146,16 @@ def test_unreadable_folder_is_reported_and_the_walk_goes_on(shared_tmp: Path) ->
     assert "b.wav" in _names(found, root)
 
 
-def test_symlinked_folders_are_not_followed_but_symlinked_files_are(tmp_path: Path) -> None:
+def test_symlinked_folders_are_followed_like_files_and_a_loop_is_one_row(tmp_path: Path) -> None:
     root = _tree(tmp_path / "case")
     (root / "loop").symlink_to(root, target_is_directory=True)
     (root / "link.wav").symlink_to(root / "b.wav")
-    names = _names(find_media(root), root)
-    assert "link.wav" in names and not any(n.startswith("loop") for n in names)
+    outside = _tree(tmp_path / "outside")
+    (root / "more").symlink_to(outside / "sub", target_is_directory=True)
+    found = find_media(root)
+    names = _names(found, root)
+    assert "link.wav" in names and not any(n.startswith("loop/") for n in names)
+    assert "more/c.png" in names and "more/deeper/d.wav" in names  # followed
+    loops = [c for c in found if c.code == "linked_folder"]
+    assert [c.path for c in loops] == [root / "loop"], found
+    assert f"the same folder as {root}" in str(loops[0].problem)

@@ -161,7 +161,7 @@ def test_extension_content_mismatch(media_dir: Path, tmp_path: Path) -> None:
 def test_too_large_for_any_path(media_dir: Path) -> None:
     path = media_dir / "tone.wav"
     size = path.stat().st_size
-    _skipped(inspect(path, max_bytes=size - 1), "too_large", "larger than any upload path")
+    _skipped(inspect(path, max_bytes=size - 1), "too_large", "over resemble_nb's own safety cap")
     assert inspect(path, max_bytes=size).ok
 
 
@@ -171,7 +171,7 @@ def test_too_large_does_not_read_the_file(tmp_path: Path) -> None:
     with open(huge, "wb") as out:
         out.truncate(6 * 1000**3)
     found = inspect(huge)
-    _skipped(found, "too_large", "6 GB", "limit 5 GB")
+    _skipped(found, "too_large", "6 GB", "cap of 5 GB", "RESEMBLE_NB_MAX_FILE_GB=7")
     assert found.sha256 is None
 
 
