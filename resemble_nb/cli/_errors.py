@@ -16,7 +16,7 @@ Exit codes (also in the README):
 4     nothing could be analysed because of the service or the account (key, network, 5xx...)
 5     no media found: the paths (and ``--include``) matched no file
 70    an unexpected error (a bug): one line, the traceback with ``--debug``
-130   interrupted (Ctrl-C)
+130   interrupted (Ctrl-C, or SIGTERM: the same)
 ====  ======================================================================================
 """
 

@@ -30,7 +30,8 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Review media for deepfakes with Resemble AI's Detect API.",
         epilog="Exit codes: 0 done (failures only of bad files), 1 unfinished, 2 usage or "
         "case error, 3 case busy, 4 nothing analysed because of the service or account, "
-        "5 no media found, 70 a bug, 130 interrupted. --debug (anywhere) shows tracebacks.",
+        "5 no media found, 70 a bug, 130 interrupted (Ctrl-C or SIGTERM). --debug (anywhere) "
+        "shows tracebacks.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
