@@ -85,8 +85,29 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out)
 
 
+def _matplotlib_config() -> None:
+    """Where the home folder cannot hold matplotlib's settings (HOME unset or read-only),
+    give it a temporary one, so its two-line warning does not come before our one line."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join("~", ".config")
+    folder = Path(base).expanduser() / "matplotlib"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        usable = os.access(folder, os.W_OK)
+    except OSError:
+        usable = False
+    if not usable:
+        os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="resemble-nb-matplotlib-")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``resemble-nb``."""
+    _matplotlib_config()
     parser = _build_parser()
     arguments, debug = take_debug(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(arguments)

@@ -94,14 +94,14 @@ def test_3_a_key_folder_that_cannot_be_made_names_it_and_the_variable(
     bundle: list[str | os.PathLike[str]] = ["bundle", case, "-o", tmp_path / "b.zip"]
     report: list[str | os.PathLike[str]] = ["report", "--case", case]
     args = report if command == "report" else bundle
-    result = run_cli(*args, env={"HOME": str(home), "MPLCONFIGDIR": str(tmp_path)})
+    result = run_cli(*args, env={"HOME": str(home)})
     assert result.code == 2, result.text
     line = result.first_error_line()
+    assert result.err.strip() == line, result.err  # one line, nothing before it
     folder = home / ".config" / "resemble_nb" / "keys"
     assert f"{folder}: the folder of reviewers' signing keys (from HOME)" in line, line
     assert "set RESEMBLE_NB_KEYS to a folder you can write" in line, line
     keys = tmp_path / "keys"
-    fixed = run_cli(*args, env={"HOME": str(home), "MPLCONFIGDIR": str(tmp_path),
-                                "RESEMBLE_NB_KEYS": str(keys)})  # fmt: skip
+    fixed = run_cli(*args, env={"HOME": str(home), "RESEMBLE_NB_KEYS": str(keys)})
     assert fixed.code == 0, fixed.text
     assert any(keys.iterdir())
