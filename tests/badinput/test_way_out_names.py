@@ -104,9 +104,9 @@ def test_14_decide_without_a_reviewer_says_who_it_recorded(
         decision = case.decide("speech.wav", "confirmed_real")
     user = default_reviewer()
     assert str(caught[0].message) == (
-        "decide(): no reviewer= given and RESEMBLE_NB_REVIEWER is not set, so the decision "
-        f"is recorded and signed as the computer's user {user!r}; pass reviewer='name' or "
-        "set RESEMBLE_NB_REVIEWER"
+        "no reviewer named (no reviewer= given, RESEMBLE_NB_REVIEWER is not set and no name "
+        "was confirmed on the triage board), so this is recorded and signed as the "
+        f"computer's user {user!r}; pass reviewer='name' or set RESEMBLE_NB_REVIEWER"
     )
     assert decision.reviewer == user
     monkeypatch.setenv("RESEMBLE_NB_REVIEWER", "qa")  # the same rule as reports and bundles
