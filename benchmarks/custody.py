@@ -1,11 +1,12 @@
 """What custody costs: the chain on the review path, and ``verify`` of a 10,000-item case.
 
     .venv/bin/python benchmarks/custody.py [--items 10000] [--files 200] [--latency 3]
+        [--rounds 2]
 
 1. **Review with and without the chain.** The throughput benchmark's run (``--files``
    small WAVs, a sandbox in its own process with ``--latency`` seconds per detect and 40
-   requests/s), twice each, alternating: with the custody chain as shipped, and with the
-   chain's triggers dropped from the fresh case (no events written). Prints wall time
+   requests/s), ``--rounds`` times each, alternating: with the custody chain as shipped,
+   and with the chain's triggers dropped from the fresh case (no events written). Prints wall time
    and the reviewing process's CPU time.
 2. **The ledger path alone.** ``--items`` items through add_items, create_jobs,
    mark_submitting, mark_submitted and complete_many, with and without the chain.
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--latency", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=2, help="reviews with and without")
     args = parser.parse_args(argv)
     os.environ.setdefault("RESEMBLE_NB_KEYS", tempfile.mkdtemp(prefix="rnb-keys-"))
     root = Path(tempfile.mkdtemp(prefix="rnb-custody-"))
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         with SandboxProcess(
             "--progress", "time", "--latency", str(args.latency), "--rate-limit", "40"
         ) as sandbox:
-            for chain in (True, False, True, False):
+            for chain in (True, False) * args.rounds:
                 runs[chain].append(review(paths, root / "review", sandbox, chain))
         for what, index in (("wall", 0), ("cpu", 1)):
             with_chain = min(r[index] for r in runs[True])

@@ -290,7 +290,7 @@ class AnalysisMixin(LedgerBase):
         error: str | None = None,
     ) -> FeedbackEntry:
         """Append what was sent (or failed to be sent) for a decision."""
-        with self._write() as conn:
+        with self._write(signed=True) as conn:
             cursor = conn.execute(
                 f"INSERT INTO feedback ({_F_COLUMNS.replace('id, ', '', 1)}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -86,14 +86,19 @@ class LedgerBase:
         return self._store.connection()
 
     @contextmanager
-    def _write(self, signer: EventSigner | None = None) -> Iterator[Connection]:
+    def _write(
+        self, signer: EventSigner | None = None, *, signed: bool = False
+    ) -> Iterator[Connection]:
         """A write transaction (committed on exit, the chain sealed before); nests.
 
-        Events that must be signed are signed by ``signer`` (else :attr:`event_signer`)
-        after sealing and before the commit; a signer that fails rolls the write back.
+        A write that may append an event a person answers for (``signed=True``: decide,
+        labels, thresholds, exhibits, feedback, recorded events) has those events signed
+        by ``signer`` (else :attr:`event_signer`) after sealing and before the commit; a
+        signer that fails rolls the write back. Other writes (a review's) skip the work;
+        a signed kind slipped into one stays unsigned, and ``verify`` names it.
         """
-        signer = signer or self.event_signer
-        nested = bool(getattr(self._conn(), "in_transaction", False))
+        signer = signer or (self.event_signer if signed else None)
+        nested = signer is not None and bool(getattr(self._conn(), "in_transaction", False))
         with self._store.write() as conn:
             if signer is None or nested:  # the outermost write signs
                 yield conn

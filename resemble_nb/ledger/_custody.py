@@ -120,7 +120,7 @@ class CustodyMixin(LedgerBase):
         An event of a kind that must be signed is signed by ``signer`` (else the ledger's
         :attr:`event_signer`) inside the same write, or nothing is written.
         """
-        with self._write(signer) as conn:
+        with self._write(signer, signed=True) as conn:
             cursor = conn.execute(
                 "INSERT INTO events (kind, subject, at, payload) VALUES (?, ?, ?, ?)",
                 (kind, subject, to_text(self._now()), canonical(dict(facts))),
@@ -205,7 +205,7 @@ class CustodyMixin(LedgerBase):
     ) -> ExhibitRecord:
         """Record an exhibit file (its path is kept relative to the case when inside it)."""
         text, _in_case = self._store_path(path)
-        with self._write() as conn:
+        with self._write(signed=True) as conn:
             cursor = conn.execute(
                 "INSERT INTO exhibits (sha256, source_sha256, kind, path, start_s, end_s, size, "
                 "tool, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -32,7 +32,7 @@ class DecisionsMixin(LedgerBase):
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
         who = self.actor(reviewer)
-        with self._write() as conn:
+        with self._write(signed=True) as conn:
             try:
                 cursor = conn.execute(
                     "INSERT INTO decisions (sha256, verdict, note, reviewer, decided_at) "

@@ -54,6 +54,7 @@ ACTOR_FIELD: dict[str, str] = {
     "decision": "reviewer",
     "truth_label": "imported_by",
     "threshold_chosen": "chosen_by",
+    "feedback_sent": "reviewer",  # whose verdict it sends
     "report_written": "reviewer",
     "bundle_written": "reviewer",
     "checkpoint": "reviewer",

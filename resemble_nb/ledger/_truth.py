@@ -77,7 +77,7 @@ class TruthMixin(LedgerBase):
             if truth not in TRUTHS:
                 raise ValueError(f"truth must be 'real' or 'fake', not {truth!r}")
             rows.append((sha256, truth, source, who, stamp))
-        with self._write() as conn:
+        with self._write(signed=True) as conn:
             try:
                 conn.executemany(
                     "INSERT INTO truth_labels (sha256, truth, source, imported_by, imported_at) "
@@ -116,7 +116,7 @@ class TruthMixin(LedgerBase):
             raise ValueError(f"threshold must be between 0 and 1, not {threshold!r}")
         who = self.actor(chosen_by)
         text = json.dumps(dict(evidence or {}), sort_keys=True, allow_nan=False)
-        with self._write() as conn:
+        with self._write(signed=True) as conn:
             cursor = conn.execute(
                 "INSERT INTO thresholds (threshold, method, evidence_json, note, chosen_by, "
                 "chosen_at) VALUES (?, ?, ?, ?, ?, ?)",

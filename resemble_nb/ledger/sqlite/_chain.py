@@ -205,7 +205,8 @@ _WATCHES: tuple[_Watch, ...] = (
         "events_feedback_sent", "feedback", "INSERT", "feedback_sent", "NEW.sha256",
         {"feedback_id": "NEW.id", "detect_uuid": "NEW.detect_uuid",
          "decision_id": "NEW.decision_id", "verdict": "NEW.verdict", "type": "NEW.type",
-         "comment": "NEW.comment", "outcome": "NEW.outcome", "error": "NEW.error"},
+         "comment": "NEW.comment", "outcome": "NEW.outcome", "error": "NEW.error",
+         "reviewer": "(SELECT reviewer FROM decisions WHERE id = NEW.decision_id)"},
         at="NEW.sent_at",
     ),
     _Watch(
