@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from resemble_nb.ledger import Ledger
+from resemble_nb.media import scan
 from resemble_nb.widgets.inspector import MediaInspector, item_view, media_route
 from resemble_nb.widgets.inspector import _data as data
 from resemble_nb.widgets.inspector import _frames as video_frames
@@ -100,14 +102,20 @@ def test_item_view_plays_by_url_and_stays_small(tmp_path: Path) -> None:
             "media_type": "audio"}  # fmt: skip
     rows = [[sha, "speech.wav", "audio", "window", i, 2.0 * i, 2.0 * i + 2, 0.3 * i, "fake"]
             for i in range(3)]  # fmt: skip
-    view = item_view(
-        item, pd.DataFrame(rows, columns=SEGMENTS), case_folder=tmp_path, cache=tmp_path / "c"
-    )
-    assert view["src"] == media_route(tmp_path, sha)  # the case and the item, never a path
+    segments = pd.DataFrame(rows, columns=SEGMENTS)
+    view = item_view(item, segments, case_folder=tmp_path, cache=tmp_path / "c")
+    assert view["src"] == ""  # not an item of this case: the route would refuse it
     assert [w["start"] for w in view["windows"]] == [0.0, 2.0, 4.0]
     size = len(view["peaks"]) + len(view["spectrogram"]) + len(str(view["windows"]))
     assert size < 200_000
     assert (SAMPLES / "speech.wav").read_bytes()[1000:1100] not in view["spectrogram"]
+    found = scan([str(SAMPLES / "speech.wav")]).items
+    ledger = Ledger(tmp_path / "case.db")
+    ledger.add_items(found)
+    ledger.close()
+    real = found[0].sha256
+    view = item_view({**item, "sha256": real}, segments, case_folder=tmp_path, cache=tmp_path)
+    assert view["src"] == media_route(tmp_path, real)  # the case and the item, never a path
 
 
 def test_media_route_names_the_case_and_the_item_not_a_path() -> None:

@@ -13,7 +13,7 @@ from resemble_nb.widgets._triage_queue import LABELS, build_queue
 from resemble_nb.widgets._triage_state import REVIEWER_ENV
 from resemble_nb.widgets.inspector import media_route
 
-from .widget_doubles import FakeCase, make_row
+from .widget_doubles import FakeCase, make_row, record_items
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resemble_nb" / "samples"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -130,6 +130,7 @@ def test_the_board_opens_where_it_was_left(case: FakeCase) -> None:
 
 
 def test_audio_is_inspected_and_played_by_url_not_bytes(case: FakeCase) -> None:
+    record_items(case)
     board = TriageBoard(case)
     insp = board.inspector
     assert insp.kind == "audio" and insp.name == "speech.wav"
@@ -142,6 +143,7 @@ def test_audio_is_inspected_and_played_by_url_not_bytes(case: FakeCase) -> None:
 
 
 def test_video_and_image_are_inspected(case: FakeCase) -> None:
+    record_items(case)
     board = TriageBoard(case, threshold=0.0)
     board.show("interview.mp4")
     assert board.inspector.kind == "video" and board.inspector.duration == pytest.approx(4.0)
@@ -424,6 +426,7 @@ def test_skipped_files_without_a_hash_are_not_in_the_queue(real_case: Any, clien
 
 
 def test_a_big_file_shows_at_once_and_its_waveform_follows(case: FakeCase) -> None:
+    record_items(case)
     board = TriageBoard(case, background_bytes=0)  # every file counts as big here
     insp = board.inspector
     assert insp.kind == "audio" and insp.src == media_route(case.folder, board.current["sha256"])

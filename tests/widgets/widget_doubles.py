@@ -214,3 +214,27 @@ class RecordingComm:
         import time
 
         self.log.append((time.monotonic(), data))
+
+
+def record_items(case: FakeCase) -> None:
+    """Record ``case``'s rows in a real ledger in its folder, as a review would: the media
+    route plays only items a case's ledger holds."""
+    from types import SimpleNamespace
+
+    from resemble_nb.ledger import Ledger
+
+    items = []
+    for row in case.rows:
+        path = Path(row["path"])
+        size = path.stat().st_size if path.is_file() else int(row["size"])
+        items.append(
+            SimpleNamespace(
+                sha256=row["sha256"], size=size, media_type=row["media_type"], mime=None,
+                extension=path.suffix.lower(), duration=row.get("duration"), paths=[path],
+            )
+        )  # fmt: skip
+    ledger = Ledger(case.folder / "case.db")
+    try:
+        ledger.add_items(items)
+    finally:
+        ledger.close()

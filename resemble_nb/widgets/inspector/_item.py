@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...ledger import LEDGER_FILENAME, recorded_media
 from ...media.limits import format_bytes, media_type_for_extension, mime_for_extension
 from ._data import InspectorDataError, audio_overview, media_duration
 from ._frames import key_frames
@@ -98,6 +99,14 @@ def _frames(rows: pd.DataFrame) -> list[tuple[float, float | None, str | None]]:
     ]
 
 
+def _route(case_folder: Path | None, sha: str) -> str:
+    """The media route for an item the case's ledger holds (the server extension serves
+    nothing else); ``""`` otherwise, and the player asks the kernel for the bytes."""
+    if case_folder is None or not sha or recorded_media(case_folder / LEDGER_FILENAME, sha) is None:
+        return ""
+    return media_route(case_folder, sha)
+
+
 def _heatmap(case_folder: Path | None, sha: str) -> str:
     if case_folder is None:
         return ""
@@ -139,7 +148,7 @@ def item_view(
     size = path.stat().st_size
     view.update(
         kind=kind,
-        src=media_route(case_folder, sha) if case_folder is not None and sha else "",
+        src=_route(case_folder, sha),
         mime=mime_for_extension(path.suffix.lower()) or "",
         size=size,
         message=f"{path.name} · {kind} · {format_bytes(size)}",
