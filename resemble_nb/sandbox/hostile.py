@@ -71,9 +71,17 @@ def _walk(value: Any, key: str | None, parent: str | None) -> Any:
         return BREAKING_SVG if key == "heatmap" else BREAKING_PNG
     if key == "label" and parent == "audio_source_tracing":
         return hostile_text(value)  # a generator's name is free text
-    if key in _KEPT:
-        return value
+    if key in _KEPT or _is_number(value):
+        return value  # scores are sent as strings (contract): they stay readable
     return hostile_text(value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def hostile_item(item: dict[str, Any]) -> dict[str, Any]:

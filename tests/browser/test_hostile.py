@@ -66,6 +66,9 @@ def _watch(page: Page) -> tuple[list[str], list[str]]:
     errors: list[str] = []
 
     def dialog(d: Dialog) -> None:
+        if d.type == "beforeunload":  # the lab's own "leave with unsaved changes?"
+            d.accept()
+            return
         dialogs.append(f"{d.type}: {d.message}")
         d.dismiss()
 
