@@ -143,10 +143,17 @@ def test_without_a_server_the_bytes_come_in_small_messages_up_to_a_cap(tmp_path:
     insp._on_front_msg(insp, {"event": "need-bytes", "item": "y"}, [])
     ((refusal, buffers),) = sent
     assert refusal["event"] == "bytes-refused" and buffers == []
-    assert refusal["reason"] == (
-        "speech.wav is 192 KB; without a Jupyter server only files up to 100 KB play here"
+    assert refusal["reason"].startswith(
+        "speech.wav is 192 KB; without a Jupyter server only files up to 100 KB play here. "
     )
-    assert repr(insp) == "MediaInspector: y (audio, 0.0 s)"
+    assert "make lab" in refusal["reason"]  # says how to play it
+
+    sent.clear()  # an image comes through the kernel too when there is no server
+    image = SAMPLES / "portrait.png"
+    insp.show({"item": "z", "kind": "image", "src": ""}, image)
+    insp._on_front_msg(insp, {"event": "need-bytes", "item": "z"}, [])
+    assert b"".join(b for _, bufs in sent for b in bufs) == image.read_bytes()
+    assert repr(insp) == "MediaInspector: z (image, 0.0 s)"
 
 
 def test_the_board_colours_scores_with_the_plots_bands(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ whose content is sniffed as audio, video or an image. Everything else is a 404 t
 says nothing about the file system. Only logged-in users of this server reach the route
 (Jupyter's own authentication and the ``contents`` resource, like ``/files/``).
 
-Enabled by the package's ``jupyter_server_config.d/resemble_nb.json`` on install, or by
-hand: ``jupyter server extension enable resemble_nb.widgets.inspector._server``.
+Enabled by the package's ``jupyter_server_config.d/resemble_nb.json``, which every install
+(editable too: hatchling's shared-data) places in ``sys.prefix/etc/jupyter``; turned off
+and on again with ``jupyter server extension disable|enable <this module>``.
 """
 
 from __future__ import annotations

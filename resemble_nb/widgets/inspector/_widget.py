@@ -134,7 +134,9 @@ class MediaInspector(anywidget.AnyWidget):
                     "item": item,
                     "reason": (
                         f"{path.name} is {format_bytes(size)}; without a Jupyter server only "
-                        f"files up to {format_bytes(self.embed_max_bytes)} play here"
+                        f"files up to {format_bytes(self.embed_max_bytes)} play here. To play "
+                        "it, open this notebook in JupyterLab (make lab) with resemble_nb "
+                        "installed there: the install turns on its media route"
                     ),
                 }
             )

@@ -3,7 +3,7 @@
 
 import { h, served } from "./util.js";
 
-export function buildImage({ model, stage, tools, notice }, src, base) {
+export function buildImage({ model, stage, tools, notice }, src, base, fail) {
   const wrap = h("div", { class: "rnb-insp-imgwrap" });
   const inner = h("div", { class: "rnb-insp-imginner" });
   const img = h("img", { alt: model.get("name") });
@@ -17,10 +17,10 @@ export function buildImage({ model, stage, tools, notice }, src, base) {
   }
   wrap.append(inner);
   stage.append(wrap);
+  // without the server (or when it refuses), the image comes through the kernel: it is small
+  img.addEventListener("error", () => fail("The Jupyter server did not serve the image"));
   if (src && base !== null) img.src = served(base, src);
-  img.addEventListener("error", () => {
-    notice.textContent = "The image could not be loaded from the Jupyter server.";
-  });
+  else fail("No Jupyter server here");
   let zoom = 1;
   const zoomLabel = h("span", { class: "rnb-insp-zoom" });
   const setZoom = (z) => {
@@ -53,4 +53,5 @@ export function buildImage({ model, stage, tools, notice }, src, base) {
     tools.append(h("span", { class: "rnb-insp-muted", text: " · no heatmap for this image" }));
   }
   setZoom(1);
+  return img;
 }

@@ -13,7 +13,7 @@ function render({ model, el }) {
   setBands(model.get("bands"));
   el.classList.add("rnb-insp");
   el.tabIndex = 0;
-  const state = { media: null, spec: null, staticLayer: null, objectUrl: null, chunks: [], item: "", raf: 0 };
+  const state = { media: null, img: null, spec: null, staticLayer: null, objectUrl: null, chunks: [], item: "", raf: 0 };
 
   const nameEl = h("span", { class: "rnb-insp-name" });
   const msgEl = h("span", { class: "rnb-insp-msg" });
@@ -75,12 +75,15 @@ function render({ model, el }) {
     if (!msg || msg.item !== model.get("item")) return;
     if (msg.event === "bytes") {
       state.chunks.push(bytesOf(buffers && buffers[0]).slice());
-      if (msg.last && state.media) {
+      const target = state.media || state.img;
+      if (msg.last && target) {
         releaseUrl();
         state.objectUrl = URL.createObjectURL(new Blob(state.chunks, { type: model.get("mime") }));
         state.chunks = [];
-        state.media.src = state.objectUrl;
-        notice.textContent = "Playing a copy sent through the kernel (no Jupyter server to stream from).";
+        target.src = state.objectUrl;
+        notice.textContent = state.media
+          ? "Playing a copy sent through the kernel (no Jupyter server to stream from)."
+          : "Showing a copy sent through the kernel (no Jupyter server to load it from).";
       }
     } else if (msg.event === "bytes-refused") {
       notice.textContent = `Cannot play here: ${msg.reason}.`;
@@ -94,6 +97,7 @@ function render({ model, el }) {
     tools.replaceChildren();
     notice.textContent = "";
     state.media = null;
+    state.img = null;
     const kind = model.get("kind");
     const src = model.get("src");
     const base = jupyterBase();
@@ -109,7 +113,8 @@ function render({ model, el }) {
       if (src && base !== null) m.src = served(base, src);
       else askForBytes("No Jupyter server here");
     } else if (kind === "image") {
-      buildImage({ model, stage, tools, notice }, src, base);
+      const fail = (reason) => { if (!state.objectUrl) askForBytes(reason); };
+      state.img = buildImage({ model, stage, tools, notice }, src, base, fail);
     }
   }
 
