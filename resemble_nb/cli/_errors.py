@@ -138,10 +138,27 @@ def _os_hint(exc: OSError) -> str:
     }.get(exc.errno or 0, "")
 
 
+def _one_line_warnings(command: str) -> Callable[..., None]:
+    """``warnings.showwarning`` for the command line: ``resemble-nb CMD: note: ...``, one
+    line, without Python's file name and source line."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+        text = " ".join(str(message).split())
+        print(f"resemble-nb {command}: note: {text}", file=sys.stderr)
+
+    return show
+
+
 def guard(command: str, handler: Callable[[], int], *, debug: bool) -> int:
-    """Run a subcommand; turn any error into one line and an exit code."""
+    """Run a subcommand; turn any error into one line and an exit code (and a warning into
+    one ``note:`` line)."""
+    import warnings
+
     try:
-        return handler()
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.showwarning = _one_line_warnings(command)
+            return handler()
     except KeyboardInterrupt:
         print(f"\nresemble-nb {command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

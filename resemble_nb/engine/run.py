@@ -264,6 +264,12 @@ class Run:
             state = " (not started)"
         elif self.cancelled and not self.done:
             state = " (cancelling)"
+        replaced = len(self.replaced_files)
+        if replaced:  # said, never silent: the path now holds a new item beside the old one
+            state += (
+                f"; {replaced} file{'' if replaced == 1 else 's'} changed since an earlier "
+                "review (both items kept: run.replaced_files)"
+            )
         return f"Run: {progress.describe()}{state}"
 
     # -- the engine thread ----------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_3_a_key_folder_that_cannot_be_made_names_it_and_the_variable(
     bundle: list[str | os.PathLike[str]] = ["bundle", case, "-o", tmp_path / "b.zip"]
     report: list[str | os.PathLike[str]] = ["report", "--case", case]
     args = report if command == "report" else bundle
-    result = run_cli(*args, env={"HOME": str(home)})
+    result = run_cli(*args, env={"HOME": str(home), "RESEMBLE_NB_REVIEWER": "ana"})
     assert result.code == 2, result.text
     line = result.first_error_line()
     assert result.err.strip() == line, result.err  # one line, nothing before it
@@ -102,6 +102,23 @@ def test_3_a_key_folder_that_cannot_be_made_names_it_and_the_variable(
     assert f"{folder}: the folder of reviewers' signing keys (from HOME)" in line, line
     assert "set RESEMBLE_NB_KEYS to a folder you can write" in line, line
     keys = tmp_path / "keys"
-    fixed = run_cli(*args, env={"HOME": str(home), "RESEMBLE_NB_KEYS": str(keys)})
+    fixed = run_cli(*args, env={"HOME": str(home), "RESEMBLE_NB_KEYS": str(keys),
+                                "RESEMBLE_NB_REVIEWER": "ana"})  # fmt: skip
     assert fixed.code == 0, fixed.text
     assert any(keys.iterdir())
+
+
+def test_14_a_report_with_no_reviewer_named_says_so_in_one_line(
+    tmp_path: Path, done_case: Path
+) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(done_case, case)
+    result = run_cli("report", "--case", case, "-o", tmp_path / "r.html",
+                     env={"RESEMBLE_NB_KEYS": str(tmp_path / "keys")})  # fmt: skip
+    assert result.code == 0, result.text
+    notes = [x for x in result.err.splitlines() if x.strip()]
+    assert len(notes) == 1 and notes[0].startswith("resemble-nb report: note: no reviewer named"), (
+        result.err
+    )
+    assert "so this is recorded and signed as the computer's user" in notes[0], notes[0]
+    assert "pass reviewer='name' or set RESEMBLE_NB_REVIEWER" in notes[0], notes[0]

@@ -14,7 +14,7 @@ import pytest
 import resemble_nb as rnb
 from resemble_nb.sandbox import Sandbox
 
-from .conftest import evidence, run_cli
+from .conftest import KEY, evidence, run_cli
 
 
 def _detect(folder: Path, case: Path, sandbox: Sandbox, *more: str) -> str:
@@ -76,12 +76,35 @@ def test_8_a_file_replaced_between_reviews_is_named_at_review_and_by_verify(
         assert before[:12] in str(caught.value) and now[:12] in str(caught.value)
         assert "give the sha256 instead" in str(caught.value)
         assert opened.decide(before, "confirmed_fake", reviewer="ana").sha256 == before
+    rerun = opened_run(folder, case, sandbox)
+    assert rerun.replaced_files == [] and "changed since" not in repr(rerun)  # said once
     verified = run_cli("verify", case)
     assert verified.code == 0, verified.text
     assert (
         f"the file now at {folder / 'speech.wav'} is a later item (sha256 {now[:16]}…); "
         f"item {before[:16]}… was analysed from what was there before" in verified.out
     ), verified.text
+
+
+def opened_run(folder: Path, case: Path, sandbox: Sandbox) -> rnb.Run:
+    with rnb.Case(case) as opened:
+        client = rnb.Client(api_key=KEY, base_url=sandbox.base_url)
+        run = opened.review([folder], client=client, display=False)
+        run.wait()
+        return run
+
+
+def test_8_the_notebook_run_names_a_replaced_file(tmp_path: Path, sandbox: Sandbox) -> None:
+    folder = evidence(tmp_path / "ev")
+    case = tmp_path / "case"
+    opened_run(folder, case, sandbox)
+    _overwrite(folder / "speech.wav", 5)
+    run = opened_run(folder, case, sandbox)
+    [(path, before, now)] = run.replaced_files
+    assert path == str(folder / "speech.wav") and before != now
+    assert repr(run).endswith(
+        "; 1 file changed since an earlier review (both items kept: run.replaced_files)"
+    ), repr(run)
 
 
 def test_10_a_report_is_verified_as_of_its_head_after_the_case_moved_on(
