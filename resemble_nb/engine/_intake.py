@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..ledger import Item as LedgerItem
+from ..ledger import Ledger
 from ..media import Include, MediaCandidate, MediaFile, MediaItem, find_media, group_items, inspect
 from ..media.items import candidate_file
 from ..media.limits import max_file_bytes, media_type_for_extension, mime_for_extension
 from ._state import ItemStatus, Tracker
 
-__all__ = ["Inputs", "Intake", "case_files", "check_inputs", "intake"]
+__all__ = ["Inputs", "Intake", "case_files", "check_inputs", "intake", "replaced_paths"]
 
 Inputs = Any
 """A path, a MediaItem, a ledger Item, or an iterable of them."""
@@ -199,3 +200,16 @@ async def intake(
     result.damaged = list(damaged.values())
     result.items = [i for i in _merge([*given, *found]) if i.sha256 not in damaged]
     return result
+
+
+def replaced_paths(ledger: Ledger, items: Sequence[MediaItem]) -> list[tuple[str, str, str]]:
+    """Paths that held other content at an earlier review of this case: (path, the item
+    then, the item now). Both stay in the case; this is said out loud, never silent."""
+    known = ledger.items_at_paths(path for item in items for path in item.paths)
+    out = []
+    for item in items:
+        for path in item.paths:
+            before = known.get(os.fspath(path))
+            if before is not None and before != item.sha256:
+                out.append((str(path), before, item.sha256))
+    return out

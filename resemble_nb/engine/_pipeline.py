@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,13 +30,13 @@ from ..api import (
     DetectOptions,
     NotFoundError,
 )
-from ..ledger import JobSpec, Ledger
+from ..ledger import JobSpec
 from ..media import Include, MediaItem, Route, plan_batches, route
 from ._addons import add_analyses, reread
 from ._batch import submit_batch
 from ._calls import FatalAPIError
 from ._context import Context, Work, describe
-from ._intake import Inputs, Intake, case_files, intake
+from ._intake import Inputs, Intake, case_files, intake, replaced_paths
 from ._outcome import adopt
 from ._plan import Decision, ReviewPlan, classify, summarize
 from ._poller import Poller
@@ -82,7 +81,9 @@ async def run_review(ctx: Context, spec: ReviewSpec) -> None:
         leave_out=case_files(ctx.ledger.path),
     )
     ledger = ctx.ledger
-    ctx.replaced.extend(_replaced(ledger, [*found.items, *(item for item, _ in found.damaged)]))
+    ctx.replaced.extend(
+        replaced_paths(ledger, [*found.items, *(item for item, _ in found.damaged)])
+    )
     ledger.add_items([*found.items, *(item for item, _ in found.damaged)])
     # the files' own C2PA manifests are read on a worker thread while the review goes on
     # (nothing below needs them); the review ends only once they are recorded
@@ -131,19 +132,6 @@ async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
         if not poller_task.done():
             poller_task.cancel()
             await asyncio.gather(poller_task, return_exceptions=True)
-
-
-def _replaced(ledger: Ledger, items: Sequence[MediaItem]) -> list[tuple[str, str, str]]:
-    """Paths that held other content at an earlier review of this case: (path, the item
-    then, the item now). Both stay in the case; this is said out loud, never silent."""
-    known = ledger.items_at_paths(path for item in items for path in item.paths)
-    out = []
-    for item in items:
-        for path in item.paths:
-            before = known.get(os.fspath(path))
-            if before is not None and before != item.sha256:
-                out.append((str(path), before, item.sha256))
-    return out
 
 
 def _settled(ctx: Context, item: MediaItem) -> bool:
