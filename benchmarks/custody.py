@@ -24,6 +24,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -121,12 +122,13 @@ def main(argv: list[str] | None = None) -> int:
             for chain in (True, False) * args.rounds:
                 runs[chain].append(review(paths, root / "review", sandbox, chain))
         for what, index in (("wall", 0), ("cpu", 1)):
-            with_chain = min(r[index] for r in runs[True])
-            without = min(r[index] for r in runs[False])
-            print(
-                f"    best {what}: {with_chain:.2f} s with the chain, {without:.2f} s "
-                f"without: {100 * (with_chain - without) / without:+.1f} %"
-            )
+            for how, pick in (("best", min), ("median", statistics.median)):
+                with_chain = pick([r[index] for r in runs[True]])
+                without = pick([r[index] for r in runs[False]])
+                print(
+                    f"    {how} {what}: {with_chain:.2f} s with the chain, {without:.2f} s "
+                    f"without: {100 * (with_chain - without) / without:+.1f} %"
+                )
 
         print(f"2. the ledger path alone, {args.items} items")
         items = make_items(root / "media", args.items)
