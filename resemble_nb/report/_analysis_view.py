@@ -26,6 +26,7 @@ __all__ = [
     "item_html",
     "method_sentences",
     "richest",
+    "unavailable_analyses",
 ]
 
 WATERMARK_MEANING = {
@@ -346,3 +347,26 @@ def for_report(ledger: Any) -> tuple[Callable[[str], str], list[str]]:
     """
     methods = method_sentences(ledger.findings_rows(), asked=bool(ledger.questions()))
     return (lambda sha256: item_html(ledger, sha256)), methods
+
+
+_ERRORS = {
+    "intelligence_error": "intelligence",
+    "source_tracing_error": "source tracing",
+    "watermark_error": "watermark check",
+    "heatmap_error": "heatmap",
+}
+
+
+def unavailable_analyses(results: Any) -> list[tuple[str, str, str]]:
+    """``(item, analysis, reason)`` for every analysis asked for that failed or was not
+    returned in time, in the results' order (the reasons as the service gave them)."""
+    out: list[tuple[str, str, str]] = []
+    present = [c for c in _ERRORS if c in results.columns]
+    if not present:
+        return out
+    for row in results[["name", *present]].to_dict("records"):
+        for column in present:
+            reason = row[column]
+            if isinstance(reason, str) and reason:
+                out.append((str(row["name"]), _ERRORS[column], reason))
+    return out

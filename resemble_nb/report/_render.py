@@ -35,6 +35,7 @@ from resemble_nb._core.visible import escape_name, visible
 from resemble_nb.api import SCORE_BANDS, Label
 from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
+from resemble_nb.report._analysis_view import unavailable_analyses
 from resemble_nb.report._export import cell_text, export_results
 
 __all__ = ["UnsafeReportError", "export_results", "flag_reasons", "render_report"]
@@ -202,6 +203,7 @@ def _context(
         found = analysis(item["sha256"]) if analysis is not None and item["sha256"] else ""
         item["analysis"] = markupsafe.Markup(found) if found else None
 
+    unavailable = unavailable_analyses(results)
     source = results["source"].astype("string")
     line = f"The dashed line is the flag threshold {threshold:.2f}."
     figures = [
@@ -246,6 +248,7 @@ def _context(
         "flagged": flagged,
         "max_timelines": max_timelines,
         "analysis_methods": list(analysis_methods),
+        "analyses_unavailable": unavailable,
         "label_colors": plots.LABEL_COLORS,
         "score_bands": SCORE_BANDS,
         "no_label_color": plots.NO_LABEL_COLOR,

@@ -122,3 +122,5 @@ def test_failed_tracing_and_watermark_keep_their_reasons_everywhere(
         assert "Audio source tracing failed. (sandbox: tracing_fail)" in html
         assert "Watermark analysis failed. (sandbox: watermark_fail)" in html
         assert pd.isna(df.loc["real_0.wav", "source_tracing_error"])
+        # the method section lists every item's unavailable analysis, flagged or not
+        assert "real_0.wav: watermark check: Watermark analysis failed." in html
