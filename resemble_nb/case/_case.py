@@ -128,7 +128,8 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
         from ._analysis import CaseAnalysis
 
         board = TriageBoard(self, **filters)
-        board.add_panel(ThresholdCaption(self, lambda: board.threshold))
+        # the case's threshold, not the board's score filter: filtering rewrites no caption
+        board.add_panel(ThresholdCaption(self, lambda: self.threshold))
         board.add_panel(AnalysisPanel(CaseAnalysis(self, sync_client_or_none(client))))
         return board
 

@@ -1,7 +1,8 @@
 """The threshold's measured error rates, shown beside it on the triage board.
 
 A panel for :meth:`TriageBoard.add_panel` (``case.triage()`` adds it): every time the
-board redraws (a new item, a moved threshold) it reads the board's threshold and says
+board redraws it reads the case's threshold (``case.threshold``, the one chosen with its
+evidence; never the board's "Score ≥" filter, which only narrows the queue) and says
 how many known-real media it flags and how many known fakes it misses, with 95 %
 intervals, from ``case.threshold_evidence()``. The evidence is measured again only when
 the case's ground truth or scores changed (a confirmed verdict counts).

@@ -124,10 +124,13 @@ class QueueControls:
         )
 
     def filter_row(self) -> W.HBox:
-        return W.HBox(
-            [self.labels, W.VBox([self.threshold, self.sort, self.unreviewed])],
-            layout=W.Layout(flex_flow="row wrap"),
+        """Order, score filter and labels in one compact row, above the queue it makes."""
+        row = W.HBox(
+            [W.VBox([self.sort, self.threshold, self.unreviewed]), self.labels],
+            layout=W.Layout(flex_flow="row wrap", align_items="flex-start"),
         )
+        row.add_class("rnb-triage-filters")
+        return row
 
 
 class VerdictControls:
@@ -156,7 +159,9 @@ class VerdictControls:
             list(self.buttons.values()),
             layout=W.Layout(grid_template_columns="1fr 1fr", grid_gap="4px", width="100%"),
         )
-        return W.VBox(
+        side = W.VBox(
             [grid, self.note, self.status, *below],
             layout=W.Layout(width="330px", flex="0 0 330px", min_width="330px"),
         )
+        side.add_class("rnb-triage-side")
+        return side

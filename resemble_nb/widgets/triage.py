@@ -122,12 +122,13 @@ class TriageBoard(Panel):
         side = verdicts.column(self._details, self.slot)
         super().__init__(
             children=[
+                controls.filter_row(),  # the queue's filters and order, then the queue
                 controls.nav_row(),
                 self._reviewer_bar,
                 W.HBox(
-                    [self.inspector, side], layout=W.Layout(width="100%", align_items="flex-start")
+                    [self.inspector, side],
+                    layout=W.Layout(width="100%", align_items="flex-start", overflow="hidden"),
                 ),
-                controls.filter_row(),
                 self._errors,
             ]
         )
@@ -286,7 +287,7 @@ class TriageBoard(Panel):
         self._status_text = text
         self._status.value = escape(text)
 
-    def _rebuild(self, keep: str | None, step: int = 0) -> None:
+    def _rebuild(self, keep: str | None, step: int = 0, *, gone_to_top: bool = False) -> None:
         old = self._queue
         self._queue = build_queue(
             self._frame,
@@ -297,7 +298,7 @@ class TriageBoard(Panel):
         )
         if keep is not None and keep in self._queue:
             self._pos = self._queue.index(keep) + step
-        elif keep is not None and keep in old:
+        elif keep is not None and keep in old and not gone_to_top:
             self._pos = old.index(keep)  # it left the queue: whatever came after it
         else:
             self._pos = 0
@@ -306,7 +307,9 @@ class TriageBoard(Panel):
 
     def _on_filter(self, _change: Mapping[str, Any]) -> None:
         self._status_text = ""
-        self._rebuild(keep=None)  # a new filter or order starts at the top
+        current = self._queue[self._pos] if self._queue else None
+        # the current item stays current while the new filter or order keeps it
+        self._rebuild(keep=current, gone_to_top=True)
 
     def _on_jump(self, change: Mapping[str, Any]) -> None:
         text = str(change["new"]).strip()

@@ -15,7 +15,9 @@ def _caption(board: object) -> ThresholdCaption:
     return caption
 
 
-def test_the_caption_follows_the_threshold_and_new_verdicts(tmp_path: Path) -> None:
+def test_the_caption_follows_the_cases_threshold_not_the_filter_and_new_verdicts(
+    tmp_path: Path,
+) -> None:
     with Case(tmp_path / "case") as case:
         planted_case(case, n=60)
         board = case.triage(reviewer="ana", threshold=0.5)
@@ -25,7 +27,11 @@ def test_the_caption_follows_the_threshold_and_new_verdicts(tmp_path: Path) -> N
         assert f"{fpr.k} of {fpr.n}" in caption.text and f"{fnr.k} of {fnr.n}" in caption.text
         assert caption.text in caption.value and repr(caption).startswith("ThresholdCaption(At")
 
-        board._threshold.value = 0.8
+        before = caption.text
+        board._threshold.value = 0.8  # the queue's "Score ≥" filter rewrites no caption
+        assert caption.text == before
+        case.choose_threshold(0.8, chosen_by="ana")  # the case's threshold does
+        board.next()
         fpr, _ = case.threshold_evidence().rates(0.8)
         assert caption.text.startswith("At 0.80") and f"{fpr.k} of {fpr.n}" in caption.text
 

@@ -82,18 +82,21 @@ def test_bad_threshold_is_refused(case: FakeCase) -> None:
         TriageBoard(case, threshold=50)
 
 
-def test_a_filter_or_order_change_goes_back_to_the_first_item(case: FakeCase) -> None:
+def test_a_filter_or_order_change_keeps_the_current_item_while_it_is_in_the_queue(
+    case: FakeCase,
+) -> None:
     board = TriageBoard(case)
     board._last.click()
     assert board.current is not None and board.current["name"] == "voicemail.mp3"
-    board._threshold.value = 0.1
-    assert board.position == 1 and board.current["name"] == "speech.wav"
-    board._last.click()
-    board._sort.value = "name"
-    assert board.position == 1
+    board._threshold.value = 0.1  # a wider queue still holds it: it stays current
+    assert board.current["name"] == "voicemail.mp3" and board.position == 3
+    board._sort.value = "name"  # a new order: the same item, at its new place
     assert names(board, case) == ["interview.mp4", "speech.wav", "street.jpg", "voicemail.mp3"]
-    assert "Item <b>1</b> of 4" in board._position.value
-    assert not board._next.disabled
+    assert board.current["name"] == "voicemail.mp3" and board.position == 4
+    assert "Item <b>4</b> of 4" in board._position.value and board._next.disabled
+    board._labels.value = ("fake",)  # a filter that drops it: back to the top of the queue
+    assert board.position == 1 and board.current["name"] == "speech.wav"
+    assert "Item <b>1</b> of 1" in board._position.value
 
 
 def test_orders_first_last_and_jump(case: FakeCase) -> None:

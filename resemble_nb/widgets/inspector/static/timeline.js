@@ -39,7 +39,10 @@ export function colourSpectrogram(bitmap) {
 }
 
 export function timelineSize(el, model) {
-  const width = Math.max(200, Math.floor(el.clientWidth || 600));
+  // the content box: the padding is not ours to draw in (the side column starts there)
+  const style = getComputedStyle(el);
+  const pad = (parseFloat(style.paddingLeft) || 0) + (parseFloat(style.paddingRight) || 0);
+  const width = Math.max(120, Math.floor((el.clientWidth || 600) - pad));
   const hasWave = bytesOf(model.get("peaks")).length > 0;
   const height = STRIP_H + (hasWave ? WAVE_H + SPEC_H : 24);
   return { width, height, hasWave };
