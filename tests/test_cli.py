@@ -195,13 +195,13 @@ def test_the_installed_command_runs_end_to_end(tmp_path: Path, sandbox: Sandbox)
 
 
 def test_detect_does_not_import_pandas(tmp_path: Path, sandbox: Sandbox) -> None:
-    """``detect`` never builds a frame, so it does not pay for pandas (and pyarrow): a
+    """``detect`` never builds a frame, so it does not pay for pandas, pyarrow or numpy: a
     review of thousands of files stays small (issue 24)."""
     script = (
         "import sys\n"
         "from resemble_nb.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "print('heavy:', sorted(m for m in ('pandas', 'pyarrow', 'matplotlib') "
+        "print('heavy:', sorted(m for m in ('pandas', 'pyarrow', 'matplotlib', 'numpy') "
         "if m in sys.modules))\n"
         "sys.exit(code)\n"
     )

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from ._analysis import ANALYSIS_COLUMNS, AnalysisMixin
 from ._base import from_text
@@ -20,6 +18,9 @@ from ._segments import (
     encode_blocks,
 )
 from .records import Result, Rows, SegmentRecord
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 _RESULT_COLUMNS = (
     "job_id, sha256, detect_uuid, label, label_raw, score, audio_score, video_score, "

@@ -12,13 +12,14 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from ..api import LABELS
 from .records import SegmentRecord
+
+if TYPE_CHECKING:  # numpy only when segments are read: a review never loads it
+    import numpy as np
+    import numpy.typing as npt
 
 SEGMENT_LABELS: tuple[str, ...] = LABELS
 """Labels a segment may carry (the five-step scale, as stored); code 0 means none."""
@@ -85,6 +86,8 @@ def encode_blocks(
 
 def decode_block(row: Sequence[Any]) -> list[SegmentRecord]:
     """The segments of one stored block (columns in :data:`BLOCK_COLUMNS` order)."""
+    import numpy as np
+
     track, kind, n, idx, sub_idx, start_s, end_s, score, certainty, labels = row
     index = np.frombuffer(idx, dtype="<i4")
     sub = np.frombuffer(sub_idx, dtype="<i4") if sub_idx is not None else None
@@ -153,6 +156,8 @@ def block_arrays(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     ``sub_index``, ``start_s``, ``end_s``, ``score``, ``certainty`` (float64, NaN for
     none) and ``label`` (int8 codes into :data:`SEGMENT_LABELS`, -1 for none).
     """
+    import numpy as np
+
     names = ("sha256", "name", "job_id", "track", "kind", "n", "idx", "labels")
     blobs = [f"{c}{suffix}" for c in _FLOAT_BLOBS for suffix in ("", "_null")]
     columns = dict(zip((*names, *blobs), zip(*rows, strict=True), strict=True)) if rows else {}
@@ -187,6 +192,8 @@ def decode_columns(rows: Sequence[Sequence[Any]]) -> dict[str, npt.NDArray[Any]]
     ``None`` where absent), ``job_id``/``index`` as ``int64``, ``sub_index`` as
     ``float64`` (NaN where absent), and float columns with NaN for "none".
     """
+    import numpy as np
+
     got = block_arrays(rows)
     counts = got["counts"]
 
