@@ -43,6 +43,10 @@ class CaseBase:
         from ._reviewer import install_custody
 
         install_custody(self.ledger, self.folder)  # signed writes, by the one reviewer rule
+        if not self.ledger.read_only:  # each signed write leaves a checkpoint on this machine
+            from ..custody._witness import install_witness
+
+            install_witness(self.ledger)
         stored = self.ledger.get_meta("name")
         if self.ledger.read_only:
             if name is not None and stored is not None and name != stored:

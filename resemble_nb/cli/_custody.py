@@ -32,6 +32,15 @@ def add_commands(sub: Any) -> None:
         metavar="FINGERPRINT",
         help="a signer's fingerprint (or its start) you trust; repeat for several",
     )
+    verify.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="checkpoints seen elsewhere (a witness log, a report or a bundle): a case behind "
+        "or diverging from one was rolled back, truncated or rewritten; repeat for several "
+        "(this machine's own witness log is always read)",
+    )
     verify.set_defaults(handler=_run_verify)
 
     bundle = sub.add_parser(
@@ -50,7 +59,7 @@ def add_commands(sub: Any) -> None:
 def _run_verify(args: argparse.Namespace) -> int:
     from resemble_nb.custody import verify
 
-    result = verify(args.target, case=args.case, trust=args.trust)
+    result = verify(args.target, case=args.case, trust=args.trust, witness=args.witness)
     print(result)
     return EXIT_OK if result.ok else EXIT_FAILED
 

@@ -24,6 +24,7 @@ from ._report import ReportCustody, verify_report
 from ._result import Check, Verification
 from ._sign import case_signer, key_signer, sign_event
 from ._verify_case import verify_case
+from ._witness import Seen, check_checkpoints, read_checkpoints, witness_log, witnessed
 from .bundle import verify_bundle, write_bundle
 from .exhibits import Exhibit, cut_exhibit
 
@@ -49,6 +50,7 @@ __all__ = [
     "verify_bundle",
     "verify_case",
     "verify_report",
+    "witness_log",
     "write_bundle",
 ]
 
@@ -76,6 +78,7 @@ def verify(
     *,
     case: str | os.PathLike[str] | None = None,
     trust: Iterable[str] | None = None,
+    witness: Iterable[str | os.PathLike[str]] = (),
 ) -> Verification:
     """Verify a case folder, a report (``.html``) or a handover bundle (``.zip``).
 
@@ -85,30 +88,65 @@ def verify(
         trust: Fingerprints (or their starts) of the reviewers you trust; any signature by
             another key is then a problem. Without it, the signers are listed for you to
             compare with the fingerprints you were given.
+        witness: Files holding checkpoints seen elsewhere (a witness log, a report, a
+            bundle): a case behind one of them, or diverging from it, was rolled back,
+            truncated or rewritten. This machine's own witness log is always read.
 
     Returns:
         A :class:`Verification`: ``.ok`` only when everything holds; shown as a table.
     """
     target = Path(os.fspath(path)).expanduser()
     trusted = None if trust is None else [t.replace(" ", "").lower() for t in trust]
+    seen, problems = _seen(witness)  # read before any snapshot of the case is taken
+    out = _verify(target, case, trusted, seen)
+    for problem in problems:
+        out.fail("witness", problem)
+    return out
+
+
+def _seen(files: Iterable[str | os.PathLike[str]]) -> tuple[list[Seen], list[str]]:
+    seen, problems = [witnessed()], []
+    for file in files:
+        where = Path(os.fspath(file)).expanduser()
+        try:
+            seen.append(Seen(where.name, read_checkpoints(where)))
+        except ValueError as exc:
+            problems.append(str(exc))
+    return seen, problems
+
+
+def _verify(
+    target: Path, case: str | os.PathLike[str] | None, trusted: list[str] | None, seen: list[Seen]
+) -> Verification:
     if target.is_dir():
         if not (target / _LEDGER).is_file():
             raise NotVerifiableError(target, f"a folder with no {_LEDGER}")
-        return verify_case(target / _LEDGER, trust=trusted)
+        out = verify_case(target / _LEDGER, trust=trusted)
+        check_checkpoints(out, target / _LEDGER, seen, trust=trusted)
+        return out
     suffix = target.suffix.lower()
     if not target.exists():
         raise NotVerifiableError(target, "no such file or folder")
     if not target.is_file():
         raise NotVerifiableError(target, "not a regular file")
     if suffix == ".zip":
-        return verify_bundle(target, trust=trusted)
+        return verify_bundle(target, trust=trusted, seen=seen)
     if suffix in {".html", ".htm"}:
         ledger = None if case is None else Path(os.fspath(case)).expanduser() / _LEDGER
-        return verify_report(target, ledger_path=ledger, trust=trusted)
+        out = verify_report(target, ledger_path=ledger, trust=trusted)
+        if ledger is not None:
+            try:
+                carried = [Seen(target.name, read_checkpoints(target))]
+            except ValueError:
+                carried = []  # a report from before checkpoints
+            check_checkpoints(out, ledger, [*seen, *carried], trust=trusted)
+        return out
     with target.open("rb") as handle:
         if handle.read(16) != b"SQLite format 3\x00":
             raise NotVerifiableError(target, "neither a SQLite case ledger, .html nor .zip")
-    return verify_case(target, trust=trusted)
+    out = verify_case(target, trust=trusted)
+    check_checkpoints(out, target, seen, trust=trusted)
+    return out
 
 
 class NotVerifiableError(CustodyError):

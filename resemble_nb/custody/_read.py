@@ -33,11 +33,15 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
     With no ``-wal`` file beside it (no writer has it open), it is opened as immutable, so
     not even SQLite's shared-memory file is made; otherwise read-only, reading the WAL.
+    Every read then happens in ONE read transaction: a case being written is read as of
+    one head, never half before and half after another process's commit.
     """
     wal = path.with_name(path.name + "-wal")
     flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
+    conn.execute("BEGIN")  # deferred: the first read below fixes the snapshot
+    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
     return conn
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from resemble_nb.ledger import VOUCHED_SQL, Ledger, canonical
 from resemble_nb.media.probe import sha256_file
 
+from ._checkpoints import checkpoint_of
 from ._keys import ReviewerKey, fingerprint, short, verify_signature
 from ._result import Verification
 
@@ -295,6 +296,7 @@ class ReportCustody:
         # the head is not signed on its own: a reviewer's signature on whatever event is
         # last would vouch for an event she never made; the signed report_written event
         # names the head (and its hash covers the chain up to it)
+        self.manifest.update(checkpoint_of(ledger.path, self.manifest["chain_head"], key))
         head = ledger.chain_head()
         self.context: dict[str, Any] = {
             "chain_head": {"seq": head.seq, "hash": head.hash},

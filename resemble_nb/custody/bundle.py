@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from resemble_nb._core.secrets import find_secrets
 from resemble_nb.ledger import Ledger, canonical
 from resemble_nb.media.probe import sha256_file
 
+from ._checkpoints import checkpoint_of
 from ._errors import CustodyError
 from ._keys import ReviewerKey, fingerprint, short, verify_signature
 from ._read import chain_head_of
@@ -32,6 +34,7 @@ from ._report import verify_report
 from ._result import Verification
 from ._unzip import bounded, extract_hashed
 from ._verify_case import verify_case
+from ._witness import Seen, check_checkpoints
 
 __all__ = ["BUNDLE_FORMAT", "verify_bundle", "write_bundle"]
 
@@ -117,6 +120,7 @@ def write_bundle(
                 "public_key": key.public_key,
             },
         }
+        manifest.update(checkpoint_of(stage / "case.db", manifest["chain_head"], key))
         manifest["signature"] = key.sign(canonical(manifest))
         (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         with (
@@ -138,8 +142,12 @@ def write_bundle(
     return path
 
 
-def verify_bundle(path: Path, *, trust: Iterable[str] | None = None) -> Verification:
-    """Check a bundle offline: manifest signature, every file's hash, the case and report."""
+def verify_bundle(
+    path: Path, *, trust: Iterable[str] | None = None, seen: Iterable[Seen] = ()
+) -> Verification:
+    """Check a bundle offline: manifest signature, every file's hash, the case and report,
+    and the case against the checkpoint the manifest carries and those ``seen`` (this
+    machine's witness log names only a fork: a bundle may be older than what it saw)."""
     out = Verification(str(path))
     trusted = None if trust is None else list(trust)
     try:
@@ -192,6 +200,11 @@ def verify_bundle(path: Path, *, trust: Iterable[str] | None = None) -> Verifica
         if ledger.is_file():
             inner = verify_case(ledger, trust=trusted, media=False)
             out.checks.extend(inner.checks)
+            carried = manifest.get("checkpoint")
+            sources = [replace(s, behind_is_rollback=False) if s.local else s for s in seen]
+            if isinstance(carried, dict):
+                sources.append(Seen("the bundle's manifest", [carried]))
+            check_checkpoints(out, ledger, sources, trust=trusted)
             head = chain_head_of(ledger)
             if head != manifest.get("chain_head"):
                 out.fail(

@@ -78,6 +78,8 @@ class LedgerBase:
         self.read_only = self._store.read_only
         """Whether the case was opened read-only (its file or folder cannot be written)."""
         self.schema_version = self._store.schema_version
+        self.after_commit: list[Callable[[], None]] = []
+        """Called after each outermost write commits (custody leaves checkpoints here)."""
 
     # -- the store ----------------------------------------------------------------------
 
@@ -102,11 +104,14 @@ class LedgerBase:
         with self._store.write() as conn:
             if signer is None or nested:  # the outermost write signs
                 yield conn
-                return
-            before = last_seq(conn)
-            yield conn
-            self._store.seal(conn)
-            sign_new(conn, before, signer, to_text(self._now()) or "", self._store.seal)
+            else:
+                before = last_seq(conn)
+                yield conn
+                self._store.seal(conn)
+                sign_new(conn, before, signer, to_text(self._now()) or "", self._store.seal)
+        if not nested:  # committed: what runs after a write (custody's checkpoints)
+            for hook in self.after_commit:
+                hook()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -182,6 +182,18 @@ class CustodyMixin(LedgerBase):
             )
         return Signature(seq, fingerprint, signature, stamp)
 
+    def newest_signature(self) -> tuple[int, Signature] | None:
+        """``(rowid, signature)`` of the signature recorded last, or ``None``."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT rowid, seq, fingerprint, signature, signed_at FROM signatures "
+                "ORDER BY rowid DESC LIMIT 1"
+            )
+            .fetchone()
+        )
+        return None if row is None else (int(row[0]), Signature(int(row[1]), *row[2:]))
+
     def signatures(self) -> list[Signature]:
         """Every signature, in event order."""
         rows = self._conn().execute(

@@ -39,6 +39,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             visualize=True,  # heatmaps, kept as artifacts
         ).wait(60)
         client.close()
+    case.close()  # a copy as it stood before any verdict: what a rollback restores
+    shutil.copytree(folder, folder.parent / "undecided")
+    case = Case(folder)
     case.decide("speech.wav", "confirmed_fake", "cloned voice", reviewer="ana")
     case.decide("portrait.png", "confirmed_real", reviewer="ben")
     case.exhibit("speech.wav", 0.2, 1.2)
@@ -49,6 +52,26 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     else:
         os.environ["RESEMBLE_NB_REVIEWER"] = before
     yield folder
+
+
+@pytest.fixture
+def undecided(pristine: Path) -> Path:
+    """The same case copied before any verdict (same first event, shorter chain)."""
+    return pristine.parent / "undecided"
+
+
+@pytest.fixture(autouse=True)
+def _own_witness_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test keeps the keys made so far but its own witness log: copies of one case
+    written on by different tests would otherwise be forks of each other on this machine."""
+    keys = Path(os.environ["RESEMBLE_NB_KEYS"])
+    mine = tmp_path / "reviewer-keys"
+    if keys.is_dir():
+        shutil.copytree(keys, mine, symlinks=True)
+    else:
+        mine.mkdir()
+    mine.chmod(0o700)
+    monkeypatch.setenv("RESEMBLE_NB_KEYS", str(mine))
 
 
 @pytest.fixture
