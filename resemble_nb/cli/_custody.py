@@ -52,7 +52,11 @@ def add_commands(sub: Any) -> None:
     )
     bundle.add_argument("case", metavar="CASE", help="the case folder")
     bundle.add_argument("-o", "--output", required=True, metavar="FILE.zip")
-    bundle.add_argument("--reviewer", help="who signs it (default: RESEMBLE_NB_REVIEWER or you)")
+    bundle.add_argument(
+        "--reviewer",
+        help="who signs it (default: RESEMBLE_NB_REVIEWER, else the name confirmed on the "
+        "triage board, else your user name, with a warning)",
+    )
     bundle.set_defaults(handler=_run_bundle)
 
 

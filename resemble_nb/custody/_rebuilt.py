@@ -17,7 +17,7 @@ from resemble_nb.ledger import Event, Ledger
 __all__ = [
     "CHECKPOINT",
     "HISTORY_CLOSED",
-    "SIGNING_REQUIRED",
+    "UNSIGNED_BEFORE",
     "close_history",
     "history_prefix",
 ]
@@ -25,8 +25,12 @@ __all__ = [
 CHECKPOINT = "checkpoint"
 """The event kind of every checkpoint (its facts: ``reason``, ``seq``, ``head``, ``reviewer``)."""
 
-SIGNING_REQUIRED = "signing_required"
-"""The event a migration leaves when an older case holds events it did not sign then."""
+UNSIGNED_BEFORE = "unsigned_before"
+"""The case fact a migration leaves when an older case holds events it did not sign then
+(the seq after the last of them); chained as a ``case_meta`` event."""
+
+CLOSED_AT = "history_closed"
+"""The case fact naming the closing checkpoint's seq, so opening a case need not search."""
 
 HISTORY_CLOSED = "history_closed"
 """The reason of the checkpoint that closes a migrated ledger's reconstructed history."""
@@ -49,36 +53,45 @@ def checkpoint_facts(event: Event) -> dict[str, Any]:
         return {}
 
 
-def _closing_end(ledger: Ledger) -> Event | None:
-    """The last event a closing checkpoint must cover, or ``None`` if nothing needs it."""
-    events = ledger.events()
-    end = history_prefix(events)
-    for marker in ledger.events(kind=SIGNING_REQUIRED):
-        end = max(end, int(checkpoint_facts(marker).get("unsigned_before") or 1) - 1)
-    return next((e for e in events if e.seq == end), None)
+def unsigned_before(events: list[Event]) -> int:
+    """The seq after the last event an older release left unsigned (0: none), from the
+    chained case fact the migration wrote."""
+    found = 0
+    for event in events:
+        if event.kind == "case_meta":
+            facts = checkpoint_facts(event)
+            if facts.get("key") == UNSIGNED_BEFORE:
+                found = int(str(facts.get("value") or 0))
+    return found
 
 
 def close_history(ledger: Ledger, reviewer: Callable[[], str]) -> Event | None:
     """Close what an older release left unsigned with a signed checkpoint, once.
 
     That is a migrated ledger's reconstructed history and, in a case made before every
-    label, threshold, exhibit and feedback was signed, those older events (the
-    ``signing_required`` event names them). Returns the checkpoint written, or ``None``
-    when there is nothing to close or it is closed already. The ledger's signer signs it
-    in the same write.
+    label, threshold, exhibit and feedback was signed, those older events (the case fact
+    ``unsigned_before`` names where they end). Returns the checkpoint written, or
+    ``None`` when there is nothing to close or it is closed already. The ledger's signer
+    signs it in the same write. Cheap on every open: two case facts and one event read.
     """
-    first = ledger.events(limit=1)
-    if not first:
+    if ledger.get_meta(CLOSED_AT) is not None:
         return None
-    if not first[0].reconstructed and not ledger.events(kind=SIGNING_REQUIRED, limit=1):
+    first = ledger.events(limit=1)
+    legacy = int(ledger.get_meta(UNSIGNED_BEFORE) or 0)
+    if not first or (not first[0].reconstructed and not legacy):
         return None  # born with the chain and with signing: nothing to close
-    for event in ledger.events(kind=CHECKPOINT):
+    for event in ledger.events(kind=CHECKPOINT):  # closed before its fact was kept
         if checkpoint_facts(event).get("reason") == HISTORY_CLOSED:
+            ledger.set_meta(CLOSED_AT, str(event.seq))
             return None
-    last = _closing_end(ledger)
+    events = ledger.events()
+    end = max(history_prefix(events), legacy - 1)
+    last = next((e for e in events if e.seq == end), None)
     if last is None:
         return None
-    return ledger.record_event(
+    closing = ledger.record_event(
         CHECKPOINT,
         {"reason": HISTORY_CLOSED, "seq": last.seq, "head": last.hash, "reviewer": reviewer()},
     )
+    ledger.set_meta(CLOSED_AT, str(closing.seq))
+    return closing

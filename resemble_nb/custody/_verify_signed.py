@@ -16,7 +16,7 @@ from resemble_nb.ledger._signing import ACTOR_FIELD, LEGACY_UNSIGNED, SIGNED_KIN
 
 from ._keyfiles import normal_name
 from ._read import facts_of
-from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, SIGNING_REQUIRED, history_prefix
+from ._rebuilt import CHECKPOINT, HISTORY_CLOSED, history_prefix, unsigned_before
 from ._result import Verification
 
 __all__ = ["check_signed_events"]
@@ -50,8 +50,7 @@ def _check_history(
 ) -> tuple[int, int]:
     """``(bad, closed)``: problems found, and the seq up to which a signed checkpoint
     vouches for what an older release left unsigned (0 when none does)."""
-    markers = [facts_of(e) for e in events if e.kind == SIGNING_REQUIRED]
-    legacy = max((int(m.get("unsigned_before") or 1) - 1 for m in markers), default=0)
+    legacy = max(unsigned_before(events) - 1, 0)
     if not prefix and not legacy:
         return 0, 0
     by_seq = {e.seq: e for e in events}

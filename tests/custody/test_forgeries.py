@@ -280,3 +280,27 @@ def test_the_case_name_edited_is_named(case_copy: Path) -> None:
         "the case's name: value is 'another matter' in the ledger but was recorded as "
         "'acme'" in text
     )
+
+
+def test_a_rewrite_closed_by_a_forged_checkpoint_is_named(case_copy: Path) -> None:
+    trust = _trusted(case_copy)
+    conn = _shell(case_copy)
+    for trigger in ("events_sealed_stay", "signatures_append_only_delete"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DELETE FROM signatures")
+    conn.execute("UPDATE events SET reconstructed = 1, hash = NULL, prev = NULL")
+    seal(conn)
+    last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    conn.execute(  # the closing checkpoint a migration's first open would have signed
+        "INSERT INTO events (kind, subject, at, payload) VALUES ('checkpoint', '', "
+        "'2026-01-01T00:00:00.000000Z', json_object('reason', 'history_closed', 'seq', ?, "
+        "'head', ?, 'reviewer', 'ana'))",
+        (last[0], last[1]),
+    )
+    seal(conn)
+    conn.execute("COMMIT")
+    conn.close()
+    code, text = _verify_cli(case_copy, trust)
+    assert code != 0
+    assert "checkpoint (history_closed, by ana) is not signed by a key you trust" in text
+    assert "no event is signed by a key you trust" in text

@@ -32,8 +32,8 @@ def _v_meta_chained(conn: sqlite3.Connection) -> None:
 def _v_signing_required(conn: sqlite3.Connection) -> None:
     """From here on every label, threshold, exhibit and feedback event is signed as it is
     recorded (feedback by the reviewer whose verdict it sends, named in its event). An
-    older case's unsigned ones are named by a ``signing_required`` event (the last seq
-    they may have), which the case's first signed checkpoint then vouches for."""
+    older case's unsigned ones are named by the case fact ``unsigned_before`` (chained
+    like every case fact), which the case's first signed checkpoint then vouches for."""
     for statement in replace_event_triggers(["feedback"]):  # signed by the verdict's reviewer
         conn.execute(statement)
     kinds = ", ".join(f"'{kind}'" for kind in LEGACY_UNSIGNED)
@@ -43,9 +43,7 @@ def _v_signing_required(conn: sqlite3.Connection) -> None:
     ).fetchone()
     if row[0] is None:
         return  # nothing unsigned: a new case, or one that never had such events
-    conn.execute(
-        "INSERT INTO events (kind, subject, at, payload) VALUES ('signing_required', '', "
-        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), json_object('unsigned_before', ?))",
-        (int(row[0]) + 1,),
+    conn.execute(  # the meta trigger chains it as a case_meta event
+        "INSERT INTO meta (key, value) VALUES ('unsigned_before', ?)", (str(int(row[0]) + 1),)
     )
     seal(conn)
