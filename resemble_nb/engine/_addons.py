@@ -22,7 +22,11 @@ from ._context import Context, Work, describe
 from ._poller import Poller
 from ._sent import SentFile
 
-__all__ = ["add_analyses", "reread"]
+__all__ = ["NOT_AN_ANSWER", "add_analyses", "reread"]
+
+NOT_AN_ANSWER = frozenset({401, 402, 403, 429})
+"""Refusals that say nothing about the media: the job fails (a later review asks again)
+instead of the report being kept as failed."""
 
 logger = logging.getLogger("resemble_nb.engine")
 
@@ -59,7 +63,10 @@ async def add_analyses(ctx: Context, poller: Poller, work: Work, base_uuid: str)
             block = dict(report.raw)
             block.setdefault("status", report.status or "completed")
             ctx.count("intelligence_added")
-        except APIStatusError as exc:  # refused: kept as a failed analysis, with the reason
+        except APIStatusError as exc:
+            if exc.status_code in NOT_AN_ANSWER:
+                raise  # the account, the wallet or the rate: nothing was made; next review
+            # the report itself failed: kept as a failed analysis, with the service's reason
             block = {"status": "failed", "error_message": describe(exc), "description": None}
         ctx.ledger.mark_submitted(work.job.id, detect_uuid=base_uuid)
         ctx.refresh([work])

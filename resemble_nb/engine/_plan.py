@@ -179,6 +179,10 @@ def classify(
         elif local and (job is None or job.state not in ("submitting", "submitted")):
             kind = "local"
         elif job is not None and job.attempts > 0 and job.detect_uuid is None:
+            if need is not None and need.kind == "add" and job.state == "failed":
+                # an analysis added to an existing detect, refused: no detect to look up
+                out.append(Decision(item, "add", r, need=need, by_need=True))
+                continue
             kind = "reconcile"
         elif need is not None and (job is None or _fresh(job)):
             kind = _by_need(need)

@@ -13,6 +13,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from resemble_nb.case import Case
 from resemble_nb.sandbox import Sandbox
 from resemble_nb.widgets import JobBoard
@@ -156,3 +158,33 @@ def test_while_a_newer_detect_has_no_result_the_latest_completed_one_is_shown(
         assert rows.loc[audio, "intelligence"].notna().all()
         for note in rows.loc[audio, "analyses_from"]:
             assert note.startswith("result from detect ")
+
+
+def test_an_added_report_refused_is_kept_with_its_reason_and_a_throttled_one_asked_again(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    shutil.copy2(SAMPLES / "speech.wav", folder / "speech.wav")
+    throttled = sandbox_factory(faults="POST /intelligence:429;times=1")
+    with Case(tmp_path / "throttled") as case:
+        _review(case, folder, throttled)
+        client = client_for(throttled)
+        run = case.review(folder, client=client, display=False, poll_interval=FAST,
+                          intelligence=True).wait(60)  # fmt: skip
+        assert run.progress.counts == {"failed": 1}  # nothing made: asked again later
+        row = case.results().iloc[0]
+        assert row["label"] is not None and str(row["analyses_from"]).startswith("result from")
+        assert case.plan(folder, intelligence=True).added == {"intelligence": 1}
+        assert _review(case, folder, throttled, intelligence=True) == {
+            "POST /secure_uploads": 1, "POST /intelligence": 1,
+        }  # fmt: skip
+        assert case.results().iloc[0]["intelligence"] is not None
+    broken = sandbox_factory(faults="POST /intelligence:500")
+    with Case(tmp_path / "broken") as case:
+        _review(case, folder, broken)
+        _review(case, folder, broken, intelligence=True)  # completes, with the failure kept
+        row = case.results().iloc[0]
+        assert row["intelligence"] is pd.NA or row["intelligence"] is None
+        assert "HTTP 500" in str(row["intelligence_error"])
+        assert case.plan(folder, intelligence=True).requests == 0  # a paid answer, kept
