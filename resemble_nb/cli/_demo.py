@@ -30,7 +30,7 @@ LOG_FILE = "demo.log"
 
 def sample_folder() -> Path:
     """The folder of bundled sample media."""
-    return Path(__file__).resolve().parent / "samples"
+    return Path(__file__).resolve().parents[1] / "samples"  # resemble_nb/samples
 
 
 def _fresh_case_folder(folder: Path) -> None:

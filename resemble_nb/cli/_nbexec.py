@@ -46,7 +46,7 @@ def notebooks_folder() -> Path:
     Raises:
         FileNotFoundError: The package is installed without its repository.
     """
-    here = Path(__file__).resolve().parent.parent / "notebooks"
+    here = Path(__file__).resolve().parents[2] / "notebooks"  # beside resemble_nb/
     if (here / "01_quickstart.ipynb").is_file():
         return here
     cwd = Path.cwd() / "notebooks"
