@@ -42,7 +42,7 @@ from ._plan import Decision, ReviewPlan, classify, summarize
 from ._poller import Poller
 from ._provenance import record_provenance
 from ._reconcile import find_existing, undecided_reason, upload_name
-from ._satisfy import job_options, need_of
+from ._satisfy import Completed, job_options, need_of
 from ._single import submit_single
 
 __all__ = ["ReviewSpec", "run_review"]
@@ -105,7 +105,8 @@ async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
     if not found.items and not found.damaged:
         return
     preflight: BaseException | None = None
-    if spec.force or not all(_settled(ctx, item) for item in found.items):
+    completed = Completed.read(ledger) if not spec.force else None
+    if spec.force or not all(_settled(ctx, item, completed) for item in found.items):
         try:  # one cheap read: is the key good, and is this the sandbox?
             await ctx.api.list_detects(1, 10)
         except Exception as exc:
@@ -134,14 +135,15 @@ async def _review_found(ctx: Context, spec: ReviewSpec, found: Intake) -> None:
             await asyncio.gather(poller_task, return_exceptions=True)
 
 
-def _settled(ctx: Context, item: MediaItem) -> bool:
+def _settled(ctx: Context, item: MediaItem, completed: Completed | None) -> bool:
     """Whether the item needs nothing from the API for these options."""
     job = ctx.ledger.job_for(item.sha256, ctx.job_key(item.sha256, item.media_type))
     if job is not None and job.state == "failed" and job.detect_uuid is not None:
         return True
     if job is not None and job.state not in ("completed", "failed", "skipped", "cancelled"):
         return False
-    return need_of(ctx.ledger, item.sha256, item.media_type, ctx.options).kind == "done"
+    need = need_of(ctx.ledger, item.sha256, item.media_type, ctx.options, completed)
+    return need.kind == "done"
 
 
 def _route(item: MediaItem, ctx: Context, strategy: str) -> Route:
