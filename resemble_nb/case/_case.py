@@ -157,37 +157,36 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
         """
         from ..report import render_report
         from ..report._analysis_view import for_report
-        from ._custody import report_custody
+        from ._custody import prepare_report, report_custody
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
         options.setdefault("threshold", self.threshold)
-        if "reliability" not in options:
-            options["reliability"] = self._reliability(float(options["threshold"]))
-        analysis, methods = for_report(self.ledger)
-        options.setdefault("analysis", analysis)
-        options.setdefault("analysis_methods", methods)
-        results, segments = self.results(), self.segments()
+        threshold = float(options["threshold"])
+        key = None
+        if not self.ledger.read_only:  # its writes come first: exhibits, the signer's key
+            key = prepare_report(self, threshold=threshold, reviewer=reviewer, exhibits=exhibits)
+        with self.ledger.snapshot():  # every read below sees the case as of one commit
+            if "reliability" not in options:
+                options["reliability"] = self._reliability(threshold)
+            analysis, methods = for_report(self.ledger)
+            options.setdefault("analysis", analysis)
+            options.setdefault("analysis_methods", methods)
+            results, segments, decisions = self.results(), self.segments(), self.decisions()
+            name = self.name
+            custody = None if key is None else report_custody(self, key)
 
         def render(**extra: Any) -> Path:
             return Path(
                 render_report(
-                    results, segments, self.decisions(), path=target, case_name=self.name,
+                    results, segments, decisions, path=target, case_name=name,
                     **extra, **options,
                 )
             )  # fmt: skip
 
-        if self.ledger.read_only:  # nothing can be signed or recorded: say so in the report
+        if custody is None:  # nothing can be signed or recorded: say so in the report
             meta = dict(options.pop("case_meta", None) or {})
             meta["custody"] = "not signed or recorded: the case was read-only"
             return render(case_meta=meta)
-        custody = report_custody(
-            self,
-            results,
-            segments,
-            threshold=float(options["threshold"]),
-            reviewer=reviewer,
-            exhibits=exhibits,
-        )
         result = render(custody=custody.context, seal=custody.seal)
         custody.record(result)
         return result

@@ -14,14 +14,13 @@ from ._base import CaseBase
 from ._reviewer import ReviewerFallbackWarning, pick_reviewer
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from ..custody import Exhibit, ReportCustody, Verification
+    from ..custody import Exhibit, ReportCustody, ReviewerKey, Verification
 
 __all__ = [
     "ReviewerFallbackWarning",
     "cut",
     "exhibit_rows",
+    "prepare_report",
     "report_custody",
     "signer_name",
     "write_bundle",
@@ -92,28 +91,34 @@ def _tool_text(tool: str) -> str:
     )
 
 
-def report_custody(
-    case: CaseBase,
-    results: pd.DataFrame,
-    segments: pd.DataFrame,
-    *,
-    threshold: float,
-    reviewer: str | None,
-    exhibits: bool,
-) -> ReportCustody:
-    """Cut the flagged items' exhibits (once), then the report's signed custody part."""
-    from ..custody import ReportCustody, flagged_exhibits, reviewer_key
+def prepare_report(
+    case: CaseBase, *, threshold: float, reviewer: str | None, exhibits: bool
+) -> ReviewerKey:
+    """What a report writes before it reads: the flagged items' exhibits (cut once) and the
+    signer's public key; returns the key that signs the report."""
+    from ..custody import flagged_exhibits, reviewer_key
     from ..report import flag_reasons
 
     if exhibits:
         flagged_exhibits(
             case.ledger,
-            results,
-            segments,
+            case.results(),
+            case.segments(),
             flagged=lambda row: bool(flag_reasons(row, threshold)),
             folder=case.folder / EXHIBITS_FOLDER,
         )
-    custody = ReportCustody(case.ledger, case.name, reviewer_key(signer_name(case, reviewer)))
+    key = reviewer_key(signer_name(case, reviewer))
+    if key.fingerprint not in case.ledger.signers():
+        case.ledger.add_signer(key.fingerprint, key.reviewer, key.public_key)
+    return key
+
+
+def report_custody(case: CaseBase, key: ReviewerKey) -> ReportCustody:
+    """The report's custody part (manifest, appendix): reads only, so it can be built
+    inside the report's read snapshot."""
+    from ..custody import ReportCustody
+
+    custody = ReportCustody(case.ledger, case.name, key)
     custody.context["exhibits"] = exhibit_rows(case)
     return custody
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,11 @@ class LedgerBase:
         are kept or none. Nothing inside may wait on anything else that writes."""
         with self._write():
             yield
+
+    def snapshot(self) -> AbstractContextManager[Connection]:
+        """Read the case as of one commit: every read inside (this thread's) sees the same
+        snapshot, whatever other processes write meanwhile (a report, an export)."""
+        return self._store.snapshot()
 
     def actor(self, explicit: str | None) -> str:
         """The one rule for who acts: the name given, else the case's rule, else the OS user."""

@@ -77,6 +77,11 @@ class Store(Protocol):
         """
         ...
 
+    def snapshot(self) -> AbstractContextManager[Connection]:
+        """One read transaction: every read inside sees the case as of one commit, however
+        other processes write meanwhile. No write may happen inside it; nests."""
+        ...
+
     def seal(self, conn: Connection) -> int:
         """Seal the events appended so far in this write (as :meth:`write` does before it
         commits); return how many. For a write that must sign what it sealed first."""

@@ -122,3 +122,18 @@ def test_a_bundle_made_while_another_process_decides_verifies(
     for bundle in bundles:
         result = rnb.verify(bundle)
         assert result.ok, str(result)
+
+
+def test_a_report_made_while_another_process_decides_verifies_against_its_case(
+    case_copy: Path, writer: Writer, tmp_path: Path
+) -> None:
+    reports = []
+    with Case(case_copy) as case:
+        for n in range(3):
+            writer.start(20)
+            reports.append(case.report(tmp_path / f"during-{n}.html", reviewer="ben"))
+            writer.wait()
+    writer.finish()
+    for report in reports:
+        result = rnb.verify(report, case=case_copy)
+        assert result.ok, str(result)

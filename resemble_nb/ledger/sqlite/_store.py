@@ -179,9 +179,28 @@ class SQLiteStore:
         return conn
 
     @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction (WAL: the snapshot is fixed by its first read); nests."""
+        conn = self.connection()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        self._local.reading = True
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # fix it now
+            yield conn
+        finally:
+            self._local.reading = False
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # nothing was written: the reads end
+
+    @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``), committed on exit; nests."""
         conn = self.connection()
+        if getattr(self._local, "reading", False):
+            raise RuntimeError("a write inside a read snapshot would never be committed")
         if conn.in_transaction:
             yield conn
             return
