@@ -9,8 +9,8 @@ What the service, the evidence or the network sends is text, never markup:
 * an image is never passed through as sent: its bytes are decoded, sniffed, and
   re-encoded as a ``data:`` URI whose media type comes from :data:`IMAGE_TYPES`
   (:func:`image_uri`, :func:`rebuild_data_uri`), or dropped with a reason;
-* the report carries :data:`REPORT_CSP`: no script runs, images come only from
-  ``data:``.
+* the report carries :data:`REPORT_CSP`: no script runs, images, sound and video come
+  only from ``data:`` (the exhibits it embeds, :func:`media_uri`).
 
 >>> text("<b onmouseover='x'>")
 '&lt;b onmouseover=&#x27;x&#x27;&gt;'
@@ -30,13 +30,16 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 __all__ = [
     "IMAGE_TYPES",
+    "PLAYABLE_TYPES",
     "REPORT_CSP",
     "attr",
     "decode_data_uri",
     "image_uri",
     "link",
+    "media_uri",
     "rebuild_data_uri",
     "sniff_image",
+    "sniff_playable",
     "text",
 ]
 
@@ -44,10 +47,16 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 """The only media types an image is ever re-encoded with."""
 
 REPORT_CSP = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'; "
     "base-uri 'none'; form-action 'none'"
 )
-"""The report's Content-Security-Policy: no script, no fetch, images only from ``data:``."""
+"""The report's Content-Security-Policy: no script, no fetch; images and the embedded
+exhibits' sound and video only from ``data:`` (``media-src data:`` is deliberate: the
+report is the evidence packet, its clips play offline from the file itself)."""
+
+PLAYABLE_TYPES = ("audio/wav", "audio/mpeg", "audio/ogg", "audio/flac", "audio/mp4",
+                  "video/mp4", "video/webm")  # fmt: skip
+"""The only media types sound or video is ever embedded with."""
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -102,6 +111,37 @@ def image_uri(data: bytes) -> str | None:
     """``data`` as a ``data:`` URI typed by what the bytes are; ``None`` when they are
     not a PNG, JPEG, WebP or GIF image (whatever type anyone claimed for them)."""
     mime = sniff_image(data)
+    if mime is None:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def sniff_playable(data: bytes, video: bool = False) -> str | None:
+    """The sound or video type the bytes themselves show, else ``None`` (MP4 is
+    ``video/mp4`` when ``video``, else ``audio/mp4``).
+
+    >>> sniff_playable(b"RIFF\\x00\\x00\\x00\\x00WAVEfmt "), sniff_playable(b"<html>")
+    ('audio/wav', None)
+    """
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data[4:8] == b"ftyp":
+        return "video/mp4" if video else "audio/mp4"
+    if data[:4] == b"\x1aE\xdf\xa3":
+        return "video/webm"
+    if data[:4] == b"OggS":
+        return "audio/ogg"
+    if data[:4] == b"fLaC":
+        return "audio/flac"
+    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "audio/mpeg"
+    return None
+
+
+def media_uri(data: bytes, video: bool = False) -> str | None:
+    """Sound or video as a ``data:`` URI typed by what the bytes are (see
+    :func:`sniff_playable`); ``None`` when they are neither."""
+    mime = sniff_playable(data, video)
     if mime is None:
         return None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -158,6 +158,7 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
         from ..report import render_report
         from ..report._analysis_view import for_report
         from ._custody import prepare_report, report_custody
+        from ._pictures import item_pictures
 
         target = Path(path) if path is not None else self.reports / f"{_slug(self.name)}.html"
         options.setdefault("threshold", self.threshold)
@@ -172,6 +173,7 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
             options.setdefault("analysis", analysis)
             options.setdefault("analysis_methods", methods)
             results, segments, decisions = self.results(), self.segments(), self.decisions()
+            options.setdefault("pictures", item_pictures(self, segments))
             name = self.name
             custody = None if key is None else report_custody(self, key)
 

@@ -75,6 +75,7 @@ def exhibit_rows(case: CaseBase) -> list[dict[str, Any]]:
             "size": e.size,
             "tool": _tool_text(e.tool),
             "picture": exhibit_picture(Path(e.path), e.kind),
+            "path": str(e.path),
         }
         for e in case.ledger.exhibits()
     ]
@@ -117,9 +118,12 @@ def report_custody(case: CaseBase, key: ReviewerKey) -> ReportCustody:
     """The report's custody part (manifest, appendix): reads only, so it can be built
     inside the report's read snapshot."""
     from ..custody import ReportCustody
+    from ._pictures import embed_exhibits
 
     custody = ReportCustody(case.ledger, case.name, key)
-    custody.context["exhibits"] = exhibit_rows(case)
+    rows = exhibit_rows(case)
+    embed_exhibits(rows)  # each clip plays from the report itself, within the budget
+    custody.context["exhibits"] = rows
     return custody
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ._metrics import MIN_PER_CLASS
 from ._rates import Rate, format_threshold, percent
 from ._result import Evaluation
 
@@ -24,13 +25,21 @@ _METHODS = {
 }
 
 
-def _rate(rate: Rate) -> dict[str, Any]:
+def _rate(rate: Rate, noun: str = "item") -> dict[str, Any]:
+    """A rate for the template; ``enough`` is False below ``MIN_PER_CLASS`` counted items,
+    and ``few`` then says so in words ("1 known-real item: too few to estimate"): the
+    template never shows such a rate as a headline."""
+    counted = f"{rate.n} {noun}{'' if rate.n == 1 else 's'}"
+    few = f"{counted}: too few to estimate"
     if not rate.n:
-        return {"value": "—", "interval": "not measurable", "count": "0 of 0"}
+        return {"value": "—", "interval": "not measurable", "count": "0 of 0", "enough": False,
+                "few": few}  # fmt: skip
     return {
         "value": percent(rate.value),
         "interval": f"{percent(rate.low)} – {percent(rate.high)}",
         "count": f"{rate.k} of {rate.n}",
+        "enough": rate.n >= MIN_PER_CLASS,
+        "few": few,
     }
 
 
@@ -86,8 +95,8 @@ def reliability_section(
         from_labels=ev.sources.get("labels", 0),
         from_verdicts=ev.sources.get("verdicts", 0),
         resamples=ev.resamples,
-        fpr=_rate(overall.false_positive_rate),
-        fnr=_rate(overall.false_negative_rate),
+        fpr=_rate(overall.false_positive_rate, "known-real item"),
+        fnr=_rate(overall.false_negative_rate, "known fake"),
         notes=ev.notes(),
     )
     for name, g in ev.groups.items():
@@ -96,9 +105,9 @@ def reliability_section(
                 "name": name,
                 "n_real": g.n_real,
                 "n_fake": g.n_fake,
-                "fpr": _rate(g.false_positive_rate),
-                "fnr": _rate(g.false_negative_rate),
-                "precision": _rate(g.precision),
+                "fpr": _rate(g.false_positive_rate, "known-real item"),
+                "fnr": _rate(g.false_negative_rate, "known fake"),
+                "precision": _rate(g.precision, "flagged item"),
                 "auc": _auc(g.auc, g.auc_ci),
             }
         )

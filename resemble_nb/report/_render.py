@@ -37,6 +37,7 @@ from resemble_nb.ledger import DEFAULT_THRESHOLD, PROBLEM_STATES
 from resemble_nb.media.limits import format_bytes
 from resemble_nb.report._analysis_view import unavailable_analyses
 from resemble_nb.report._export import cell_text, export_results
+from resemble_nb.report._pictures import exhibit_player_html
 
 __all__ = ["UnsafeReportError", "export_results", "flag_reasons", "render_report"]
 
@@ -186,6 +187,7 @@ def _context(
     max_timelines: int,
     analysis: Callable[[str], str] | None = None,
     analysis_methods: Sequence[str] = (),
+    pictures: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     ordered = _ordered(results)
     items = [_item(row, i, threshold) for i, row in enumerate(ordered.to_dict("records"))]
@@ -202,6 +204,9 @@ def _context(
         item["timeline_skipped"] = n >= max_timelines
         found = analysis(item["sha256"]) if analysis is not None and item["sha256"] else ""
         item["analysis"] = markupsafe.Markup(found) if found else None
+        shown = pictures(item["sha256"]) if pictures is not None and item["sha256"] else ""
+        item["picture"] = markupsafe.Markup(shown) if shown else None
+        item["players"] = []
 
     unavailable = unavailable_analyses(results)
     source = results["source"].astype("string")
@@ -333,6 +338,7 @@ def render_report(
     analysis_methods: Sequence[str] = (),
     custody: Mapping[str, Any] | None = None,
     seal: Callable[[str], str] | None = None,
+    pictures: Callable[[str], str] | None = None,
 ) -> Path:
     """Write the case's self-contained HTML report to ``path`` and return the path.
 
@@ -356,6 +362,10 @@ def render_report(
             :class:`resemble_nb.custody.ReportCustody` (``case.report`` passes it).
         seal: Called with the finished HTML; returns it with the signed custody manifest
             embedded (``case.report`` passes it).
+        pictures: ``sha256 -> HTML`` of a flagged item's picture (an image with its
+            heatmap over it, a video's key frames), already escaped (see
+            ``resemble_nb.report._pictures``); ``case.report()`` passes it. The custody
+            exhibits' players (``media``) are shown in their items' sections.
 
     Raises:
         UnsafeReportError: the rendered report holds a secret this process knows.
@@ -381,10 +391,16 @@ def render_report(
         max_timelines=max_timelines,
         analysis=analysis,
         analysis_methods=analysis_methods,
+        pictures=pictures,
     )
     context["reliability"] = reliability
     context["custody"] = dict(custody) if custody else None
-    context["csp"] = REPORT_CSP  # no script runs, images only from data:
+    by_sha = {item["sha256"]: item for item in context["flagged"]}
+    for exhibit in (custody or {}).get("exhibits") or []:
+        item = by_sha.get(exhibit.get("source_sha256"))
+        if item is not None and exhibit.get("kind") == "clip":
+            item["players"].append(markupsafe.Markup(exhibit_player_html(exhibit)))
+    context["csp"] = REPORT_CSP  # no script runs, images and exhibits only from data:
     html = _environment().get_template("report.html.j2").render(**context)
     if seal is not None:
         html = seal(html)

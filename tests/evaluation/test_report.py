@@ -47,3 +47,20 @@ def test_without_known_truth_the_section_says_nothing_is_measured(case: Case) ->
     section = _section(case.report().read_text(encoding="utf-8"))
     assert "No media of known truth in this case" in section
     assert "<img " not in section
+
+
+def test_rates_from_too_few_known_items_are_never_a_headline(case: Case) -> None:
+    """One confirmed-real item flagged: '1 known-real item: too few to estimate', with its
+    count and interval, never '100.0 %' in headline type (issue 20 item 3)."""
+    import pandas as pd
+
+    shas = add_scored(case, [0.9, 0.2, 0.7, 0.95])
+    case.import_labels(
+        pd.DataFrame({"sha256": shas[:2], "label": ["real", "fake"]}), imported_by="ana"
+    )
+    section = _section(case.report().read_text(encoding="utf-8"))
+    assert "1 known-real item: too few to estimate" in section
+    assert "1 known fake: too few to estimate" in section
+    assert "counted 1 of 1" in section and "95% interval" in section
+    assert not re.search(r"<b>\s*100\.0\s*%\s*</b>", section)  # no headline figure
+    assert "too few to estimate: 1 of 1" in section  # the per-media table says it too
