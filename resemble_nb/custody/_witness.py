@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from resemble_nb._core.errors import ResembleError
 from resemble_nb.ledger import Ledger
 
 from ._checkpoints import CHECKPOINT_FORMAT, case_identity, ledger_identity, make_checkpoint, valid
@@ -232,12 +233,31 @@ def _hold(
 
 def install_witness(ledger: Ledger) -> None:
     """Leave a signed checkpoint in this machine's witness log after each write to
-    ``ledger`` that recorded a signature, signed by the key that made that signature."""
+    ``ledger`` that recorded a signature, signed by the key that made that signature; and
+    when the ledger is closed, one more for what was written since (a review's results),
+    signed by the last key that signed here."""
     from ._keys import reviewer_key
 
     newest = ledger.newest_signature()
     state: dict[str, Any] = {"rowid": newest[0] if newest else 0, "case": None}
     keys: dict[str, ReviewerKey | None] = {}
+    last: dict[str, Any] = {"key": None, "seq": 0}
+
+    def leave(key: ReviewerKey) -> None:
+        try:
+            state["case"] = state["case"] or ledger_identity(ledger.path)
+            head = ledger.chain_head()
+            if state["case"] is None or head.hash is None:
+                return
+            witness(make_checkpoint(state["case"], head.seq, head.hash, key))
+            last.update(key=key, seq=head.seq)
+        except (OSError, CustodyError) as exc:  # the write stands; say what is not kept
+            warnings.warn(
+                f"resemble_nb: could not keep a checkpoint of {ledger.folder} in "
+                f"{witness_log()} ({getattr(exc, 'strerror', None) or exc}); a rollback of "
+                "this case may go unnoticed on this machine",
+                stacklevel=3,
+            )
 
     def after_commit() -> None:
         found = ledger.newest_signature()
@@ -245,25 +265,24 @@ def install_witness(ledger: Ledger) -> None:
             return  # nothing was signed: an engine write, a note, a path
         state["rowid"] = found[0]
         fp = found[1].fingerprint
-        try:
-            if fp not in keys:
-                signer = ledger.signers().get(fp)
+        if fp not in keys:
+            signer = ledger.signers().get(fp)
+            try:
                 key = None if signer is None else reviewer_key(signer.reviewer)
-                keys[fp] = key if key is not None and key.fingerprint == fp else None
-            key = keys[fp]
-            if key is None:
-                return  # signed with a key this machine does not hold
-            state["case"] = state["case"] or ledger_identity(ledger.path)
-            head = ledger.chain_head()
-            if state["case"] is None or head.hash is None:
-                return
-            witness(make_checkpoint(state["case"], head.seq, head.hash, key))
-        except (OSError, CustodyError) as exc:  # the write stands; say what is not kept
-            warnings.warn(
-                f"resemble_nb: could not keep a checkpoint of {ledger.folder} in "
-                f"{witness_log()} ({getattr(exc, 'strerror', None) or exc}); a rollback of "
-                "this case may go unnoticed on this machine",
-                stacklevel=2,
-            )
+            except (OSError, CustodyError):
+                key = None
+            keys[fp] = key if key is not None and key.fingerprint == fp else None
+        key = keys[fp]
+        if key is not None:  # else signed with a key this machine does not hold
+            leave(key)
+
+    def before_close() -> None:
+        try:
+            moved = last["key"] is not None and ledger.chain_head().seq > last["seq"]
+        except (ResembleError, sqlite3.Error):
+            return  # a ledger that cannot be read now: its writes were witnessed as made
+        if moved:
+            leave(last["key"])
 
     ledger.after_commit.append(after_commit)
+    ledger.before_close.append(before_close)

@@ -80,6 +80,8 @@ class LedgerBase:
         self.schema_version = self._store.schema_version
         self.after_commit: list[Callable[[], None]] = []
         """Called after each outermost write commits (custody leaves checkpoints here)."""
+        self.before_close: list[Callable[[], None]] = []
+        """Called once when the ledger is closed, before its connections are (the same)."""
 
     # -- the store ----------------------------------------------------------------------
 
@@ -151,6 +153,9 @@ class LedgerBase:
 
     def close(self) -> None:
         """Close every connection (SQLite checkpoints its WAL into the main file)."""
+        hooks, self.before_close = self.before_close, []
+        for hook in hooks:
+            hook()
         self._store.close()
 
     def _now(self) -> datetime:

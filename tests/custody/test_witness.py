@@ -166,3 +166,17 @@ def test_a_checkpoint_that_is_not_signed_by_its_key_is_named(
         f"witness: {tmp_path / 'nothing.jsonl'}: cannot be read as a witness "
         f"([Errno 2] No such file or directory: '{tmp_path / 'nothing.jsonl'}')"
     ]
+
+
+def test_closing_a_case_witnesses_what_was_written_after_the_last_signature(
+    case_copy: Path,
+) -> None:
+    with Case(case_copy) as case:
+        case.decide("voicemail.mp3", "inconclusive", reviewer="ana")
+        signed = case.ledger.chain_head().seq
+        case.ledger.set_meta("court", "district 4")  # an unsigned write after it
+        head = case.ledger.chain_head()
+        assert head.seq > signed
+    last = json.loads(witness_log().read_text(encoding="utf-8").splitlines()[-1])
+    assert (last["seq"], last["head"]) == (head.seq, head.hash)
+    assert rnb.verify(case_copy).ok
