@@ -19,6 +19,7 @@ from typing import Any
 
 from ._signing import EventSigner, last_seq, sign_new
 from ._store import Connection, Store
+from .postgresql._url import is_case_url
 from .sqlite import SQLiteStore
 
 __all__ = ["LedgerBase", "default_reviewer", "from_text", "must_time", "now", "to_text"]
@@ -64,17 +65,33 @@ class LedgerBase:
     """The plumbing: a case folder, its store, the clock."""
 
     def __init__(
-        self, path: str | os.PathLike[str], clock: Callable[[], datetime] | None = None
+        self,
+        path: str | os.PathLike[str],
+        clock: Callable[[], datetime] | None = None,
+        folder: str | os.PathLike[str] | None = None,
     ) -> None:
         self._clock = clock or now
-        self.path = Path(os.path.abspath(os.fspath(path)))
+        self.url: str | None = None
+        """The PostgreSQL case URL, for a case kept there (else ``None``: a SQLite file)."""
+        store: Store
+        if is_case_url(path):
+            from .postgresql._store import PostgreSQLStore  # needs the postgresql extra
+
+            store = PostgreSQLStore(str(path))
+            self.url = str(path)
+            # files a case keeps (uploads, reports) live in a local working folder
+            local = Path(os.path.abspath(os.fspath(folder or os.getcwd())))
+            self.path = local / f"{store.url.case}.postgresql"
+        else:
+            self.path = Path(os.path.abspath(os.fspath(path)))
+            store = SQLiteStore(self.path)
         self.folder = self.path.parent
         self._prefix = str(self.folder).rstrip(os.sep) + os.sep
         self.event_signer: EventSigner | None = None
         """Signs the events a person answers for inside their write (set by custody)."""
         self.reviewer_rule: Callable[[], str] | None = None
         """Who acts when a write names no one (set by the case; else the OS user)."""
-        self._store: Store = SQLiteStore(self.path)
+        self._store: Store = store
         self.read_only = self._store.read_only
         """Whether the case was opened read-only (its file or folder cannot be written)."""
         self.schema_version = self._store.schema_version

@@ -52,10 +52,14 @@ class Ledger(
     a file from a newer resemble_nb is refused with :class:`LedgerVersionError`.
 
     Args:
-        path: The SQLite file (created if missing). Its folder is the case folder: paths
+        path: The SQLite file (created if missing), or a PostgreSQL case URL
+            ``postgresql://USER@HOST:PORT/DB?case=NAME`` (the ``postgresql`` extra). A
+            file's folder is the case folder: paths
             inside it are stored relative, so a copied case folder opens anywhere.
         clock: What stamps every change (default: the current time in UTC); tests pass
             their own so times are known, not slept for.
+        folder: For a PostgreSQL case, the local folder its files live in (default: the
+            current directory).
 
     Attributes:
         path: Absolute path of the file.
@@ -64,13 +68,19 @@ class Ledger(
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, clock: Callable[[], datetime] | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        clock: Callable[[], datetime] | None = None,
+        folder: str | os.PathLike[str] | None = None,
     ) -> None:
-        super().__init__(path, clock)
+        super().__init__(path, clock, folder)
         if self.get_meta("created_at") is None:
             self.set_meta("created_at", to_text(self._now()) or "")
 
     def __repr__(self) -> str:
+        if self.url is not None:
+            return f"Ledger({self._store.url.display!r})"  # type: ignore[attr-defined]
         return f"Ledger({str(self.path)!r})"
 
     def __enter__(self) -> Ledger:
