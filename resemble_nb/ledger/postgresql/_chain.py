@@ -9,18 +9,16 @@ one before. It runs under the case's advisory lock (see :mod:`._store`).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from .._events import GENESIS, canonical, event_hash
+from .._store import Connection
 from ..sqlite._chain import _COMPLETERS
-
-if TYPE_CHECKING:
-    from ._store import PgConnection
 
 __all__ = ["seal"]
 
 
-def seal(conn: PgConnection) -> int:
+def seal(conn: Connection) -> int:
     """Hash every event not yet sealed, in order; return how many. Call inside a write."""
     last = conn.execute(
         "SELECT seq, hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"

@@ -10,6 +10,7 @@ are never touched. What it knows:
   (the expression the PostgreSQL index on a decision's event is built on);
 - ``group_concat(x, sep)`` -> ``string_agg(x, sep)``; ``char(10)`` -> ``chr(10)``;
 - ``CASE WHEN x.in_case THEN`` (an integer flag used as a truth value) -> ``<> 0``;
+- a subquery in ``FROM`` without a name gets one;
 - ``x IS NOT y`` / ``x IS y`` between values -> ``IS [NOT] DISTINCT FROM``;
 - ``INSERT INTO t`` of a table with an integer key gains ``RETURNING`` that key.
 """
@@ -19,7 +20,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["INTEGER_KEYS", "translate"]
+import psycopg
+
+__all__ = ["INTEGER_KEYS", "sqlite_words", "translate"]
 
 INTEGER_KEYS: dict[str, str] = {
     "events": "seq",
@@ -41,6 +44,7 @@ _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b)", re.IGNORECASE)
 _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b)", re.IGNORECASE)
+_UNNAMED = re.compile(r"(\bFROM \(SELECT [^()]*\))(\s*\))")  # PostgreSQL names every subquery
 _FLAG = re.compile(r"\bWHEN\s+((?:\w+\.)?in_case)\s+THEN\b", re.IGNORECASE)
 
 
@@ -51,9 +55,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     pieces = _LITERAL.split(sql)  # odd pieces are string literals, kept as they are
     literals = [pieces[i] for i in range(1, len(pieces), 2)]
     # stand-in marks for literals, so code rewrites never see inside them
-    code = "".join(
-        piece if i % 2 == 0 else f"\x00{i // 2}\x00" for i, piece in enumerate(pieces)
-    )
+    code = "".join(piece if i % 2 == 0 else f"\x00{i // 2}\x00" for i, piece in enumerate(pieces))
     code = code.replace("%", "%%")
     code = re.sub(r"\x00(\d+)\x00", lambda m: _mark(literals, int(m.group(1))), code)
     code = _JSON_EQ.sub(r"(\1::jsonb ->> '\2') = CAST(? AS TEXT)", code)
@@ -61,6 +63,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     code = re.sub(r"\bgroup_concat\(", "string_agg(", code, flags=re.IGNORECASE)
     code = re.sub(r"\bchar\(10\)", "chr(10)", code, flags=re.IGNORECASE)
     code = _FLAG.sub(r"WHEN \1 <> 0 THEN", code)
+    code = _UNNAMED.sub(r"\1 AS unnamed\2", code)
     code = _IS_NOT.sub("IS DISTINCT FROM ", code)
     code = _IS.sub("IS NOT DISTINCT FROM ", code)
     code = code.replace("?", "%s")
@@ -81,3 +84,21 @@ def _mark(literals: list[str], index: int) -> str:
     if text.startswith("'$."):
         return "%s" + text[1:-1] + "%s"
     return f"\x01{index}\x01"
+
+
+_WORDS: dict[type[Exception], str] = {
+    psycopg.errors.UniqueViolation: "UNIQUE constraint failed",
+    psycopg.errors.ForeignKeyViolation: "FOREIGN KEY constraint failed",
+    psycopg.errors.CheckViolation: "CHECK constraint failed",
+    psycopg.errors.NotNullViolation: "NOT NULL constraint failed",
+}
+
+
+def sqlite_words(exc: psycopg.IntegrityError) -> psycopg.IntegrityError:
+    """A broken constraint in the words SQLite uses (the ledger reads which one it was);
+    the refusals our triggers raise keep their own words."""
+    for kind, words in _WORDS.items():
+        if isinstance(exc, kind):
+            detail = (exc.diag.constraint_name or "").strip()
+            return type(exc)(f"{words}: {detail} ({str(exc).splitlines()[0]})")
+    return exc

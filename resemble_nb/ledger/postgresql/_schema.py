@@ -80,9 +80,7 @@ def _table(name: str, sql: str) -> str:
 
 
 def _index(sql: str) -> str:
-    return re.sub(
-        r"json_extract\((\w+), '\$\.(\w+)'\)", r"((\1::jsonb ->> '\2'))", sql
-    )
+    return re.sub(r"json_extract\((\w+), '\$\.(\w+)'\)", r"((\1::jsonb ->> '\2'))", sql)
 
 
 def table_statements() -> list[str]:
@@ -177,4 +175,3 @@ def trigger_statements() -> list[str]:
     missing = {name for name, _sql in triggers} - made
     assert not missing, f"PostgreSQL lacks SQLite's triggers {sorted(missing)}"
     return out
-

@@ -23,7 +23,7 @@ from ..errors import LedgerError, LedgerVersionError, NotALedgerError, ReadOnlyL
 from ..sqlite._migrations import APP_ID
 from ..sqlite._schema import latest_version
 from ._chain import seal
-from ._dialect import translate
+from ._dialect import sqlite_words, translate
 from ._schema import NOW, table_statements, trigger_statements
 from ._url import CaseURL, parse_case_url
 
@@ -76,12 +76,15 @@ class PgConnection:
     def execute(self, sql: str, parameters: Any = None, /) -> PgCursor:
         text, returning = translate(sql)
         cursor = self.raw.cursor()
-        with self._guarded():
-            cursor.execute(text, _params(parameters))
-            lastrowid = None
-            if returning is not None:
-                row = cursor.fetchone()
-                lastrowid = None if row is None else int(row[0])
+        try:
+            with self._guarded():
+                cursor.execute(text, _params(parameters))
+                lastrowid = None
+                if returning is not None:
+                    row = cursor.fetchone()
+                    lastrowid = None if row is None else int(row[0])
+        except psycopg.IntegrityError as exc:
+            raise sqlite_words(exc) from None
         return PgCursor(cursor, lastrowid)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> PgCursor:
@@ -89,8 +92,11 @@ class PgConnection:
         if returning is not None:
             text = text[: text.rindex(" RETURNING ")]
         cursor = self.raw.cursor()
-        with self._guarded():
-            cursor.executemany(text, [_params(p) for p in parameters])
+        try:
+            with self._guarded():
+                cursor.executemany(text, [_params(p) for p in parameters])
+        except psycopg.IntegrityError as exc:
+            raise sqlite_words(exc) from None
         return PgCursor(cursor, None)
 
 
