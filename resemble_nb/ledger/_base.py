@@ -77,11 +77,11 @@ class LedgerBase:
         if is_case_url(path):
             from .postgresql._store import PostgreSQLStore  # needs the postgresql extra
 
-            store = PostgreSQLStore(str(path))
-            self.url = str(path)
+            pg = PostgreSQLStore(str(path))
+            store, self.url = pg, str(path)
             # files a case keeps (uploads, reports) live in a local working folder
             local = Path(os.path.abspath(os.fspath(folder or os.getcwd())))
-            self.path = local / f"{store.url.case}.postgresql"
+            self.path = local / f"{pg.url.case}.postgresql"
         else:
             self.path = Path(os.path.abspath(os.fspath(path)))
             store = SQLiteStore(self.path)

@@ -64,6 +64,7 @@ class PgConnection:
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
         self.depth = 0
+        self.reading = False
 
     @property
     def in_transaction(self) -> bool:
@@ -71,7 +72,7 @@ class PgConnection:
 
     def _guarded(self) -> Any:
         """A savepoint around one statement of a write; nothing outside one."""
-        return self.raw.transaction() if self.depth else _Nothing()
+        return self.raw.transaction() if self.depth and not self.reading else _Nothing()
 
     def execute(self, sql: str, parameters: Any = None, /) -> PgCursor:
         text, returning = translate(sql)
@@ -176,9 +177,26 @@ class PostgreSQLStore:
         return conn
 
     @contextmanager
+    def snapshot(self) -> Iterator[PgConnection]:
+        """A read-only ``REPEATABLE READ`` transaction: one commit's view; nests."""
+        conn = self.connection()
+        if conn.depth:
+            yield conn
+            return
+        with conn.raw.transaction():
+            conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            conn.depth, conn.reading = 1, True
+            try:
+                yield conn
+            finally:
+                conn.depth, conn.reading = 0, False
+
+    @contextmanager
     def write(self) -> Iterator[PgConnection]:
         """A write transaction under the case's advisory lock, sealed before commit; nests."""
         conn = self.connection()
+        if conn.reading:
+            raise RuntimeError("a write inside a read snapshot would never be committed")
         if conn.depth:
             conn.depth += 1
             try:

@@ -137,3 +137,16 @@ def test_a_failed_write_leaves_nothing(ledger: Ledger) -> None:
     assert ledger.decisions() == [] and ledger.chain_head() == before
     ledger.decide(item.sha256, "inconclusive", reviewer="ana")
     assert chain_holds(ledger)  # the next event takes the next number: no gap
+
+
+def test_a_snapshot_reads_one_commit_and_refuses_writes(ledger: Ledger, store: str) -> None:
+    item = make_item(1)
+    ledger.add_items([item])
+    with Ledger(store, folder=Path(ledger.folder)) as other:
+        with ledger.snapshot():
+            before = len(ledger.events())
+            other.decide(item.sha256, "inconclusive", reviewer="ben")  # another writer commits
+            assert len(ledger.events()) == before  # unseen inside the snapshot
+            with pytest.raises(RuntimeError, match="snapshot"):
+                ledger.decide(item.sha256, "inconclusive", reviewer="ana")
+        assert len(ledger.events()) == before + 1
