@@ -36,25 +36,13 @@ class Answers:
         except (ValueError, json.JSONDecodeError):
             body = None
         if not isinstance(body, dict):
-            raise UnexpectedResponseError(
-                f"{call.method} {call.path} returned HTTP {response.status_code} without a "
-                "JSON object body",
-                method=call.method,
-                path=call.path,
-                status_code=response.status_code,
-            )
+            raise _unexpected(call, response, "a JSON object body")
         return body
 
     def _item(self, call: Call, response: httpx.Response) -> dict[str, Any]:
         item = self._body(call, response).get("item")
         if not isinstance(item, dict):
-            raise UnexpectedResponseError(
-                f"{call.method} {call.path} returned HTTP {response.status_code} without "
-                "an 'item' object",
-                method=call.method,
-                path=call.path,
-                status_code=response.status_code,
-            )
+            raise _unexpected(call, response, "an 'item' object")
         return item
 
     def _parse_token(self, call: Call, response: httpx.Response, upload: Upload) -> MediaToken:
@@ -95,3 +83,12 @@ class Answers:
         report = Intelligence.from_json(self._item(call, response), self._source(response))
         assert report is not None  # _item guarantees a dict
         return report
+
+
+def _unexpected(call: Call, response: httpx.Response, missing: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        f"{call.method} {call.path} returned HTTP {response.status_code} without {missing}",
+        method=call.method,
+        path=call.path,
+        status_code=response.status_code,
+    )

@@ -52,12 +52,19 @@ def poll_intervals(poll_interval: tuple[float, float] | float) -> Iterator[float
         low = high = float(poll_interval)
     else:
         low, high = (float(v) for v in poll_interval)
+    return _growing(low, high, 1.5, poll_interval)
+
+
+def _growing(
+    low: float, high: float, factor: float, asked: tuple[float, float] | float
+) -> Iterator[float]:
+    """From ``low``, times ``factor`` each time, to ``high`` (``asked`` names a bad pair)."""
     if low <= 0 or high < low:
-        raise ValueError(f"poll_interval must be positive and (low, high) ordered: {poll_interval}")
+        raise ValueError(f"poll_interval must be positive and (low, high) ordered: {asked}")
     interval = low
     while True:
         yield interval
-        interval = min(high, interval * 1.5)
+        interval = min(high, interval * factor)
 
 
 def answered_in_full(det: Detection) -> Detection | None:
@@ -107,12 +114,7 @@ def answer_intervals(poll_interval: tuple[float, float]) -> Iterator[float]:
     [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
     """
     low, high = (float(v) for v in poll_interval)
-    if low <= 0 or high < low:
-        raise ValueError(f"poll_interval must be positive and (low, high) ordered: {poll_interval}")
-    interval = low
-    while True:
-        yield interval
-        interval = min(high, interval * 2)
+    return _growing(low, high, 2.0, poll_interval)
 
 
 def answer_timeout_error(last: Question, waited: float) -> WaitTimeoutError:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -76,31 +76,21 @@ def _direction(times: list[datetime | None]) -> str:
     return "desc" if desc else "asc" if asc else "mixed"
 
 
+@dataclass(eq=False)
 class _Walker:
-    def __init__(
-        self,
-        ctx: Context,
-        listing: Listing,
-        since: datetime | None,
-        match: Callable[[Mapping[str, Any]], bool],
-        take: Callable[[DetectionPage, Mapping[str, Any]], None],
-        done: Callable[[], bool],
-        max_pages: int,
-        page_size: int,
-    ) -> None:
-        self.take = take
-        self.ctx = ctx
-        self.listing = listing
-        self.since = since
-        self.match = match
-        self.done = done
-        self.max_pages = max_pages
-        self.page_size = page_size
-        self.pages: dict[int, _Page] = {}
-        self.uuids: set[str] = set()
-        self.result = Walk()
-        self.num_pages = 0
-        self.total = 0
+    ctx: Context
+    listing: Listing
+    since: datetime | None
+    match: Callable[[Mapping[str, Any]], bool]
+    take: Callable[[DetectionPage, Mapping[str, Any]], None]
+    done: Callable[[], bool]
+    max_pages: int
+    page_size: int
+    pages: dict[int, _Page] = field(default_factory=dict)
+    uuids: set[str] = field(default_factory=set)
+    result: Walk = field(default_factory=Walk)
+    num_pages: int = 0
+    total: int = 0
 
     @property
     def budget_left(self) -> bool:

@@ -8,6 +8,7 @@ so this layer does not import :mod:`resemble_nb.evaluation`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -91,6 +92,47 @@ def _square(ax: Axes, xlabel: str, ylabel: str) -> None:
     ax.grid(True, color="#eeeeee", linewidth=0.8)
 
 
+def _curves(
+    evaluation: EvaluationLike,
+    ax: Axes,
+    curves: pd.DataFrame,
+    groups: list[str] | str | None,
+    xy: tuple[str, str],
+    band_columns: tuple[str, str],
+    label: Callable[[str, pd.Series], str],
+    mark: Callable[[pd.Series, str], None],
+) -> None:
+    """One stepped curve a group (columns ``xy`` of ``curves``) over its bootstrap band,
+    labelled by ``label(name, summary_row)``; ``mark`` adds the group's own marks."""
+    names = _pick(list(dict.fromkeys(curves["group"])), groups)
+    bands = evaluation.bands()
+    summary = evaluation.summary().set_index("group")
+    low, high = band_columns
+    for i, name in enumerate(names):
+        color = _color(name, i)
+        band = bands[bands["group"] == name]
+        if not band.empty:
+            ax.fill_between(band["x"], band[low], band[high], color=color, alpha=0.15)
+        curve = curves[curves["group"] == name]
+        row = summary.loc[name]
+        ax.plot(
+            curve[xy[0]],
+            curve[xy[1]],
+            color=color,
+            linewidth=1.8,
+            drawstyle="steps-post",
+            label=label(name, row),
+        )
+        mark(row, color)
+    ax.plot([], [], "o", color="#555555", label=f"at threshold {evaluation.threshold:.2f}")
+
+
+def _banded_finish(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
+    _square(ax, xlabel, ylabel)
+    ax.set_title(title + "\nshaded: 95% bootstrap band")
+    _outside_legend(ax)
+
+
 def roc_curve(
     evaluation: EvaluationLike, *, groups: list[str] | str | None = None, ax: Axes | None = None
 ) -> Figure:
@@ -100,32 +142,20 @@ def roc_curve(
     roc = evaluation.roc()
     if roc.empty:
         return _message(fig, ax, title, "Needs media known to be real and known to be fake")
-    names = _pick(list(dict.fromkeys(roc["group"])), groups)
-    bands = evaluation.bands()
-    summary = evaluation.summary().set_index("group")
     sizes = _sizes(evaluation)
     ax.plot([0, 1], [0, 1], label="chance", **_CHANCE)
-    for i, name in enumerate(names):
-        color = _color(name, i)
-        band = bands[bands["group"] == name]
-        if not band.empty:
-            ax.fill_between(band["x"], band["tpr_low"], band["tpr_high"], color=color, alpha=0.15)
-        curve = roc[roc["group"] == name]
-        row = summary.loc[name]
+
+    def label(name: str, row: pd.Series) -> str:
         ci = f" ({row['auc_low']:.2f}–{row['auc_high']:.2f})" if pd.notna(row["auc_low"]) else ""
-        ax.plot(
-            curve["fpr"],
-            curve["tpr"],
-            color=color,
-            linewidth=1.8,
-            drawstyle="steps-post",
-            label=f"{name}: AUC {row['auc']:.3f}{ci}; {sizes[name]}",
-        )
+        return f"{name}: AUC {row['auc']:.3f}{ci}; {sizes[name]}"
+
+    def mark(row: pd.Series, color: str) -> None:
         ax.plot(row["fpr"], row["recall"], "o", color=color, markeredgecolor="white", ms=7)
-    ax.plot([], [], "o", color="#555555", label=f"at threshold {evaluation.threshold:.2f}")
-    _square(ax, "false-positive rate (real media flagged)", "true-positive rate (fakes caught)")
-    ax.set_title(title + "\nshaded: 95% bootstrap band")
-    _outside_legend(ax)
+
+    _curves(evaluation, ax, roc, groups, ("fpr", "tpr"), ("tpr_low", "tpr_high"), label, mark)
+    _banded_finish(
+        ax, title, "false-positive rate (real media flagged)", "true-positive rate (fakes caught)"
+    )
     return fig
 
 
@@ -138,35 +168,20 @@ def pr_curve(
     pr = evaluation.pr()
     if pr.empty:
         return _message(fig, ax, title, "Needs media known to be real and known to be fake")
-    names = _pick(list(dict.fromkeys(pr["group"])), groups)
-    bands = evaluation.bands()
-    summary = evaluation.summary().set_index("group")
-    for i, name in enumerate(names):
-        color = _color(name, i)
-        band = bands[bands["group"] == name]
-        if not band.empty:
-            ax.fill_between(
-                band["x"], band["precision_low"], band["precision_high"], color=color, alpha=0.15
-            )
-        curve = pr[pr["group"] == name]
-        row = summary.loc[name]
-        ax.plot(
-            curve["recall"],
-            curve["precision"],
-            color=color,
-            linewidth=1.8,
-            drawstyle="steps-post",
-            label=f"{name}: average precision {row['average_precision']:.3f}",
-        )
+
+    def label(name: str, row: pd.Series) -> str:
+        return f"{name}: average precision {row['average_precision']:.3f}"
+
+    def mark(row: pd.Series, color: str) -> None:
         share = row["n_fake"] / row["n"] if row["n"] else np.nan
         ax.axhline(share, color=color, linestyle=":", linewidth=1.0)
         if pd.notna(row["precision"]):
             ax.plot(row["recall"], row["precision"], "o", color=color, markeredgecolor="white")
-    ax.plot([], [], "o", color="#555555", label=f"at threshold {evaluation.threshold:.2f}")
+
+    bands = ("precision_low", "precision_high")
+    _curves(evaluation, ax, pr, groups, ("recall", "precision"), bands, label, mark)
     ax.plot([], [], color="#555555", linestyle=":", label="share of fakes (no skill)")
-    _square(ax, "recall (fakes caught)", "precision (flagged media that are fake)")
-    ax.set_title(title + "\nshaded: 95% bootstrap band")
-    _outside_legend(ax)
+    _banded_finish(ax, title, "recall (fakes caught)", "precision (flagged media that are fake)")
     return fig
 
 
