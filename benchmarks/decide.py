@@ -1,7 +1,7 @@
 """What one triage click costs as the case grows: ``case.decide()`` at 1k / 100k / 1M events.
 
     .venv/bin/python benchmarks/decide.py [--events 1000 100000 1000000] [--clicks 30]
-        [--folder /tmp/rnb-decide] [--no-index]
+        [--folder /tmp/rnb-decide] [--no-index] [--no-witness]
 
 Each case is built with bulk SQL inside one ledger write (so the triggers append the
 events and the ledger seals them, as a real review would): half the events are items
@@ -9,7 +9,9 @@ added, the other half their files seen, with a decision on every hundredth item.
 ``--clicks`` decisions are timed one by one through ``Case.decide`` (item lookup, the
 insert and its event, the event's lookup, the reviewer's signature), and the median and
 p90 are printed. ``--no-index`` drops the decision-event index first, to show what the
-scan it replaces cost. Built cases are kept under ``--folder`` and reused.
+scan it replaces cost. ``--no-witness`` takes the witness off (no checkpoint appended to
+the witness log after each signed write), to show what rollback detection costs a click.
+Built cases are kept under ``--folder`` and reused.
 """
 
 from __future__ import annotations
@@ -55,10 +57,13 @@ def build(folder: Path, events: int) -> None:
     print(f"  built {folder.name}: {time.perf_counter() - started:.1f} s")
 
 
-def clicks(folder: Path, n: int, index: bool) -> list[float]:
+def clicks(folder: Path, n: int, index: bool, witness: bool = True) -> list[float]:
     """``n`` timed decisions (ms each) on items spread over the case."""
     times = []
     with Case(folder) as case:
+        if not witness:
+            case.ledger.after_commit.clear()
+            case.ledger.before_close.clear()
         conn = case.ledger._conn()
         if not index:
             conn.execute("DROP INDEX IF EXISTS events_decision")
@@ -86,6 +91,7 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, default=30)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--no-index", action="store_true")
+    parser.add_argument("--no-witness", action="store_true")
     args = parser.parse_args()
     root = args.folder or Path(tempfile.mkdtemp(prefix="rnb-decide-"))
     keys = tempfile.mkdtemp(prefix="rnb-decide-keys-")
@@ -94,7 +100,9 @@ def main() -> None:
         for events in args.events:
             folder = root / f"case-{events}"
             build(folder, events)
-            times = clicks(folder, args.clicks, index=not args.no_index)
+            times = clicks(
+                folder, args.clicks, index=not args.no_index, witness=not args.no_witness
+            )
             with Case(folder) as case:
                 chain = int(
                     case.ledger._conn().execute("SELECT max(seq) FROM events").fetchone()[0]
