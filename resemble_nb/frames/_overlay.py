@@ -90,7 +90,7 @@ def overlay(
     texts: Sequence[Any] = columns.pop("analyses_json")
     errors: dict[str, list[str | None]] = {name: [None] * n for name in ERROR_COLUMNS.values()}
     for i, text in enumerate(texts):
-        if text:
+        if text and ('"failed"' in text or '"timed_out"' in text):  # parse only failures
             for name, reason in _errors(text).items():
                 if name in ERROR_COLUMNS:
                     errors[ERROR_COLUMNS[name]][i] = reason

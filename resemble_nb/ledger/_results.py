@@ -221,6 +221,17 @@ class ResultsMixin(AnalysisMixin):
         ``sha256, job_id, detect_uuid``, :data:`ANALYSIS_COLUMNS`, ``analyses_json`` and
         the scores. What a later, plainer result lacks is shown from these (and the
         latest completed result where the latest job has none)."""
+        names = [
+            "sha256", "job_id", "detect_uuid", *ANALYSIS_COLUMNS, "analyses_json",
+            *EARLIER_RESULT_COLUMNS,
+        ]  # fmt: skip
+        conn = self._conn()
+        jobs, latest = conn.execute(
+            "SELECT (SELECT count(*) FROM jobs), "
+            "(SELECT count(*) FROM items WHERE latest_job_id IS NOT NULL)"
+        ).fetchone()
+        if jobs <= latest:  # one job per item: no earlier result anywhere (the usual case)
+            return Rows(names, [], ())
         cols = ", ".join(f"a.{c}" for c in ANALYSIS_COLUMNS)
         scores = ", ".join(f"r.{c}" for c in EARLIER_RESULT_COLUMNS)
         sql = (
@@ -230,12 +241,7 @@ class ResultsMixin(AnalysisMixin):
             "WHERE r.job_id != COALESCE(i.latest_job_id, -1) "
             "ORDER BY r.sha256, r.job_id DESC"
         )
-        rows = self._conn().execute(sql).fetchall()
-        names = [
-            "sha256", "job_id", "detect_uuid", *ANALYSIS_COLUMNS, "analyses_json",
-            *EARLIER_RESULT_COLUMNS,
-        ]  # fmt: skip
-        return Rows(names, rows, ())
+        return Rows(names, conn.execute(sql).fetchall(), ())
 
     def segments_for(self, job_id: int) -> list[SegmentRecord]:
         """A completed job's segments: grouped by (track, kind) in order first given."""
