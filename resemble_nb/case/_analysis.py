@@ -69,8 +69,8 @@ class CaseAnalysis:
         )  # fmt: skip
         return record.status
 
-    def feedback_for(self, sha256: str) -> tuple[str, str] | None:
-        done = self.case.send_feedback(client=self.client(), items=[sha256])
+    def feedback_for(self, sha256: str, update: bool = False) -> tuple[str, str] | None:
+        done = self.case.send_feedback(client=self.client(), items=[sha256], update=update)
         if done.empty:
             return None
         row = done.iloc[0]

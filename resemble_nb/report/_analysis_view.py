@@ -11,6 +11,7 @@ attributes, http(s) links only).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -68,6 +69,19 @@ _STYLE = {
     "Trusted": "#166534",
     "Invalid": "#b91c1c",
     "Unreadable": "#92400e",
+}
+
+
+def _state_words(state: str) -> str:
+    """A service state in words: ``NotPresent`` -> ``not present`` (the badge's colour and
+    meaning still come from the state itself)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", state).replace("_", " ").lower()
+
+
+#: How a heatmap is named where a person reads it (the API's names are identifiers).
+HEATMAP_NAMES = {
+    "image_heatmap": "heatmap (where the image looks manipulated)",
+    "ifl_heatmap": "heatmap (where the image looks manipulated)",
 }
 
 
@@ -203,13 +217,15 @@ def analysis_html(
         )
     c2pa = a.get("c2pa")
     if c2pa:
-        parts.append(_badge(f"C2PA: {c2pa}", c2pa, C2PA_MEANING.get(c2pa, "")))
+        parts.append(_badge(f"C2PA: {_state_words(c2pa)}", c2pa, C2PA_MEANING.get(c2pa, "")))
     if local is not None:
-        parts.append(_badge(f"C2PA in the file: {local.state}", local.state, local.summary))
+        parts.append(
+            _badge(f"C2PA in the file: {_state_words(local.state)}", local.state, local.summary)
+        )
     if a.get("reverse_hits") is not None:
         parts.append(_sources(a.get("reverse_sources") or []))
     for name, src in heatmaps:
-        label = name.replace("_", " ")
+        label = HEATMAP_NAMES.get(name, name.replace("_", " "))
         clean = image_uri(_bytes_of(src))  # whoever built it, only a sniffed image goes in
         if clean is None:
             parts.append(f"<div><i>{_e(label)}: not shown (not a PNG, JPEG, WebP or GIF)</i></div>")

@@ -42,9 +42,28 @@ class AnalysisSource(Protocol):
         """Blocking: send, wait, record; return the final status."""
         ...
 
-    def feedback_for(self, sha256: str) -> tuple[str, str] | None:
-        """Send the item's verdict as feedback: ``(outcome, detail)``, None if undecided."""
+    def feedback_for(self, sha256: str, update: bool = False) -> tuple[str, str] | None:
+        """Send the item's verdict as feedback: ``(outcome, detail)``, None if undecided
+        (``update``: also a verdict that changed since its feedback was sent)."""
         ...
+
+
+_FEEDBACK_WORDS = {
+    "sent": "Sent: Resemble has this verdict as feedback.",
+    "updated": "Sent: the new verdict replaced the feedback sent before.",
+    "already_sent": "Already sent ({detail}): nothing new to send.",
+    "changed": "Changed since sent: send the new verdict?",
+    "not_mapped": "Nothing sent: this verdict is not something Resemble takes as feedback.",
+    "no_result": "Nothing sent: there is no finished result to give feedback on.",
+    "failed": "Not sent: {detail}",
+}
+
+
+def feedback_words(outcome: str, detail: str) -> str:
+    """What a person reads for a feedback outcome (never its identifier)."""
+    if outcome == "already_sent":  # "should_be_ai_generated sent 2026-..." -> plain words
+        detail = detail.replace("_", " ")
+    return _FEEDBACK_WORDS.get(outcome, "{detail}").format(detail=detail)
 
 
 class AnalysisPanel(Panel):
@@ -64,15 +83,25 @@ class AnalysisPanel(Panel):
             description="Send verdict to Resemble",
             tooltip="Send this item's verdict as detect feedback (once)",
         )
-        self.status = W.HTML()
+        self.status = W.HTML()  # the question's
+        #: What happened to the verdict sent as feedback (its own line: an answer
+        #: arriving later never overwrites it).
+        self.feedback_status = W.HTML()
+        self.resend_button = W.Button(
+            description="Send the new verdict",
+            tooltip="Replace the feedback sent earlier with this item's current verdict",
+            layout=W.Layout(display="none"),
+        )
         self.ask_button.on_click(lambda _: self.ask())
         self.feedback_button.on_click(lambda _: self.send_feedback())
+        self.resend_button.on_click(lambda _: self.send_feedback(update=True))
         super().__init__(
             children=[
                 self.html,
                 self.question,
                 W.HBox([self.ask_button, self.feedback_button]),
                 self.status,
+                W.HBox([self.feedback_status, self.resend_button]),
             ]
         )
         self.add_class("rnb-analysis-panel")
@@ -89,6 +118,7 @@ class AnalysisPanel(Panel):
         for control in (self.question, self.ask_button, self.feedback_button):
             control.disabled = sha256 is None
         self.status.value = ""
+        self._feedback_said("")
         self._refresh()
 
     def _refresh(self) -> None:
@@ -144,21 +174,26 @@ class AnalysisPanel(Panel):
         super().close()
 
     # -- feedback ------------------------------------------------------------------------
-    def send_feedback(self) -> None:
-        """Send the item's current verdict to Resemble as feedback (once)."""
+    def send_feedback(self, update: bool = False) -> None:
+        """Send the item's current verdict to Resemble as feedback (once; ``update``:
+        replace feedback sent for an earlier verdict)."""
         sha = self.sha256
         if sha is None:
             return
         try:
-            done = self.source.feedback_for(sha)
+            done = self.source.feedback_for(sha, update=update)
         except Exception as exc:
-            self.status.value = escape(f"Feedback not sent: {type(exc).__name__}: {exc}")
+            self._feedback_said(f"Feedback not sent: {exc}")
             return
         if done is None:
-            self.status.value = "<i>Decide a verdict first: there is nothing to send.</i>"
+            self._feedback_said("Decide a verdict first: there is nothing to send.")
             return
         outcome, detail = done
-        self.status.value = escape(f"Feedback: {outcome} ({detail})")
+        self._feedback_said(feedback_words(outcome, detail), ask=outcome == "changed")
+
+    def _feedback_said(self, text: str, *, ask: bool = False) -> None:
+        self.feedback_status.value = escape(text)
+        self.resend_button.layout.display = None if ask else "none"
 
     def __repr__(self) -> str:
         if self.sha256 is None:

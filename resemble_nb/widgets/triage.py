@@ -86,7 +86,7 @@ class TriageBoard(Panel):
 
         # reviewer ----------------------------------------------------------------------
         confirmed = (saved.get("reviewers") or {}).get(os_user())
-        self._reviewer_bar = ReviewerBar(reviewer or confirmed, lambda _: self._save())
+        self._reviewer_bar = ReviewerBar(reviewer or confirmed, self._on_confirmed)
 
         # queue controls ----------------------------------------------------------------
         controls = self._controls = QueueControls(start)
@@ -336,6 +336,12 @@ class TriageBoard(Panel):
                 f"{escape(exc)}</span>"
             )
             self._errors.append_stderr(f"Triage: could not record {verdict}: {exc}\n")
+
+    def _on_confirmed(self, _name: str) -> None:
+        if "who is deciding?" in self._status.value:  # asked before the name: answered now
+            self._status_text = ""
+            self._status.value = ""
+        self._save()
 
     def _save(self) -> None:
         reviewers = dict(self._saved.get("reviewers") or {})

@@ -42,7 +42,7 @@ def test_panel_shows_analyses_answers_questions_and_sends_feedback(
     expect(panel.locator(".rnb-findings")).to_be_visible()  # structured fields, a table
     badges = panel.locator(".rnb-badge")
     expect(badges.filter(has_text="watermark:")).to_be_visible()
-    expect(badges.filter(has_text="C2PA: NotPresent")).to_be_visible()
+    expect(badges.filter(has_text="C2PA: not present")).to_be_visible()
     expect(panel).to_contain_text("Reverse image search")
     heatmap = panel.locator("img[alt$='heatmap']").first
     expect(heatmap).to_be_visible()

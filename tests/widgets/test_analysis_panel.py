@@ -69,14 +69,27 @@ def test_feedback_button_sends_the_verdict_once(setup: tuple[Case, Client, Sandb
     sha = case.item_key("speech.wav")
     panel.show(sha)
     panel.feedback_button.click()
-    assert "Decide a verdict first" in panel.status.value
-    case.decide("speech.wav", "confirmed_fake")
+    assert "Decide a verdict first" in panel.feedback_status.value
+    case.decide("speech.wav", "confirmed_fake", reviewer="ana")
     panel.feedback_button.click()
-    assert panel.status.value.startswith("Feedback: sent")
+    assert panel.feedback_status.value == "Sent: Resemble has this verdict as feedback."
     panel.feedback_button.click()
-    assert panel.status.value.startswith("Feedback: already_sent")
+    said = panel.feedback_status.value
+    assert said.startswith("Already sent (") and said.endswith("): nothing new to send.")
+    assert "_" not in said and "sent (sent)" not in said  # plain words, no identifiers
+    assert panel.resend_button.layout.display == "none"
     assert [e.verdict for e in case.ledger.feedback_log(sha)] == ["confirmed_fake"]
     assert sb.stats()["requests"]["POST /detect/{uuid}/feedback"] == {"200": 1}
+
+    case.decide("speech.wav", "confirmed_real", reviewer="ana")  # changed her mind
+    panel.feedback_button.click()
+    assert panel.feedback_status.value == "Changed since sent: send the new verdict?"
+    assert panel.resend_button.layout.display is None  # the button to do it
+    assert "update=True" not in panel.feedback_status.value
+    panel.resend_button.click()
+    assert panel.feedback_status.value.startswith("Sent: the new verdict replaced")
+    assert panel.resend_button.layout.display == "none"
+    assert [e.verdict for e in case.ledger.feedback_log(sha)][-1] == "confirmed_real"
 
 
 def test_the_triage_board_embeds_the_panel(setup: tuple[Case, Client, Sandbox]) -> None:

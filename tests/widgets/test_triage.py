@@ -305,8 +305,10 @@ def test_the_reviewer_confirms_a_proposed_name_once_per_case(
     board._reviewer_bar.box.value = "  "
     board._reviewer_bar.button.click()
     assert "Type your name first" in board._reviewer_bar.note.value
+    assert "Not saved: who is deciding?" in board._status.value  # not answered yet
     board._reviewer_bar.box.value = "Ana I."
     board._reviewer_bar.button.click()
+    assert "who is deciding" not in board._status.value  # answered: the question goes
     board._buttons["confirmed_fake"].click()
     assert case.decisions_log[-1]["reviewer"] == "Ana I."
     assert TriageBoard(case).reviewer == "Ana I."  # asked once
