@@ -4,11 +4,10 @@ run to the end as a blocking call."""
 from __future__ import annotations
 
 import time
-from types import TracebackType
-from typing import TypeVar
 
 import httpx
 
+from .._core.closing import Closing
 from . import _asking, _endpoints, _transport
 from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, TimeoutTypes
 from ._calls import Call
@@ -16,10 +15,8 @@ from ._sync import blocking, blocking_iter
 
 __all__ = ["Client"]
 
-_S = TypeVar("_S", bound="Client")
 
-
-class Client(BaseClient):
+class Client(BaseClient, Closing):
     """A client for Resemble AI's deepfake detection API (v2).
 
     One method per endpoint; answers come back as parsed models (:class:`Detection`,
@@ -82,17 +79,6 @@ class Client(BaseClient):
         """Close the connections (unless ``http_client`` was given). Idempotent."""
         if self._owns_http:
             self._http.close()
-
-    def __enter__(self: _S) -> _S:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _new_http(self, timeout: httpx.Timeout) -> httpx.Client:
         return _transport.http_client(timeout=timeout)

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._core.closing import Closing
 from ..ledger import Decision, ReadOnlyLedgerError, Verdict
 from ._asking import AskingVerbs, sync_client_or_none
 from ._base import CASE_DB
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["CASE_DB", "Case"]
 
 
-class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
+class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, Closing):
     """A case folder and its ledger: what was reviewed, the results, the decisions.
 
     Args:
@@ -78,12 +79,6 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs):
         self.ledger.set_meta("name", new)
         self.ledger.set_meta("name_chosen", "1")
         return self
-
-    def __enter__(self) -> Case:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- deciding ---------------------------------------------------------------------------
     def decide(

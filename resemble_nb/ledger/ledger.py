@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
 
+from .._core.closing import Closing
 from ._base import to_text
 from ._custody import CustodyMixin
 from ._decisions import DecisionsMixin
@@ -44,6 +44,7 @@ class Ledger(
     LeaseMixin,
     CustodyMixin,
     ProvenanceMixin,
+    Closing,
 ):
     """A case's SQLite ledger: items, jobs, results, segments, decisions, case facts.
 
@@ -82,17 +83,6 @@ class Ledger(
         if self.url is not None:
             return f"Ledger({self._store.url.display!r})"  # type: ignore[attr-defined]
         return f"Ledger({str(self.path)!r})"
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- case facts -------------------------------------------------------------------------
 
