@@ -7,6 +7,7 @@ Each subcommand is a thin shell over a layer of the package; no logic lives here
     resemble-nb sandbox --port 8000
     resemble-nb demo
     resemble-nb doctor
+    resemble-nb export-case postgresql://ana@db:5432/desk?case=acme -o acme/
 """
 
 from __future__ import annotations
@@ -61,9 +62,11 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="build", help="folder for the demo's outputs")
     demo.set_defaults(handler=_run_demo)
 
+    from resemble_nb.cli._cases import add_commands as add_case_commands
     from resemble_nb.cli._custody import add_commands
 
     add_commands(sub)
+    add_case_commands(sub)
     return parser
 
 
