@@ -92,10 +92,10 @@ def test_distribution_marks_threshold_and_colours_points_by_band(case: Any) -> N
     # one point per scored item, grouped by the guidance band of its score (0.12 | 0.35 |
     # 0.55, 0.66 | 0.91); the unscored item is not drawn
     assert scatter_by_label(ax) == {
-        "authentic (1)": 1,
-        "inconclusive (1)": 1,
-        "likely synthetic (2)": 2,
-        "high-confidence synthetic (1)": 1,
+        "authentic, 0.0–0.3 (1)": 1,
+        "inconclusive, 0.3–0.5 (1)": 1,
+        "likely synthetic, 0.5–0.7 (2)": 2,
+        "high-confidence synthetic, 0.7–1.0 (1)": 1,
     }
     assert legend_texts(ax)[-1] == "threshold 0.70"
     assert "score" in ax.get_xlabel() and "synthetic" in ax.get_xlabel()
@@ -445,3 +445,20 @@ def test_decisions_table_reads_in_plain_words_with_whole_notes(case: Any) -> Non
     assert "No decisions yet" in empty._repr_html_() and str(empty) == "No decisions yet."
     with pytest.raises(ValueError, match="'note'"):
         plots.decisions_table(decisions.drop(columns=["note"]))
+
+
+def test_band_names_never_overprint_at_any_threshold(case: Any) -> None:
+    """No text drawn in the plot overlaps another (notebook 04 at 0.79 overprinted the
+    band names over the axes); the bands are named in the legend instead."""
+    for threshold in (0.5, 0.79, 0.95):
+        fig = plots.score_distribution(case[0], threshold=threshold)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = only_axes(fig)
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+        for i, a in enumerate(boxes):
+            assert not any(a.overlaps(b) for b in boxes[i + 1 :]), threshold
+        assert any("synthetic" in text for text in legend_texts(ax))

@@ -64,7 +64,7 @@ def score_distribution(
     jitter = rng.uniform(-0.28, 0.28, size=len(scored))
     scores = _scores(scored)
     band = _band_index(scores)
-    for index, (_lo, _hi, reading, color) in enumerate(BANDS):
+    for index, (lo, hi, reading, color) in enumerate(BANDS):
         mask = band == index
         if not mask.any():
             continue
@@ -76,8 +76,13 @@ def score_distribution(
             color=color,
             edgecolors="#333333",
             linewidths=0.4,
-            label=f"{reading} ({int(mask.sum())})",
+            label=f"{reading}, {lo:.1f}–{hi:.1f} ({int(mask.sum())})",
         )
+    # The bands are named in the legend with their score range and count, never over the
+    # plot (narrow axes made the names overprint each other). A point's colour is the band
+    # of its score, whatever the threshold: a 0.75 is high-confidence synthetic even when
+    # the threshold of 0.79 does not flag it.
+
     ax.axvline(threshold, label=_threshold_text(threshold, evidence), **_THRESHOLD_STYLE)
 
     ticks = []
@@ -89,22 +94,11 @@ def score_distribution(
     ax.set_yticks([rows[m] for m in media], ticks)
     ax.set_ylim(-0.6, len(media) - 0.4)
     ax.set_xlim(-0.02, 1.02)
-    for lo, hi, name, _color in BANDS:
-        ax.text(
-            (lo + hi) / 2,
-            1.0,
-            name,
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="bottom",
-            fontsize="x-small",
-            color="#666666",
-        )
     ax.set_xlabel(_SCORE_AXIS)
     ax.set_ylabel("media type")
     missing = len(results) - len(scored)
     ax.set_title(
-        title + (f"\n({_items(missing)} without a score not shown)" if missing else ""), pad=16
+        title + (f"\n({_items(missing)} without a score not shown)" if missing else "")
     )
     _outside_legend(ax)
     return fig
