@@ -6,6 +6,8 @@ Like :mod:`._endpoints`: one ``async def`` each, used as a method by both client
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import _analysis, _calls
 from ._analysis import Feedback, FeedbackType, ListPage, Question, SourceTrace
 from ._base import DEFAULT_ANSWER_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_WAIT_TIMEOUT, BaseClient
@@ -30,7 +32,7 @@ __all__ = [
 
 
 async def intelligence(
-    self: BaseClient,
+    self: BaseClient[Any],
     *,
     media_token: MediaToken | str | None = None,
     url: str | None = None,
@@ -73,7 +75,7 @@ async def intelligence(
     return self._parse_intelligence(call, await send(self, call))
 
 
-async def ask(self: BaseClient, detect_uuid: str, query: str) -> Question:
+async def ask(self: BaseClient[Any], detect_uuid: str, query: str) -> Question:
     """Ask a question about a completed detect (``POST /detects/{uuid}/intelligence``).
 
     Returns at once with the question ``pending``; get the answer with
@@ -95,7 +97,7 @@ async def ask(self: BaseClient, detect_uuid: str, query: str) -> Question:
     return Question.from_json(self._item(call, response), self._source(response))
 
 
-async def get_question(self: BaseClient, detect_uuid: str, question_uuid: str) -> Question:
+async def get_question(self: BaseClient[Any], detect_uuid: str, question_uuid: str) -> Question:
     """Fetch a question and its answer (``GET /detects/{uuid}/intelligence/{id}``).
 
     Raises:
@@ -107,7 +109,7 @@ async def get_question(self: BaseClient, detect_uuid: str, question_uuid: str) -
 
 
 async def wait_for_answer(
-    self: BaseClient,
+    self: BaseClient[Any],
     question: Question,
     *,
     timeout: float = DEFAULT_ANSWER_TIMEOUT,
@@ -135,7 +137,7 @@ async def wait_for_answer(
     raise answer_timeout_error(last, deadline.waited)
 
 
-async def get_intelligence(self: BaseClient, uuid: str) -> Intelligence:
+async def get_intelligence(self: BaseClient[Any], uuid: str) -> Intelligence:
     """Fetch one intelligence report (``GET /intelligences/{uuid}``).
 
     Raises:
@@ -146,7 +148,7 @@ async def get_intelligence(self: BaseClient, uuid: str) -> Intelligence:
 
 
 async def list_intelligences(
-    self: BaseClient, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    self: BaseClient[Any], page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
 ) -> ListPage[Intelligence]:
     """One page of the team's intelligence reports (``GET /intelligences``).
 
@@ -158,7 +160,7 @@ async def list_intelligences(
     return _analysis.intelligence_page(self._body(call, response), self._source(response))
 
 
-async def get_feedback(self: BaseClient, detect_uuid: str) -> Feedback | None:
+async def get_feedback(self: BaseClient[Any], detect_uuid: str) -> Feedback | None:
     """The feedback this key gave on a detect (``GET /detect/{uuid}/feedback``).
 
     Returns:
@@ -171,7 +173,7 @@ async def get_feedback(self: BaseClient, detect_uuid: str) -> Feedback | None:
 
 
 async def send_feedback(
-    self: BaseClient,
+    self: BaseClient[Any],
     detect_uuid: str,
     type: FeedbackType | str,
     *,
@@ -196,7 +198,7 @@ async def send_feedback(
     return Feedback.from_json(self._item(call, response), self._source(response))
 
 
-async def delete_feedback(self: BaseClient, detect_uuid: str) -> None:
+async def delete_feedback(self: BaseClient[Any], detect_uuid: str) -> None:
     """Withdraw this key's feedback on a detect (``DELETE /detect/{uuid}/feedback``).
 
     A 404 after a retry whose first attempt may have gone through counts as deleted.
@@ -209,7 +211,7 @@ async def delete_feedback(self: BaseClient, detect_uuid: str) -> None:
             raise
 
 
-async def get_audio_source_tracing(self: BaseClient, uuid: str) -> SourceTrace:
+async def get_audio_source_tracing(self: BaseClient[Any], uuid: str) -> SourceTrace:
     """Fetch one audio source tracing record (``GET /audio_source_tracings/{uuid}``)."""
     call = _analysis.get_tracing_call(uuid)
     response = await send(self, call)
@@ -217,7 +219,7 @@ async def get_audio_source_tracing(self: BaseClient, uuid: str) -> SourceTrace:
 
 
 async def list_audio_source_tracings(
-    self: BaseClient, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    self: BaseClient[Any], page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
 ) -> ListPage[SourceTrace]:
     """One page of the team's audio source tracings (``GET /audio_source_tracings``)."""
     call = _analysis.list_tracings_call(page, page_size)

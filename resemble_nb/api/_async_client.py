@@ -10,7 +10,7 @@ from typing import TypeVar
 import httpx
 
 from . import _asking, _endpoints, _transport
-from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, TimeoutTypes
+from ._base import BaseClient
 from ._calls import Call
 
 __all__ = ["AsyncClient"]
@@ -18,7 +18,7 @@ __all__ = ["AsyncClient"]
 _A = TypeVar("_A", bound="AsyncClient")
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(BaseClient[httpx.AsyncClient]):
     """An asyncio client for Resemble AI's deepfake detection API (v2).
 
     The same methods as :class:`Client`, as coroutines (``iter_detects`` is an async
@@ -42,18 +42,7 @@ class AsyncClient(BaseClient):
     Raises, attributes, retries and errors: as for :class:`Client`.
     """
 
-    _http: httpx.AsyncClient
     _sleep = staticmethod(asyncio.sleep)
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, http_client)
 
     async def aclose(self) -> None:
         """Close the connections (unless ``http_client`` was given). Idempotent."""

@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeAlias, TypeVar
+from typing import Any, Generic, NoReturn, TypeAlias, TypeVar
 
 import httpx
 
@@ -88,7 +88,9 @@ def _to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_CONNECT_TIMEOUT))
 
 
-_C = TypeVar("_C", bound="BaseClient")
+_C = TypeVar("_C", bound="BaseClient[Any]")
+_H = TypeVar("_H")
+"""The connection pool's type: ``httpx.Client`` or ``httpx.AsyncClient``."""
 
 
 def _check_base_url(url: str, *, given: bool) -> str:
@@ -111,7 +113,7 @@ def _check_base_url(url: str, *, given: bool) -> str:
     )
 
 
-class BaseClient(Answers):
+class BaseClient(Answers, Generic[_H]):
     """Everything :class:`Client` and :class:`AsyncClient` share: configuration, headers,
     every retry decision, errors and parsing. Each adds only its connection and its two
     primitives, ``_request`` and ``_pause``; the endpoints are defined once, in
@@ -123,7 +125,7 @@ class BaseClient(Answers):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: Any = None,
+        http_client: _H | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("RESEMBLE_API_KEY")
         if not key or not key.strip():
@@ -141,9 +143,9 @@ class BaseClient(Answers):
         self._rng = random.Random()
         self._monotonic = time.monotonic
         self._owns_http = http_client is None
-        self._http: Any = http_client if http_client is not None else self._new_http(self.timeout)
+        self._http: _H = http_client if http_client is not None else self._new_http(self.timeout)
 
-    def _new_http(self, timeout: httpx.Timeout) -> Any:
+    def _new_http(self, timeout: httpx.Timeout) -> _H:
         """A connection pool from the one transport factory (:mod:`._transport`)."""
         raise NotImplementedError
 
@@ -171,7 +173,7 @@ class BaseClient(Answers):
     @classmethod
     def from_client(
         cls: type[_C],
-        client: BaseClient,
+        client: BaseClient[Any],
         *,
         max_retries: int | None = None,
         http_client: Any = None,

@@ -9,14 +9,14 @@ import httpx
 
 from .._core.closing import Closing
 from . import _asking, _endpoints, _transport
-from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, TimeoutTypes
+from ._base import BaseClient
 from ._calls import Call
 from ._sync import blocking, blocking_iter
 
 __all__ = ["Client"]
 
 
-class Client(BaseClient, Closing):
+class Client(BaseClient[httpx.Client], Closing):
     """A client for Resemble AI's deepfake detection API (v2).
 
     One method per endpoint; answers come back as parsed models (:class:`Detection`,
@@ -62,18 +62,7 @@ class Client(BaseClient, Closing):
         stats: Request and retry counters (:class:`ClientStats`).
     """
 
-    _http: httpx.Client
     _sleep = staticmethod(time.sleep)
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, http_client)
 
     def close(self) -> None:
         """Close the connections (unless ``http_client`` was given). Idempotent."""

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-async def send(self: BaseClient, call: Call) -> httpx.Response:
+async def send(self: BaseClient[Any], call: Call) -> httpx.Response:
     """Send ``call``, retried as :mod:`._retry` allows (every decision is
     :class:`BaseClient`'s; only ``_request`` and ``_pause`` differ per client)."""
     for retries in self._attempts(call):
@@ -57,7 +57,7 @@ async def send(self: BaseClient, call: Call) -> httpx.Response:
 
 
 async def secure_upload(
-    self: BaseClient, path_or_file: FileInput, *, filename: str | None = None
+    self: BaseClient[Any], path_or_file: FileInput, *, filename: str | None = None
 ) -> MediaToken:
     """Upload a file privately (``POST /secure_uploads``) and get a media token.
 
@@ -82,7 +82,7 @@ async def secure_upload(
 
 
 async def detect(
-    self: BaseClient,
+    self: BaseClient[Any],
     *,
     media_token: MediaToken | str | None = None,
     url: str | None = None,
@@ -153,7 +153,7 @@ async def detect(
     return settled
 
 
-async def get_detect(self: BaseClient, uuid: str, experts: bool = False) -> Detection:
+async def get_detect(self: BaseClient[Any], uuid: str, experts: bool = False) -> Detection:
     """Fetch a detection (``GET /detect/{uuid}``).
 
     Args:
@@ -173,7 +173,7 @@ async def get_detect(self: BaseClient, uuid: str, experts: bool = False) -> Dete
 
 
 async def list_detects(
-    self: BaseClient, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    self: BaseClient[Any], page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
 ) -> DetectionPage:
     """List the team's detections, newest first (``GET /detect``).
 
@@ -193,7 +193,7 @@ async def list_detects(
 
 
 async def iter_detects(
-    self: BaseClient, page_size: int = DEFAULT_PAGE_SIZE
+    self: BaseClient[Any], page_size: int = DEFAULT_PAGE_SIZE
 ) -> AsyncIterator[Detection]:
     """Every detection of the team, walking the pages of :meth:`list_detects`.
 
@@ -216,7 +216,7 @@ async def iter_detects(
         page += 1
 
 
-async def delete_detect(self: BaseClient, uuid: str) -> None:
+async def delete_detect(self: BaseClient[Any], uuid: str) -> None:
     """Delete a detection (``DELETE /detect/{uuid}``).
 
     Args:
@@ -238,7 +238,7 @@ async def delete_detect(self: BaseClient, uuid: str) -> None:
 
 
 async def detect_batch(
-    self: BaseClient,
+    self: BaseClient[Any],
     files: Sequence[NamedFileInput] | None = None,
     *,
     zip: FileInput | None = None,
@@ -277,7 +277,7 @@ async def detect_batch(
     return self._parse_batch(call, await send(self, call))
 
 
-async def get_batch(self: BaseClient, uuid: str) -> Batch:
+async def get_batch(self: BaseClient[Any], uuid: str) -> Batch:
     """Fetch a batch (``GET /detect/batch/{uuid}``).
 
     Args:
@@ -296,7 +296,7 @@ async def get_batch(self: BaseClient, uuid: str) -> Batch:
 
 @overload
 async def wait_for(
-    self: BaseClient,
+    self: BaseClient[Any],
     target: Batch,
     *,
     timeout: float = ...,
@@ -306,7 +306,7 @@ async def wait_for(
 
 @overload
 async def wait_for(
-    self: BaseClient,
+    self: BaseClient[Any],
     target: Detection | str,
     *,
     kind: Literal["detect"] = ...,
@@ -317,7 +317,7 @@ async def wait_for(
 
 @overload
 async def wait_for(
-    self: BaseClient,
+    self: BaseClient[Any],
     target: str,
     *,
     kind: Literal["batch"],
@@ -327,7 +327,7 @@ async def wait_for(
 
 
 async def wait_for(
-    self: BaseClient,
+    self: BaseClient[Any],
     target: Detection | Batch | str,
     *,
     kind: Literal["detect", "batch"] = "detect",
