@@ -97,9 +97,7 @@ def score_distribution(
     ax.set_xlabel(_SCORE_AXIS)
     ax.set_ylabel("media type")
     missing = len(results) - len(scored)
-    ax.set_title(
-        title + (f"\n({_items(missing)} without a score not shown)" if missing else "")
-    )
+    ax.set_title(title + (f"\n({_items(missing)} without a score not shown)" if missing else ""))
     _outside_legend(ax)
     return fig
 
