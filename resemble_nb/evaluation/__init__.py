@@ -14,6 +14,7 @@ or refuses in plain words. The metrics are scikit-learn's (``pip install
 
 from __future__ import annotations
 
+from ._agreement import RATING_COLUMNS, Agreement, agreement
 from ._bootstrap import GRID, BootstrapResult, bootstrap
 from ._labels import LabelImport, RowProblem, import_labels
 from ._metrics import MIN_PER_CLASS, GroupEvaluation, evaluate_group
@@ -33,7 +34,9 @@ __all__ = [
     "GRID",
     "MIN_PER_CLASS",
     "OVERALL",
+    "RATING_COLUMNS",
     "TRUTH_COLUMNS",
+    "Agreement",
     "BootstrapResult",
     "Evaluation",
     "EvaluationError",
@@ -43,6 +46,7 @@ __all__ = [
     "RowProblem",
     "ThresholdEvidence",
     "ThresholdRecommendation",
+    "agreement",
     "bootstrap",
     "evaluate",
     "evaluate_group",
