@@ -21,6 +21,7 @@ from ..ledger import (
     CaseNameError,
     Ledger,
 )
+from ..ledger.postgresql import is_case_url, parse_case_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,10 +37,24 @@ _HEX = re.compile(r"[0-9a-f]{6,64}")
 class CaseBase:
     """A case folder and its ledger (see :class:`~resemble_nb.case.Case` for the verbs)."""
 
-    def __init__(self, folder: str | os.PathLike[str], *, name: str | None = None) -> None:
-        path = Path(os.fspath(folder)).expanduser()
-        self.folder: Path = make_case_folder(path)
-        self.ledger = Ledger(self.folder / CASE_DB)
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        workdir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.url: str | None = None
+        """The PostgreSQL case URL of a team's case (else ``None``: a folder's SQLite)."""
+        if is_case_url(folder):  # a team's case: its files (uploads, reports) stay local
+            self.url = str(folder)
+            local = workdir or Path.cwd() / parse_case_url(self.url).case
+            self.folder: Path = make_case_folder(Path(os.fspath(local)).expanduser())
+            self.ledger = Ledger(self.url, folder=self.folder)
+        else:
+            path = Path(os.fspath(folder)).expanduser()
+            self.folder = make_case_folder(path)
+            self.ledger = Ledger(self.folder / CASE_DB)
         from ._reviewer import install_custody
 
         install_custody(self.ledger, self.folder)  # signed writes, by the one reviewer rule

@@ -39,10 +39,14 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, Clo
     """A case folder and its ledger: what was reviewed, the results, the decisions.
 
     Args:
-        folder: The case folder (created if missing, with ``uploads/`` and ``reports/``).
+        folder: The case folder (created if missing, with ``uploads/`` and ``reports/``),
+            or a team's case on PostgreSQL, ``postgresql://USER@HOST:PORT/DB?case=NAME``
+            (the ``postgresql`` extra).
         name: A display name for reports (default: the folder's name); remembered in the
             ledger. An existing case keeps its name: opening it with another ``name=``
             raises (rename it on purpose with :meth:`rename`, a signed event).
+        workdir: For a PostgreSQL case, the local folder for its uploads and reports
+            (default: a folder named after the case in the current directory).
 
     Raises:
         resemble_nb.ledger.CaseNameError: The case exists under another name.

@@ -43,7 +43,12 @@ def add_detect(sub: Any) -> None:
         ),
     )
     detect.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to analyse")
-    detect.add_argument("--case", required=True, metavar="DIR", help="the case folder")
+    detect.add_argument(
+        "--case",
+        required=True,
+        metavar="CASE",
+        help="the case folder, or postgresql://USER@HOST:PORT/DB?case=NAME",
+    )
     detect.add_argument("--strategy", choices=("auto", "batch", "single"), default="auto")
     detect.add_argument(
         "--intelligence", action="store_true", help="also ask for an intelligence report"

@@ -26,7 +26,12 @@ def add_tables(sub: Any) -> None:
         help="export a case's results table",
         description="Write the case's results (one row per item) as CSV, Parquet or JSON.",
     )
-    results.add_argument("--case", required=True, metavar="DIR", help="the case folder")
+    results.add_argument(
+        "--case",
+        required=True,
+        metavar="CASE",
+        help="the case folder, or postgresql://USER@HOST:PORT/DB?case=NAME",
+    )
     results.add_argument(
         "--format", choices=FORMATS, default=None, help="default: from -o FILE, else csv"
     )
@@ -39,7 +44,12 @@ def add_tables(sub: Any) -> None:
         description="Write one self-contained HTML file (plots embedded, no external "
         "requests) with the case summary, every item, flagged items and the chain of custody.",
     )
-    report.add_argument("--case", required=True, metavar="DIR", help="the case folder")
+    report.add_argument(
+        "--case",
+        required=True,
+        metavar="CASE",
+        help="the case folder, or postgresql://USER@HOST:PORT/DB?case=NAME",
+    )
     report.add_argument(
         "-o", "--output", metavar="FILE", help="default: reports/<case name>.html in the case"
     )
@@ -78,10 +88,15 @@ def _export(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _open_case(command: str, folder: Path) -> Case | None:
-    """The case in ``folder``, or ``None`` after saying why there is none."""
+def _open_case(command: str, folder: Path | str) -> Case | None:
+    """The case in ``folder`` (or at a PostgreSQL case URL), or ``None`` after saying why
+    there is none."""
     from resemble_nb.case import CASE_DB, Case
+    from resemble_nb.ledger.postgresql import is_case_url
 
+    if is_case_url(folder):
+        return Case(folder)
+    folder = Path(folder)
     if folder.is_file():
         print(f"resemble-nb {command}: {folder}: is a file; a case is a folder", file=sys.stderr)
         return None
@@ -92,7 +107,7 @@ def _open_case(command: str, folder: Path) -> Case | None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    case = _open_case("report", Path(args.case))
+    case = _open_case("report", args.case)
     if case is None:
         return EXIT_USAGE
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
@@ -132,7 +147,7 @@ def _report_failure(exc: Exception, output: str | None) -> str:
 
 
 def _run_results(args: argparse.Namespace) -> int:
-    case = _open_case("results", Path(args.case))
+    case = _open_case("results", args.case)
     if case is None:
         return EXIT_USAGE
     try:
