@@ -22,7 +22,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from ._calls import Call
 from ._labels import parse_score
-from ._metrics import as_int, as_str, parse_datetime, unknown_fields
+from ._metrics import as_str, parse_datetime, unknown_fields
+from ._page import Paged, page_counters
 from .models import Intelligence, Source
 
 __all__ = [
@@ -182,7 +183,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class ListPage(Generic[T]):
+class ListPage(Paged, Generic[T]):
     """One page of a paged list (``page`` from 1), items parsed."""
 
     items: list[T]
@@ -191,10 +192,6 @@ class ListPage(Generic[T]):
     page_size: int
     total_count: int
     source: Source = "api"
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
 
     def __iter__(self) -> Any:
         return iter(self.items)
@@ -208,14 +205,7 @@ class ListPage(Generic[T]):
     ) -> ListPage[T]:
         raw = data.get("items")
         items = [parse(i) for i in raw if isinstance(i, Mapping)] if isinstance(raw, list) else []
-        return cls(
-            items=items,
-            page=as_int(data.get("page")) or 1,
-            num_pages=as_int(data.get("num_pages")) or 0,
-            page_size=as_int(data.get("page_size")) or 0,
-            total_count=as_int(data.get("total_count")) or 0,
-            source=source,
-        )
+        return cls(items=items, **page_counters(data), source=source)
 
 
 # -- calls ------------------------------------------------------------------------------------

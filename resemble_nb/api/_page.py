@@ -6,16 +6,40 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from ._metrics import as_int, parse_datetime
 from .models import Detection, Source
 
-__all__ = ["DetectionPage", "Page"]
+__all__ = ["DetectionPage", "Page", "Paged", "page_counters"]
+
+
+class _Counters(TypedDict):
+    page: int
+    num_pages: int
+    page_size: int
+    total_count: int
+
+
+def page_counters(data: Mapping[str, Any]) -> _Counters:
+    """The paging counters of a list envelope ``{page, num_pages, page_size, total_count}``."""
+    return _Counters(
+        page=as_int(data.get("page")) or 1,
+        num_pages=as_int(data.get("num_pages")) or 0,
+        page_size=as_int(data.get("page_size")) or 0,
+        total_count=as_int(data.get("total_count")) or 0,
+    )
+
+
+class Paged:
+    """What every page of a paged list answers: whether a later page exists."""
+
+    page: int
+    num_pages: int
 
 
 @dataclass(frozen=True)
-class DetectionPage:
+class DetectionPage(Paged):
     """One page of ``GET /detect``: ``items`` plus the paging counters (pages start at 1).
 
     Items are parsed on first use of :attr:`items`; :meth:`find` parses only the ones
@@ -76,14 +100,7 @@ class DetectionPage:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], source: Source = "api") -> DetectionPage:
         """Parse a list envelope ``{page, num_pages, page_size, total_count, items}``."""
-        return cls(
-            page=as_int(data.get("page")) or 1,
-            num_pages=as_int(data.get("num_pages")) or 0,
-            page_size=as_int(data.get("page_size")) or 0,
-            total_count=as_int(data.get("total_count")) or 0,
-            source=source,
-            raw=dict(data),
-        )
+        return cls(**page_counters(data), source=source, raw=dict(data))
 
 
 Page = DetectionPage

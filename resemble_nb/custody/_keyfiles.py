@@ -92,14 +92,7 @@ def check_folder(folder: Path) -> None:
                 f"{folder}: refusing the key folder: it leads through a symlink to {real}, "
                 f"and {why}"
             )
-    info = real.stat()
-    if info.st_uid != os.geteuid():
-        raise CustodyError(f"{folder}: refusing the key folder: it belongs to another account")
-    if _loose(info.st_mode):
-        raise CustodyError(
-            f"{folder}: refusing the key folder: other accounts can open it (mode "
-            f"{stat.S_IMODE(info.st_mode):04o}); make it private with chmod 700"
-        )
+    _ours_and_private(folder, real.stat(), "folder", "open", "700")
 
 
 def check_key_file(path: Path) -> None:
@@ -111,10 +104,18 @@ def check_key_file(path: Path) -> None:
         raise CustodyError(f"{path}: refusing the key file: it is a symlink")
     if not stat.S_ISREG(info.st_mode):
         raise CustodyError(f"{path}: refusing the key file: it is not a regular file")
+    _ours_and_private(path, info, "file", "read", "600")
+
+
+def _ours_and_private(
+    path: Path, info: os.stat_result, what: str, can: str, private_mode: str
+) -> None:
+    """Refuse a key ``what`` (folder or file) of another account, or that others ``can``
+    open or read."""
     if info.st_uid != os.geteuid():
-        raise CustodyError(f"{path}: refusing the key file: it belongs to another account")
+        raise CustodyError(f"{path}: refusing the key {what}: it belongs to another account")
     if _loose(info.st_mode):
         raise CustodyError(
-            f"{path}: refusing the key file: other accounts can read it (mode "
-            f"{stat.S_IMODE(info.st_mode):04o}); make it private with chmod 600"
+            f"{path}: refusing the key {what}: other accounts can {can} it (mode "
+            f"{stat.S_IMODE(info.st_mode):04o}); make it private with chmod {private_mode}"
         )

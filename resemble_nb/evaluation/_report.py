@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._metrics import MIN_PER_CLASS
 from ._rates import Rate, format_threshold, percent
-from ._result import Evaluation
+from ._result import Evaluation, format_ci
 
 if TYPE_CHECKING:
     from ..ledger import ThresholdChoice
@@ -41,14 +41,6 @@ def _rate(rate: Rate, noun: str = "item") -> dict[str, Any]:
         "enough": rate.n >= MIN_PER_CLASS,
         "few": few,
     }
-
-
-def _auc(value: float, ci: tuple[float, float]) -> str:
-    if math.isnan(value):
-        return "—"
-    if math.isnan(ci[0]):
-        return f"{value:.3f}"
-    return f"{value:.3f} ({ci[0]:.3f} – {ci[1]:.3f})"
 
 
 def _choice(choice: ThresholdChoice | None) -> dict[str, str] | None:
@@ -108,7 +100,7 @@ def reliability_section(
                 "fpr": _rate(g.false_positive_rate, "known-real item"),
                 "fnr": _rate(g.false_negative_rate, "known fake"),
                 "precision": _rate(g.precision, "flagged item"),
-                "auc": _auc(g.auc, g.auc_ci),
+                "auc": format_ci(g.auc, g.auc_ci, " – "),
             }
         )
     if figures:

@@ -23,12 +23,13 @@ OVERALL = "overall"
 _MEDIA_ORDER = ("audio", "video", "image")
 
 
-def _ci(value: float, ci: tuple[float, float]) -> str:
+def format_ci(value: float, ci: tuple[float, float], dash: str = "–") -> str:
+    """``0.912 (0.880–0.940)``: a value and its interval; ``—`` when there is none."""
     if math.isnan(value):
         return "—"
     if math.isnan(ci[0]):
         return f"{value:.3f}"
-    return f"{value:.3f} ({ci[0]:.3f}–{ci[1]:.3f})"
+    return f"{value:.3f} ({ci[0]:.3f}{dash}{ci[1]:.3f})"
 
 
 def _short(rate: Rate) -> str:
@@ -211,7 +212,7 @@ class Evaluation:
                     str(g.n),
                     str(g.n_real),
                     str(g.n_fake),
-                    _ci(g.auc, g.auc_ci),
+                    format_ci(g.auc, g.auc_ci),
                     _short(g.false_positive_rate),
                     _short(g.false_negative_rate),
                     _short(g.precision),
