@@ -13,12 +13,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from resemble_nb._core.markup import image_uri
-from resemble_nb.api import LABELS as _LABELS
+from resemble_nb.api import LABELS as LABELS  # the label scale, least to most synthetic
 from resemble_nb.api import SCORE_BANDS, score_band
 from resemble_nb.ledger import VERDICTS as _VERDICTS
 
-#: The five-step label scale, least to most synthetic (the API layer's one list).
-LABELS: tuple[str, ...] = _LABELS
 #: One palette for the label scale, shared by plots, report and widgets.
 LABEL_COLORS: dict[str, str] = {
     "real": "#1a9641",

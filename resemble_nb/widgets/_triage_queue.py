@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..api import LABELS as _LABELS
+from ..api import LABELS  # the five-step label scale, from real to fake
 
 __all__ = [
     "LABELS",
@@ -24,8 +24,6 @@ __all__ = [
     "verdict_at",
 ]
 
-#: The five-step label scale, from real to fake (the API layer's one list).
-LABELS: tuple[str, ...] = _LABELS
 #: Queue orders: key -> words for the menu.
 SORTS: dict[str, str] = {
     "score": "Score, highest first",
