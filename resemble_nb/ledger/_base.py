@@ -19,6 +19,7 @@ from typing import Any
 
 from ._signing import EventSigner, last_seq, sign_new
 from ._store import Connection, Store
+from .errors import LedgerError
 from .postgresql._url import is_case_url
 from .sqlite import SQLiteStore
 
@@ -75,8 +76,12 @@ class LedgerBase:
         """The PostgreSQL case URL, for a case kept there (else ``None``: a SQLite file)."""
         store: Store
         if is_case_url(path):
-            from .postgresql._store import PostgreSQLStore  # needs the postgresql extra
-
+            try:
+                from .postgresql._store import PostgreSQLStore
+            except ImportError:
+                raise LedgerError(
+                    "a PostgreSQL case needs psycopg 3: pip install 'resemble_nb[postgresql]'"
+                ) from None
             pg = PostgreSQLStore(str(path))
             store, self.url = pg, str(path)
             # files a case keeps (uploads, reports) live in a local working folder
