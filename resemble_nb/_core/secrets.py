@@ -59,6 +59,11 @@ _MIN_LENGTH = 8  # shorter values would match ordinary text
 _API_KEY_ENV = "RESEMBLE_API_KEY"
 _lock = threading.Lock()
 _known: dict[bytes, str] = {}  # value -> what it is ("the API key", "a media token"...)
+_MAX_PLAIN = 1024
+"""Plain (not token-shaped) values are looked for one by one: the oldest beyond this many
+are forgotten, so a long review's heatmap URLs cannot make every scan slow. The first
+ones remembered (the API keys, made before any URL) are kept."""
+_KEEP_FIRST = 16
 _known_tokens: dict[bytes, str] = {}  # the JWT-shaped ones, found through JWT_BYTES
 
 
@@ -71,7 +76,12 @@ def remember(value: str, what: str = "a secret") -> None:
         return
     raw = value.encode("utf-8")
     with _lock:
-        (_known_tokens if JWT_BYTES.fullmatch(raw) else _known)[raw] = what
+        if JWT_BYTES.fullmatch(raw):
+            _known_tokens[raw] = what
+            return
+        _known[raw] = what
+        if len(_known) > _MAX_PLAIN:  # forget the oldest after the first few
+            del _known[list(_known)[_KEEP_FIRST]]
 
 
 def known_count() -> int:

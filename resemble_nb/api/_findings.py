@@ -307,6 +307,7 @@ class Artifact:
             return cls(name, "data", text)
         parts = urlsplit(text)
         if parts.scheme in ("http", "https"):
-            remember(parts.query, "a pre-signed URL")  # its signature must reach no artifact
+            if len(parts.query) >= 16:  # a pre-signed one: it must reach no artifact
+                remember(parts.query, "a pre-signed URL")
             return cls(name, "url", text)
         return None

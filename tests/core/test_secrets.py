@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from resemble_nb._core.secrets import find_secrets, looks_like_token, redact, remember
+from resemble_nb._core.secrets import find_secrets, known_count, looks_like_token, redact, remember
 from resemble_nb.api import Client
 from resemble_nb.api._findings import Artifact
 from resemble_nb.api._token import MediaToken
@@ -109,3 +109,14 @@ def test_service_text_is_redacted_by_shape_and_by_what_is_known() -> None:
     assert looks_like_token(JWT_NAME) and not looks_like_token("speech.wav")
     ordinary = "the token expired at 10:00 (see eyJ docs)"
     assert redact(ordinary) == ordinary
+
+
+def test_many_urls_cannot_make_every_scan_slow() -> None:
+    """Plain values are looked for one by one: the oldest beyond 1024 are forgotten."""
+    for i in range(1500):
+        remember(f"X-Amz-Signature={i:06d}abcdef", "a pre-signed URL")
+    assert find_secrets("X-Amz-Signature=001499abcdef") == ["a pre-signed URL"]
+    assert find_secrets("X-Amz-Signature=000100abcdef") == []
+    from resemble_nb._core import secrets as module
+
+    assert len(module._known) == 1024 and known_count() >= 1024
