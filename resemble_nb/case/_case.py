@@ -27,6 +27,7 @@ from ._custody import CustodyVerbs
 from ._evidence import EvidenceVerbs
 from ._plan import PlanVerbs
 from ._review import ReviewVerbs
+from ._team import TeamVerbs, TeamView
 
 if TYPE_CHECKING:
     from ..api import Client
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["CASE_DB", "Case"]
 
 
-class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, Closing):
+class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, TeamVerbs, Closing):
     """A case folder and its ledger: what was reviewed, the results, the decisions.
 
     Args:
@@ -114,18 +115,36 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, Clo
         )
 
     # -- views ------------------------------------------------------------------------------
-    def triage(self, client: Client | None = None, **filters: Any) -> TriageBoard:
+    def triage(
+        self, client: Client | None = None, *, adjudicate: bool = False, **filters: Any
+    ) -> TriageBoard:
         """The triage board: look, listen, decide (``threshold=``, ``labels=``...).
 
         ``client``: the account that reviewed the items, for the analysis panel's
         questions and feedback (default: the client this process reviewed the case with,
-        else ``connect()`` when first needed).
+        else ``connect()`` when first needed). In a team review (see :meth:`assign`),
+        ``reviewer="ana"`` shows ana's queue only (blind: never another's verdict), and
+        ``adjudicate=True`` the disputes she may settle (never one she reviewed).
         """
         from ..widgets import TriageBoard
         from ..widgets._analysis_panel import AnalysisPanel
         from ..widgets._threshold_caption import ThresholdCaption
         from ._analysis import CaseAnalysis
 
+        team = self.team()
+        name = filters.get("reviewer")
+        if adjudicate or (team is not None and name in team.reviewers):
+            if team is None or not name:
+                raise ValueError("adjudicate=True needs a team review and reviewer='name'")
+            if team.hide_scores:  # no score or label to filter by
+                from ..api import LABELS
+
+                filters.update(threshold=0.0, labels=list(LABELS))
+            view = TeamView(self, str(name), adjudicate=adjudicate)
+            board = TriageBoard(view, **filters)
+            if not team.hide_scores:  # no feedback panel: it speaks of the case's verdict
+                board.add_panel(ThresholdCaption(self, lambda: self.threshold))
+            return board
         board = TriageBoard(self, **filters)
         # the case's threshold, not the board's score filter: filtering rewrites no caption
         board.add_panel(ThresholdCaption(self, lambda: self.threshold))

@@ -86,7 +86,7 @@ def library_statistics(codes: IntArray, q: int) -> dict[str, float]:
         both = (codes >= 0).all(axis=1)
         if both.any():
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore")
                 point["cohen_kappa"] = float(
                     cohen_kappa_score(codes[both, 0], codes[both, 1], labels=list(range(q)))
                 )
@@ -143,7 +143,7 @@ def _pairs(codes: IntArray, names: list[str], q: int) -> pd.DataFrame:
             continue
         x, y = codes[both, a], codes[both, b]
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore")
             kappa = float(cohen_kappa_score(x, y, labels=list(range(q))))
         rows.append((names[a], names[b], int(both.sum()), float((x == y).mean()), kappa))
     columns = ["reviewer_a", "reviewer_b", "items", "percent_agreement", "cohen_kappa"]
@@ -160,7 +160,7 @@ def _against(frame: pd.DataFrame, final: Mapping[str, str], index: dict[str, int
         truth = own["item"].map(final).map(index)
         x, y = own["code"].to_numpy(), truth.to_numpy()
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore")
             kappa = float(cohen_kappa_score(x, y, labels=list(range(len(index)))))
         rows.append((str(reviewer), len(own), float((x == y).mean()), kappa))
     columns = ["reviewer", "items", "percent_agreement", "cohen_kappa"]

@@ -18,6 +18,7 @@ from ._store import Connection
 
 __all__ = [
     "ACTOR_FIELD",
+    "ASSIGNED",
     "LEGACY_UNSIGNED",
     "SIGNED_KINDS",
     "EventSigner",
@@ -25,6 +26,9 @@ __all__ = [
     "last_seq",
     "sign_new",
 ]
+
+ASSIGNED = "reviewers_assigned"
+"""The event that deals a case's items to its team of reviewers (``Case.assign``)."""
 
 SIGNED_KINDS: frozenset[str] = frozenset(
     {
@@ -37,6 +41,7 @@ SIGNED_KINDS: frozenset[str] = frozenset(
         "bundle_written",
         "checkpoint",
         "case_renamed",
+        ASSIGNED,
     }
 )
 """Events that must carry a signature once the chain has begun (``verify`` checks)."""
@@ -59,6 +64,7 @@ ACTOR_FIELD: dict[str, str] = {
     "bundle_written": "reviewer",
     "checkpoint": "reviewer",
     "case_renamed": "reviewer",
+    ASSIGNED: "assigned_by",
 }
 """The fact naming who an event is by: its signer must be registered under that name."""
 

@@ -57,6 +57,8 @@ def details_html(item: Mapping[str, Any]) -> str:
     rows.append(("Verdict", f"<b>{_named(verdict)}</b>" if verdict else "<i>not decided</i>"))
     if item.get("note"):
         rows.append(("Note", escape(item["note"])))
+    if item.get("team_verdicts"):  # an adjudicator's board: the dispute itself
+        rows.append(("Reviewers", escape(item["team_verdicts"])))
     if item.get("error"):
         rows.append(("Reason", f"<span style='color:#b91c1c'>{escape(item['error'])}</span>"))
     if item.get("source") == "sandbox":
