@@ -7,8 +7,8 @@ imported inside :func:`run`.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
+from collections.abc import Callable
 
 __all__ = ["add_arguments", "run"]
 
@@ -22,34 +22,31 @@ _FAULTS_HELP = (
 )
 
 
+def _valid(value: str, check: Callable[[str], object], error: type[Exception]) -> str:
+    """``value`` if ``check`` accepts it; else argparse's error with ``check``'s reason."""
+    try:
+        check(value)
+    except error as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _progress(value: str) -> str:
     from .config import parse_progress
 
-    try:
-        parse_progress(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    return _valid(value, parse_progress, ValueError)
 
 
 def _faults(value: str) -> str:
     from .faults import FaultSpecError, parse_spec
 
-    try:
-        parse_spec(value)
-    except FaultSpecError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    return _valid(value, parse_spec, FaultSpecError)
 
 
 def _lag(value: str) -> str:
     from .modes import parse_lag
 
-    try:
-        parse_lag(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    return _valid(value, parse_lag, ValueError)
 
 
 def _share(value: str) -> float:
@@ -209,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .app import create_app
     from .config import SandboxConfig
+    from .server import listening_socket
 
     config = SandboxConfig(
         api_keys=tuple(args.api_keys or ()),
@@ -235,19 +233,13 @@ def run(args: argparse.Namespace) -> int:
         answers=args.answers,
     )
     app = create_app(config)
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on such sockets, and
-    # without it every answer waits ~40 ms for a delayed ACK (Nagle).
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = listening_socket(args.host, args.port)
     except OSError as exc:
         print(
             f"resemble-nb sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
         )
         return 2
-    sock.listen(128)
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Resemble sandbox API: http://{host}:{port}/api/v2", flush=True)

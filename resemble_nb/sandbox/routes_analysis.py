@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse
 from .clock import isoformat
 from .errors import ApiError
 from .hostile import hostile_text
-from .routes_detect import json_body, service_of, team_of
+from .routes_detect import int_param, json_body, service_of, team_of
 from .scoring import answer_text, tracing_label
 from .service import Service
 from .state import Detect, Team
@@ -90,18 +90,7 @@ def _detect(svc: Service, team: Team, uuid: str) -> Detect:
 
 
 def _page_params(request: Request) -> tuple[int, int]:
-    def number(name: str, default: int | None) -> int:
-        value = request.query_params.get(name)
-        if value is None or value == "":
-            if default is None:
-                raise ApiError(400, f"{name} is required (1-based page number)")
-            return default
-        try:
-            return int(value)
-        except ValueError:
-            raise ApiError(400, f"{name} must be an integer, got {value!r}") from None
-
-    page, page_size = number("page", None), number("page_size", 10)
+    page, page_size = int_param(request, "page", None), int_param(request, "page_size", 10)
     if page < 1:
         raise ApiError(400, f"page must be >= 1, got {page}")
     if not 10 <= page_size <= 1000:
@@ -224,12 +213,16 @@ async def list_intelligences(request: Request) -> JSONResponse:
 
 
 async def get_intelligence(request: Request) -> JSONResponse:
-    svc = service_of(request)
+    return _one(request, _team_reports(service_of(request), team_of(request)), "Not found")
+
+
+def _one(request: Request, records: list[dict[str, Any]], missing: str) -> JSONResponse:
+    """The record whose uuid the path names, or a 404 saying ``missing``."""
     wanted = request.path_params["uuid"]
-    for report in _team_reports(svc, team_of(request)):
-        if report.get("uuid") == wanted:
-            return JSONResponse({"success": True, "item": report})
-    raise ApiError(404, "Not found", extra={"item": None})
+    for record in records:
+        if record.get("uuid") == wanted:
+            return JSONResponse({"success": True, "item": record})
+    raise ApiError(404, missing, extra={"item": None})
 
 
 # -- feedback ----------------------------------------------------------------------------------
@@ -338,9 +331,5 @@ async def list_tracings(request: Request) -> JSONResponse:
 
 
 async def get_tracing(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    wanted = request.path_params["uuid"]
-    for record in _team_tracings(svc, team_of(request)):
-        if record["uuid"] == wanted:
-            return JSONResponse({"success": True, "item": record})
-    raise ApiError(404, "Audio source tracing not found", extra={"item": None})
+    records = _team_tracings(service_of(request), team_of(request))
+    return _one(request, records, "Audio source tracing not found")

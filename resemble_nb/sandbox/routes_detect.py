@@ -267,7 +267,7 @@ async def get_detect(request: Request) -> JSONResponse:
     return JSONResponse({"success": True, "item": svc.render(detect, experts=experts)})
 
 
-def _int_param(request: Request, name: str, default: int | None) -> int:
+def int_param(request: Request, name: str, default: int | None) -> int:
     value = request.query_params.get(name)
     if value is None or value == "":
         if default is None:
@@ -281,8 +281,8 @@ def _int_param(request: Request, name: str, default: int | None) -> int:
 
 async def list_detects(request: Request) -> JSONResponse:
     svc = service_of(request)
-    page = _int_param(request, "page", None)
-    page_size = _int_param(request, "page_size", 10)
+    page = int_param(request, "page", None)
+    page_size = int_param(request, "page_size", 10)
     if page < 1:
         raise ApiError(400, f"page must be >= 1, got {page}")
     if not 10 <= page_size <= 1000:

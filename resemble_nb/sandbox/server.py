@@ -12,7 +12,24 @@ from .app import SandboxApp, create_app
 from .config import FaultsSetting, SandboxConfig
 from .faults import parse_spec
 
-__all__ = ["Sandbox"]
+__all__ = ["Sandbox", "listening_socket"]
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0: any free port) and listening; closed again
+    if it cannot bind (the OSError says why)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on such sockets, and
+    # without it every answer waits ~40 ms for a delayed ACK (Nagle).
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    return sock
 
 
 class Sandbox:
@@ -56,17 +73,10 @@ class Sandbox:
         import uvicorn
 
         self._app = create_app(self.config)
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on such sockets, and
-        # without it every answer waits ~40 ms for a delayed ACK (Nagle).
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((self.host, self.port))
+            sock = listening_socket(self.host, self.port)
         except OSError as exc:
-            sock.close()
             raise OSError(f"sandbox could not listen on {self.host}:{self.port}: {exc}") from exc
-        sock.listen(128)
         self._sock = sock
         self.port = sock.getsockname()[1]
         uv_config = uvicorn.Config(
