@@ -10,7 +10,9 @@ Used by ``resemble-nb demo`` and ``scripts/refresh_notebooks.py``:
   notebook by accident.
 * Widget state is never stored (``store_widget_state=False``) and
   :func:`clean_notebook` drops what a saved notebook does not need (``metadata.widgets``,
-  timings), so no widget value ends up on disk.
+  timings), so no widget value ends up on disk. Without state a widget's view cannot be
+  drawn again ("model not found" when the notebook is reopened), so each widget output
+  keeps only its text form, which says what the widget showed.
 * :func:`find_leaks` scans files for given secrets and for anything shaped like a
   media token (a JWT).
 """
@@ -24,8 +26,12 @@ from typing import Any
 
 from resemble_nb._core.secrets import JWT_BYTES, find_secrets
 
+#: A widget's view in an output: drawable only with the widget state, never stored.
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
 __all__ = [
     "JWT_PATTERN",
+    "WIDGET_VIEW",
     "clean_notebook",
     "execute_notebook",
     "find_leaks",
@@ -95,12 +101,15 @@ def inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> Any:
 
 
 def clean_notebook(nb: Any) -> Any:
-    """Drop widget state, papermill records and timings; keep outputs and counts."""
+    """Drop widget state (and so the widget views that would need it), papermill records
+    and timings; keep outputs (a widget's as its text) and counts."""
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         for key in _CELL_METADATA_DROPPED:
             cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 
