@@ -63,6 +63,18 @@ class Agreement:
         out: pd.DataFrame = pd.DataFrame(values, index=names, columns=names)
         return out
 
+    def plot(self) -> Any:
+        """Each coefficient per group with its interval (a matplotlib Figure)."""
+        from ..plots import agreement_intervals
+
+        return agreement_intervals(self.table)
+
+    def plot_matrix(self) -> Any:
+        """Cohen's kappa reviewer by reviewer (a matplotlib Figure)."""
+        from ..plots import reviewer_matrix
+
+        return reviewer_matrix(self.matrix)
+
     def _repr_html_(self) -> str:
         return str(self.table.to_html(float_format=lambda v: f"{v:.3f}"))
 

@@ -10,6 +10,7 @@ Empty or score-less frames give a figure that says so instead of raising.
 >>> png = figure_to_png(fig)                           # doctest: +SKIP
 """
 
+from resemble_nb.plots._agreement import AGREEMENT_NAMES, agreement_intervals, reviewer_matrix
 from resemble_nb.plots._evaluation import (
     GROUP_COLORS,
     calibration_curve,
@@ -34,6 +35,7 @@ from resemble_nb.plots._tables import DecisionsTable, decisions_table
 from resemble_nb.plots._timeline import timeline
 
 __all__ = [
+    "AGREEMENT_NAMES",
     "BANDS",
     "GROUP_COLORS",
     "LABELS",
@@ -42,6 +44,7 @@ __all__ = [
     "VERDICTS",
     "VERDICT_COLORS",
     "DecisionsTable",
+    "agreement_intervals",
     "band_color",
     "calibration_curve",
     "confusion_matrix",
@@ -50,6 +53,7 @@ __all__ = [
     "figure_to_png",
     "pr_curve",
     "ranked_scores",
+    "reviewer_matrix",
     "roc_curve",
     "score_distribution",
     "timeline",
