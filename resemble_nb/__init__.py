@@ -17,7 +17,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._core.version import __version__
+from ._core.version import __version__ as __version__
 
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "resemble_nb.case._connect": ("connect",),
@@ -87,115 +87,134 @@ _MODULES = {
     "custody",
 }
 
-if TYPE_CHECKING:  # the same names, for type checkers and editors
-    from . import plots
-    from ._core.errors import ResembleError
+if TYPE_CHECKING:  # the same names, for type checkers and editors (``X as X``: re-exported)
+    from . import plots as plots
+    from ._core.errors import ResembleError as ResembleError
     from .api import (
-        APIConnectionError,
-        APIStatusError,
-        APITimeoutError,
-        AsyncClient,
-        AuthenticationError,
-        BadRequestError,
-        BatchLimitError,
-        Client,
-        DetectOptions,
-        FileRejectedError,
-        InternalServerError,
-        InvalidAPIKeyError,
-        Label,
-        MissingAPIKeyError,
-        NotFoundError,
-        OutcomeUnknownError,
-        PaymentRequiredError,
-        PermissionDeniedError,
-        RateLimitError,
-        UnexpectedResponseError,
-        UnknownOptionError,
-        UnprocessableEntityError,
-        WaitTimeoutError,
+        APIConnectionError as APIConnectionError,
     )
-    from .case import Case
-    from .case._connect import connect
-    from .cli._doctor import doctor
+    from .api import (
+        APIStatusError as APIStatusError,
+    )
+    from .api import (
+        APITimeoutError as APITimeoutError,
+    )
+    from .api import (
+        AsyncClient as AsyncClient,
+    )
+    from .api import (
+        AuthenticationError as AuthenticationError,
+    )
+    from .api import (
+        BadRequestError as BadRequestError,
+    )
+    from .api import (
+        BatchLimitError as BatchLimitError,
+    )
+    from .api import (
+        Client as Client,
+    )
+    from .api import (
+        DetectOptions as DetectOptions,
+    )
+    from .api import (
+        FileRejectedError as FileRejectedError,
+    )
+    from .api import (
+        InternalServerError as InternalServerError,
+    )
+    from .api import (
+        InvalidAPIKeyError as InvalidAPIKeyError,
+    )
+    from .api import (
+        Label as Label,
+    )
+    from .api import (
+        MissingAPIKeyError as MissingAPIKeyError,
+    )
+    from .api import (
+        NotFoundError as NotFoundError,
+    )
+    from .api import (
+        OutcomeUnknownError as OutcomeUnknownError,
+    )
+    from .api import (
+        PaymentRequiredError as PaymentRequiredError,
+    )
+    from .api import (
+        PermissionDeniedError as PermissionDeniedError,
+    )
+    from .api import (
+        RateLimitError as RateLimitError,
+    )
+    from .api import (
+        UnexpectedResponseError as UnexpectedResponseError,
+    )
+    from .api import (
+        UnknownOptionError as UnknownOptionError,
+    )
+    from .api import (
+        UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from .api import (
+        WaitTimeoutError as WaitTimeoutError,
+    )
+    from .case import Case as Case
+    from .case._connect import connect as connect
+    from .cli._doctor import doctor as doctor
     from .custody import (
-        CustodyError,
-        KeyFolderError,
-        NotVerifiableError,
-        Verification,
-        verify,
+        CustodyError as CustodyError,
     )
-    from .engine import FatalAPIError, ItemStatus, Progress, Run, RunEvent
-    from .evaluation import EvaluationError
+    from .custody import (
+        KeyFolderError as KeyFolderError,
+    )
+    from .custody import (
+        NotVerifiableError as NotVerifiableError,
+    )
+    from .custody import (
+        Verification as Verification,
+    )
+    from .custody import (
+        verify as verify,
+    )
+    from .engine import FatalAPIError as FatalAPIError
+    from .engine import ItemStatus as ItemStatus
+    from .engine import Progress as Progress
+    from .engine import Run as Run
+    from .engine import RunEvent as RunEvent
+    from .evaluation import EvaluationError as EvaluationError
     from .ledger import (
-        CaseBusyError,
-        CaseFolderError,
-        CaseNameError,
-        InvalidTransition,
-        LedgerError,
-        LedgerVersionError,
-        NotALedgerError,
-        ReadOnlyLedgerError,
+        CaseBusyError as CaseBusyError,
     )
-    from .report import UnsafeReportError
-    from .widgets import FilePicker, JobBoard, TriageBoard, UploadPicker
+    from .ledger import (
+        CaseFolderError as CaseFolderError,
+    )
+    from .ledger import (
+        CaseNameError as CaseNameError,
+    )
+    from .ledger import (
+        InvalidTransition as InvalidTransition,
+    )
+    from .ledger import (
+        LedgerError as LedgerError,
+    )
+    from .ledger import (
+        LedgerVersionError as LedgerVersionError,
+    )
+    from .ledger import (
+        NotALedgerError as NotALedgerError,
+    )
+    from .ledger import (
+        ReadOnlyLedgerError as ReadOnlyLedgerError,
+    )
+    from .report import UnsafeReportError as UnsafeReportError
+    from .widgets import FilePicker as FilePicker
+    from .widgets import JobBoard as JobBoard
+    from .widgets import TriageBoard as TriageBoard
+    from .widgets import UploadPicker as UploadPicker
 
-__all__ = [
-    "APIConnectionError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AsyncClient",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchLimitError",
-    "Case",
-    "CaseBusyError",
-    "CaseFolderError",
-    "CaseNameError",
-    "Client",
-    "CustodyError",
-    "DetectOptions",
-    "EvaluationError",
-    "FatalAPIError",
-    "FilePicker",
-    "FileRejectedError",
-    "InternalServerError",
-    "InvalidAPIKeyError",
-    "InvalidTransition",
-    "ItemStatus",
-    "JobBoard",
-    "KeyFolderError",
-    "Label",
-    "LedgerError",
-    "LedgerVersionError",
-    "MissingAPIKeyError",
-    "NotALedgerError",
-    "NotFoundError",
-    "NotVerifiableError",
-    "OutcomeUnknownError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "Progress",
-    "RateLimitError",
-    "ReadOnlyLedgerError",
-    "ResembleError",
-    "Run",
-    "RunEvent",
-    "TriageBoard",
-    "UnexpectedResponseError",
-    "UnknownOptionError",
-    "UnprocessableEntityError",
-    "UnsafeReportError",
-    "UploadPicker",
-    "Verification",
-    "WaitTimeoutError",
-    "__version__",
-    "connect",
-    "doctor",
-    "plots",
-    "sample_media",
-    "verify",
-]
+__all__ = sorted([*_LAZY, "__version__", "plots", "sample_media"])
+"""What ``from resemble_nb import *`` gives: every lazy name, ``plots`` and the two above."""
 
 
 def sample_media() -> Path:
