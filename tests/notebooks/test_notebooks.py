@@ -25,7 +25,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
-NAMES = ("01_quickstart", "02_batch_triage", "03_report", "04_evaluation", "05_ask_and_feedback")
+NAMES = (
+    "01_quickstart",
+    "02_batch_triage",
+    "03_report",
+    "04_evaluation",
+    "05_ask_and_feedback",
+    "06_team_review",
+)
 MAX_BYTES = 60_000
 SECRET_PATTERN = re.compile(
     r"sandbox_[0-9a-f]{32}|Bearer\s+\S{8,}|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\."
