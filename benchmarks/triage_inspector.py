@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import resemble_nb as rnb  # noqa: E402
+from resemble_nb.ledger import Ledger  # noqa: E402
+from resemble_nb.media import scan  # noqa: E402
 from resemble_nb.widgets import TriageBoard  # noqa: E402
 from resemble_nb.widgets.inspector import item_view  # noqa: E402
 
@@ -127,11 +129,21 @@ def build(folder: Path) -> BenchCase:
         name = names[i % len(names)]
         copy = media / f"{i:02d}-{name}"
         data = (rnb.sample_media() / name).read_bytes()
-        copy.write_bytes(data + (b"" if name.endswith(".jpg") else b"\0" * (i + 1)))
+        copy.write_bytes(data + b"\0" * (i + 1))  # each copy its own content
         files.append((copy, *samples[name]))
+    # the media route serves only what a case's ledger recorded (by content hash), so the
+    # items are scanned and recorded as a review would: the board then plays them by URL
+    found = scan([str(path) for path, _, _ in files])
+    sha_of = {str(p): item.sha256 for item in found.items for p in item.paths}
+    (folder / "case").mkdir()
+    ledger = Ledger(folder / "case" / "case.db")
+    try:
+        ledger.add_items(found.items)
+    finally:
+        ledger.close()
     rows, segments = [], []
     for i, (path, kind, seconds) in enumerate(files):
-        sha = f"{i:064x}"
+        sha = sha_of[str(path)]
         score = round(0.99 - i * 0.015, 3)
         rows.append({"name": path.name, "path": str(path), "paths": [str(path)], "sha256": sha,
                      "media_type": kind, "size": path.stat().st_size, "duration": seconds,
@@ -157,7 +169,6 @@ def main() -> None:
     try:
         started = time.perf_counter()
         case = build(folder)
-        case.folder.mkdir()
         print(f"built 50 items in {time.perf_counter() - started:.1f} s under {folder}")
         hour = case.rows[0]
         segs = case.segments()

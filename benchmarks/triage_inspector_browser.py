@@ -8,7 +8,10 @@ from the key event to the moment the inspector marks the new item drawn (``data-
 peaks, windows and the coloured spectrogram on the canvas), which includes the round trip
 to the kernel. Every websocket frame is measured too.
 
-Run: ``PYTHONPATH=. .venv/bin/python benchmarks/triage_inspector_browser.py``
+Run: ``PYTHONPATH=. .venv/bin/python benchmarks/triage_inspector_browser.py [--load N]``
+
+``--load N`` starts N CPU-bound processes beside it for the whole run (issue 20 item 7
+asks for the figure with two); the machine's load average is printed with the result.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ import triage_inspector as bench
 from resemble_nb.widgets import TriageBoard
 folder = Path(tempfile.mkdtemp(prefix="rnb-bench-browser-"))
 case = bench.build(folder)
-case.folder.mkdir()
 warm = TriageBoard(case, threshold=0.0, reviewer="bench")
 for _ in range(49):
     warm.wait_drawn(300)
@@ -105,7 +107,27 @@ def start_lab(root: Path, work: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.3)
 
 
+def burners(n: int) -> list[subprocess.Popen[bytes]]:
+    """``n`` CPU-bound processes (a busy loop each), stopped by the caller."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--load", type=int, default=0, help="CPU-bound processes beside it")
+    args = parser.parse_args()
+    load = burners(args.load)
+    try:
+        run()
+    finally:
+        for proc in load:
+            proc.kill()
+            proc.wait()
+
+
+def run() -> None:
     work = Path(tempfile.mkdtemp(prefix="rnb-bench-lab-"))
     root = work / "root"
     root.mkdir()
@@ -154,6 +176,7 @@ def main() -> None:
         f"max {ms.max():.0f} ms"
     )
     print(f"websocket frames: {len(frames):,}, largest {max(frames):,} bytes")
+    print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
