@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args
 
 from ._calls import Call
 from ._labels import parse_score
@@ -43,14 +43,7 @@ FeedbackType = Literal[
     "should_be_neutral",
     "skipped",
 ]
-FEEDBACK_TYPES: tuple[str, ...] = (
-    "correct",
-    "should_be_ai_generated",
-    "should_be_authentic",
-    "should_be_non_ai",
-    "should_be_neutral",
-    "skipped",
-)
+FEEDBACK_TYPES: tuple[str, ...] = get_args(FeedbackType)
 """The documented feedback types (contract §4.6)."""
 MAX_FEEDBACK_COMMENT = 1000
 QUESTION_TERMINAL = frozenset({"completed", "failed"})

@@ -91,29 +91,30 @@ class GroupEvaluation:
         (tn, fp), (fn, tp) = self.confusion().tolist()
         return {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
 
+    def _rate(self, hits: str, others: str) -> Rate:
+        """``hits`` of ``hits`` + ``others`` (two cells of the confusion matrix)."""
+        c = self.counts
+        return Rate(c[hits], c[hits] + c[others])
+
     @property
     def false_positive_rate(self) -> Rate:
         """Known-real items flagged, of all known-real items."""
-        c = self.counts
-        return Rate(c["fp"], c["fp"] + c["tn"])
+        return self._rate("fp", "tn")
 
     @property
     def false_negative_rate(self) -> Rate:
         """Known-fake items missed, of all known-fake items."""
-        c = self.counts
-        return Rate(c["fn"], c["fn"] + c["tp"])
+        return self._rate("fn", "tp")
 
     @property
     def recall(self) -> Rate:
         """Known-fake items flagged, of all known-fake items (the true-positive rate)."""
-        c = self.counts
-        return Rate(c["tp"], c["tp"] + c["fn"])
+        return self._rate("tp", "fn")
 
     @property
     def precision(self) -> Rate:
         """Known-fake items among the flagged ones."""
-        c = self.counts
-        return Rate(c["tp"], c["tp"] + c["fp"])
+        return self._rate("tp", "fp")
 
     def at(self, threshold: float) -> GroupEvaluation:
         """The same group measured at another threshold (curves and intervals unchanged)."""

@@ -9,6 +9,7 @@ nothing and never causes a second detect of the same item with the same options.
 
 from __future__ import annotations
 
+from . import errors, records
 from ._analysis import AnalysisRecord, ArtifactRecord, FeedbackEntry, QuestionRecord
 from ._custody import VOUCHED_SQL, ExhibitRecord, Signature, Signer
 from ._decisions import default_reviewer
@@ -19,43 +20,9 @@ from ._provenance import ProvenanceLike, ProvenanceRecord
 from ._results import RESULTS_COLUMNS, RESULTS_TIME_COLUMNS, SEGMENTS_COLUMNS
 from ._scrub import scrub, scrub_text
 from ._truth import DEFAULT_THRESHOLD, TRUTHS, ThresholdChoice, Truth, TruthLabel
-from .errors import (
-    CaseFolderError,
-    CaseNameError,
-    InvalidTransition,
-    LedgerError,
-    LedgerVersionError,
-    NotALedgerError,
-    ReadOnlyLedgerError,
-)
+from .errors import *  # noqa: F403 - every ledger error, as errors.__all__ lists them
 from .ledger import LEDGER_FILENAME, REPORTS_FOLDER, UPLOADS_FOLDER, Ledger
-from .records import (
-    LIVE_STATES,
-    PROBLEM_STATES,
-    STATES,
-    TERMINAL_STATES,
-    TRANSITIONS,
-    VERDICT_WORDS,
-    VERDICTS,
-    Decision,
-    Item,
-    ItemLike,
-    ItemPath,
-    Job,
-    JobSpec,
-    JobState,
-    Result,
-    ResultRecord,
-    Rows,
-    SegmentKind,
-    SegmentRecord,
-    SkipLike,
-    SkippedFile,
-    Source,
-    Strategy,
-    Track,
-    Verdict,
-)
+from .records import *  # noqa: F403 - every record type, as records.__all__ lists them
 from .sqlite import MIGRATIONS, Migration, latest_version
 
 __all__ = [
@@ -63,64 +30,32 @@ __all__ = [
     "GENESIS",
     "LEASE_TTL",
     "LEDGER_FILENAME",
-    "LIVE_STATES",
     "MIGRATIONS",
-    "PROBLEM_STATES",
     "REPORTS_FOLDER",
     "RESULTS_COLUMNS",
     "RESULTS_TIME_COLUMNS",
     "SEGMENTS_COLUMNS",
-    "STATES",
-    "TERMINAL_STATES",
-    "TRANSITIONS",
     "TRUTHS",
     "UPLOADS_FOLDER",
-    "VERDICTS",
-    "VERDICT_WORDS",
     "VOUCHED_SQL",
     "AnalysisRecord",
     "ArtifactRecord",
     "CaseBusyError",
-    "CaseFolderError",
-    "CaseNameError",
-    "Decision",
     "Event",
     "ExhibitRecord",
     "FeedbackEntry",
     "Holder",
-    "InvalidTransition",
-    "Item",
-    "ItemLike",
-    "ItemPath",
-    "Job",
-    "JobSpec",
-    "JobState",
     "Lease",
     "Ledger",
-    "LedgerError",
-    "LedgerVersionError",
     "Migration",
-    "NotALedgerError",
     "ProvenanceLike",
     "ProvenanceRecord",
     "QuestionRecord",
-    "ReadOnlyLedgerError",
-    "Result",
-    "ResultRecord",
-    "Rows",
-    "SegmentKind",
-    "SegmentRecord",
     "Signature",
     "Signer",
-    "SkipLike",
-    "SkippedFile",
-    "Source",
-    "Strategy",
     "ThresholdChoice",
-    "Track",
     "Truth",
     "TruthLabel",
-    "Verdict",
     "canonical",
     "default_reviewer",
     "event_hash",
@@ -129,3 +64,5 @@ __all__ = [
     "scrub",
     "scrub_text",
 ]
+__all__ += errors.__all__
+__all__ += records.__all__

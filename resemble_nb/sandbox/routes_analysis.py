@@ -82,11 +82,14 @@ def _feedback(svc: Service) -> dict[tuple[str, str], dict[str, Any]]:
     return found
 
 
-def _detect(svc: Service, team: Team, uuid: str) -> Detect:
-    detect = svc.store.detects.get(uuid)
+def _detect_of(request: Request) -> tuple[Service, Team, Detect]:
+    """The service, the caller's team and the team's detect the path names (else 404)."""
+    svc = service_of(request)
+    team = team_of(request)
+    detect = svc.store.detects.get(request.path_params["uuid"])
     if detect is None or detect.team_id != team.id:
         raise ApiError(404, "Detect not found", extra={"item": None})
-    return detect
+    return svc, team, detect
 
 
 def _page_params(request: Request) -> tuple[int, int]:
@@ -153,9 +156,7 @@ def _advance(svc: Service, q: Question, detect: Detect) -> None:
 
 
 async def ask_question(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    team = team_of(request)
-    detect = _detect(svc, team, request.path_params["uuid"])
+    svc, team, detect = _detect_of(request)
     body = await json_body(request)
     query = body.get("query")
     if not isinstance(query, str) or not query.strip():
@@ -179,9 +180,7 @@ async def ask_question(request: Request) -> JSONResponse:
 
 
 async def get_question(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    team = team_of(request)
-    detect = _detect(svc, team, request.path_params["uuid"])
+    svc, team, detect = _detect_of(request)
     q = _questions(svc).get(request.path_params["question_uuid"])
     if q is None or q.team_id != team.id or q.detect_uuid != detect.uuid:
         raise ApiError(404, "Question not found", extra={"item": None})
@@ -243,17 +242,13 @@ def _verdict_and_score(detect: Detect) -> tuple[str | None, float | None]:
 
 
 async def get_feedback(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    team = team_of(request)
-    detect = _detect(svc, team, request.path_params["uuid"])
+    svc, team, detect = _detect_of(request)
     item = _feedback(svc).get((team.id, detect.uuid))
     return JSONResponse({"success": True, "item": item})
 
 
 async def send_feedback(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    team = team_of(request)
-    detect = _detect(svc, team, request.path_params["uuid"])
+    svc, team, detect = _detect_of(request)
     body = await json_body(request)
     kind = body.get("type")
     if kind not in FEEDBACK_TYPES:
@@ -285,9 +280,7 @@ async def send_feedback(request: Request) -> JSONResponse:
 
 
 async def delete_feedback(request: Request) -> JSONResponse:
-    svc = service_of(request)
-    team = team_of(request)
-    detect = _detect(svc, team, request.path_params["uuid"])
+    svc, team, detect = _detect_of(request)
     if _feedback(svc).pop((team.id, detect.uuid), None) is None:
         raise ApiError(404, "Feedback not found", extra={"item": None})
     return JSONResponse({"success": True, "message": "Feedback deleted"})
