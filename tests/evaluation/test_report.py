@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from _truth_factory import add_scored, planted_case
 
 from resemble_nb.case import Case
@@ -64,3 +65,16 @@ def test_rates_from_too_few_known_items_are_never_a_headline(case: Case) -> None
     assert "counted 1 of 1" in section and "95% interval" in section
     assert not re.search(r"<b>\s*100\.0\s*%\s*</b>", section)  # no headline figure
     assert "too few to estimate: 1 of 1" in section  # the per-media table says it too
+
+
+def test_the_report_is_signed_by_the_reviewer_confirmed_on_the_board(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Confirmed once on the board, the name signs the report, not the computer's user
+    (issue 20 item 3: the report said 'root')."""
+    monkeypatch.delenv("RESEMBLE_NB_REVIEWER", raising=False)
+    add_scored(case, [0.9, 0.2])
+    board = case.triage(threshold=0.0)
+    board.confirm_reviewer("Ana Investigator")
+    html = case.report().read_text(encoding="utf-8")
+    assert "this report is signed by <b>Ana Investigator</b>" in html
