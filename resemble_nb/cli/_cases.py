@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_commands"]
+from ._errors import EXIT_OK, EXIT_USAGE
 
-EXIT_OK = 0
-EXIT_USAGE = 2
+__all__ = ["add_commands"]
 
 
 def add_commands(sub: Any) -> None:

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._errors import EXIT_OK, EXIT_USAGE
+
 __all__ = ["add_commands"]
 
-EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_USAGE = 2
+"""Verify found something that does not hold."""
 
 
 def add_commands(sub: Any) -> None:

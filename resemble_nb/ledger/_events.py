@@ -22,9 +22,20 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DECISION_ID_SQL", "GENESIS", "Event", "canonical", "event_hash", "row_event"]
+if TYPE_CHECKING:
+    from ._store import Connection
+
+__all__ = [
+    "DECISION_ID_SQL",
+    "GENESIS",
+    "Event",
+    "canonical",
+    "event_hash",
+    "row_event",
+    "unsealed",
+]
 
 GENESIS = "0" * 64
 """The ``prev`` of the first event."""
@@ -104,3 +115,19 @@ def row_event(row: Sequence[Any]) -> Event:
         None if row[6] is None else str(row[6]),
         None if row[7] is None else str(row[7]),
     )
+
+
+def unsealed(conn: Connection) -> tuple[str, list[Any]]:
+    """What sealing starts from, in any store: the last sealed event's hash (``GENESIS``
+    before the first) and every event after it, in order, as ``(seq, kind, subject, at,
+    payload, reconstructed)`` rows. Sealed events are a prefix of the chain."""
+    last = conn.execute(
+        "SELECT seq, hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    after, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+    rows = conn.execute(
+        "SELECT seq, kind, subject, at, payload, reconstructed FROM events "
+        "WHERE seq > ? ORDER BY seq",
+        (after,),
+    ).fetchall()
+    return prev, list(rows)

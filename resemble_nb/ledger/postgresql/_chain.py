@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from .._events import GENESIS, canonical, event_hash
+from .._events import canonical, event_hash, unsealed
 from .._store import Connection
 from ..sqlite._chain import _COMPLETERS
 
@@ -20,15 +20,7 @@ __all__ = ["seal"]
 
 def seal(conn: Connection) -> int:
     """Hash every event not yet sealed, in order; return how many. Call inside a write."""
-    last = conn.execute(
-        "SELECT seq, hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
-    after, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-    rows = conn.execute(
-        "SELECT seq, kind, subject, at, payload, reconstructed FROM events "
-        "WHERE seq > ? ORDER BY seq",
-        (after,),
-    ).fetchall()
+    prev, rows = unsealed(conn)
     sealed = []
     for seq, kind, subject, at, payload, reconstructed in rows:
         facts: Any = json.loads(str(payload))

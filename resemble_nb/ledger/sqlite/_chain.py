@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._events import DECISION_ID_SQL, GENESIS, canonical, event_hash, field_digest
+from .._events import DECISION_ID_SQL, canonical, event_hash, field_digest, unsealed
 
 __all__ = [
     "DECISION_EVENT_INDEX",
@@ -322,18 +322,10 @@ _COMPLETERS: dict[str, Callable[[sqlite3.Connection, dict[str, Any]], dict[str, 
 
 def seal(conn: sqlite3.Connection) -> int:
     """Hash every event not yet sealed, in order; return how many. Call inside a write."""
-    try:  # sealed events are a prefix of the chain: walk back from the end to the last one
-        last = conn.execute(
-            "SELECT seq, hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+    try:
+        prev, rows = unsealed(conn)
     except sqlite3.OperationalError:  # a ledger from before the chain, not migrated yet
         return 0
-    after, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-    rows = conn.execute(
-        "SELECT seq, kind, subject, at, payload, reconstructed FROM events "
-        "WHERE seq > ? ORDER BY seq",
-        (after,),
-    ).fetchall()
     plain, completed = [], []
     for seq, kind, subject, at, payload, reconstructed in rows:
         text = str(payload)  # SQLite's json_object(): compact, keys in the trigger's order
