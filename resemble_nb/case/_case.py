@@ -187,6 +187,8 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, Tea
         with self.ledger.snapshot():  # every read below sees the case as of one commit
             if "reliability" not in options:
                 options["reliability"] = self._reliability(threshold)
+            if "agreement" not in options:
+                options["agreement"] = self.agreement_report()
             analysis, methods = for_report(self.ledger)
             options.setdefault("analysis", analysis)
             options.setdefault("analysis_methods", methods)

@@ -203,6 +203,28 @@ class TeamVerbs(CaseBase):
             raise TeamError(f"{item} is not in {reviewer}'s queue")
         return self.decide(sha, verdict, note, reviewer=reviewer)
 
+    def agreement_report(self, resamples: int = 1000) -> dict[str, Any] | None:
+        """The report's agreement section (``None`` without a team review; without the
+        ``evaluation`` extra, the counts only)."""
+        from ..evaluation import agreement_section
+
+        team = self.team()
+        if team is None:
+            return None
+        counts = {s: 0 for s in ("pending", "settled", "disputed", "adjudicated")}
+        for item in team.items.values():
+            counts[item.status] += 1
+        facts = {
+            "reviewers": list(team.reviewers),
+            "overlap": team.overlap,
+            "blind": team.blind,
+            "dealt": len(team.items),
+            **counts,
+        }
+        return agreement_section(
+            self.agreement(resamples=resamples), team=facts, resamples=resamples
+        )
+
     def agreement(
         self, by: str | None = "media_type", *, resamples: int = 1000, seed: int = 0
     ) -> Agreement:

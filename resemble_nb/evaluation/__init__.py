@@ -15,6 +15,7 @@ or refuses in plain words. The metrics are scikit-learn's (``pip install
 from __future__ import annotations
 
 from ._agreement import RATING_COLUMNS, Agreement, agreement
+from ._agreement_report import agreement_section
 from ._bootstrap import GRID, BootstrapResult, bootstrap
 from ._labels import LabelImport, RowProblem, import_labels
 from ._metrics import MIN_PER_CLASS, GroupEvaluation, evaluate_group
@@ -47,6 +48,7 @@ __all__ = [
     "ThresholdEvidence",
     "ThresholdRecommendation",
     "agreement",
+    "agreement_section",
     "bootstrap",
     "evaluate",
     "evaluate_group",

@@ -334,6 +334,7 @@ def render_report(
     case_meta: Mapping[str, Any] | None = None,
     max_timelines: int = 50,
     reliability: Mapping[str, Any] | None = None,
+    agreement: Mapping[str, Any] | None = None,
     analysis: Callable[[str], str] | None = None,
     analysis_methods: Sequence[str] = (),
     custody: Mapping[str, Any] | None = None,
@@ -354,6 +355,8 @@ def render_report(
             scores first); the rest are listed with their facts.
         reliability: The section "How reliable is this threshold?" (from
             :func:`resemble_nb.evaluation.reliability_section`; ``case.report`` adds it).
+        agreement: The section "How far do the reviewers agree?" of a team review (from
+            :func:`resemble_nb.evaluation.agreement_section`; ``case.report`` adds it).
         analysis: ``sha256 -> HTML`` of a flagged item's extra analyses (intelligence,
             tracing, watermark, C2PA, reverse search, heatmaps, questions), already
             escaped (see ``resemble_nb.report._analysis_view``); ``case.report()`` passes it.
@@ -394,6 +397,7 @@ def render_report(
         pictures=pictures,
     )
     context["reliability"] = reliability
+    context["agreement"] = agreement
     context["custody"] = dict(custody) if custody else None
     by_sha = {item["sha256"]: item for item in context["flagged"]}
     for exhibit in (custody or {}).get("exhibits") or []:

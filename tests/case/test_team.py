@@ -181,3 +181,37 @@ def test_the_case_agreement_table_matches_scikit_learn(case: Case) -> None:
     assert table.loc[OVERALL, "cohen_kappa"] == pytest.approx(cohen_kappa_score(ana, ben))
     own = result.against_final.set_index("reviewer")
     assert own.loc["ana", "items"] == 4  # the disputed one has no final verdict yet
+
+
+def test_the_report_and_the_bundle_carry_the_agreement(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import html as html_lib
+    import re
+    import zipfile
+
+    monkeypatch.setenv("RESEMBLE_NB_REVIEWER", "lead")  # who cuts the report's exhibits
+
+    plain = case.report(tmp_path / "before.html", reviewer="lead").read_text(encoding="utf-8")
+    assert 'id="agreement"' not in plain  # no team review: no section
+    speech = _pair_case(case)
+    for name in FILES:
+        sha = case.item_key(name)
+        if sha != speech:
+            case.team_decide(sha, "confirmed_real", "", "ana")
+        case.team_decide(sha, "confirmed_real", "", "ben")
+    case.team_decide(speech, "confirmed_fake", "", "carol", adjudicate=True)
+    text = case.report(tmp_path / "team.html", reviewer="lead").read_text(encoding="utf-8")
+    section = text[text.index('<section id="agreement"') :]
+    section = section[: section.index("</section>")]
+    words = html_lib.unescape(re.sub(r"<[^>]+>", " ", section))
+    assert "4 settled" in " ".join(words.split()) and "1 adjudicated" in " ".join(words.split())
+    table = case.agreement(resamples=1000).table
+    row = table.loc[OVERALL]
+    expected = f"{row['gwet_ac1']:.2f} ({row['gwet_ac1_low']:.2f} – {row['gwet_ac1_high']:.2f})"
+    assert expected in words
+    assert 'src="data:image/png;base64,' in section  # the figure, inside the report
+    bundle = case.bundle(tmp_path / "desk.zip", reviewer="lead")
+    with zipfile.ZipFile(bundle) as zf:
+        report = next(n for n in zf.namelist() if n.endswith(".html"))
+        assert 'id="agreement-table"' in zf.read(report).decode("utf-8")
