@@ -56,12 +56,7 @@ def export_case(url: str, ledger_file: str | os.PathLike[str]) -> int:
             out.execute(statement)
         with store.snapshot() as conn:
             for table in tables():
-                columns = _columns(out, table)
-                keyed = _keyed(table, columns, out)
-                names = columns if keyed else ["rowid", *columns]
-                rows = conn.execute(
-                    f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid"
-                ).fetchall()
+                names, rows = _rows(conn, table, out)
                 marks = ", ".join("?" * len(names))
                 out.executemany(
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
@@ -82,6 +77,15 @@ def export_case(url: str, ledger_file: str | os.PathLike[str]) -> int:
         store.close()
     out.close()
     return events
+
+
+def _rows(source: Any, table: str, layout: sqlite3.Connection) -> tuple[list[str], list[Any]]:
+    """Every row of ``table`` in ``source``, in rowid order, with the column names read:
+    those of ``table`` in the SQLite ``layout``, and its rowid when that is not one."""
+    columns = _columns(layout, table)
+    names = columns if _keyed(table, columns, layout) else ["rowid", *columns]
+    rows = source.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid").fetchall()
+    return names, list(rows)
 
 
 def _plain(value: Any) -> Any:
@@ -135,12 +139,7 @@ def _load(source: sqlite3.Connection, url: str) -> int:
             conn = PgConnection(pg)
             create(conn, first_events=False)
             for table in tables():
-                columns = _columns(source, table)
-                keyed = _keyed(table, columns, source)
-                names = columns if keyed else ["rowid", *columns]
-                rows = source.execute(
-                    f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid"
-                ).fetchall()
+                names, rows = _rows(source, table, source)
                 if not rows:
                     continue
                 cur = pg.cursor()
