@@ -142,6 +142,15 @@ class Case(ReviewVerbs, AskingVerbs, EvidenceVerbs, CustodyVerbs, PlanVerbs, Tea
                 filters.update(threshold=0.0, labels=list(LABELS))
             view = TeamView(self, str(name), adjudicate=adjudicate)
             board = TriageBoard(view, **filters)
+            if adjudicate:  # how far the reviewers agree, beside the dispute
+                from ..widgets._agreement_panel import AgreementPanel
+
+                board.add_panel(
+                    AgreementPanel(
+                        lambda: self.agreement(resamples=200).table,
+                        lambda: self.ledger.chain_head().seq,
+                    )
+                )
             if not team.hide_scores:  # no feedback panel: it speaks of the case's verdict
                 board.add_panel(ThresholdCaption(self, lambda: self.threshold))
             return board

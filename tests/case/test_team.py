@@ -144,6 +144,10 @@ def test_adjudication_is_never_by_one_of_the_pair_and_is_signed(case: Case) -> N
     board = case.triage(adjudicate=True, reviewer="carol", threshold=0.0)
     assert board.queue == [speech]
     assert "ana: confirmed_fake" in board._details.value  # the dispute is what she judges
+    panel = next(p for p in board.slot.children if "Reviewers' agreement" in p.value)
+    overall = case.agreement(resamples=10).table.loc[OVERALL]
+    assert f"<td>overall</td><td>{int(overall['items'])}</td>" in panel.value
+    assert f"<td>{overall['gwet_ac1']:.2f}</td>" in panel.value
     board.decide("confirmed_fake", note="clone artefacts at 0.8 s")
     team = case.team()
     assert team is not None
