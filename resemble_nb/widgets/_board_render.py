@@ -12,6 +12,7 @@ from ..engine import STATES, TERMINAL
 from ..ledger import PROBLEM_STATES
 from ._format import escape, human_duration, text_bar
 from ._protocols import ItemStatusLike, ProgressLike
+from ._words import LABEL_WORDS
 
 __all__ = [
     "FINISHED_ORDERS",
@@ -225,7 +226,7 @@ def table_html(
             f"<td>{escape(item.name)}</td>"
             f"<td>{escape(item.media_type or '—')}</td>"
             f"<td style='color:{state_colour}'>{escape(item.state)}</td>"
-            f"<td style='color:{colour}'>{escape(label or '—')}</td>"
+            f"<td style='color:{colour}'>{escape(LABEL_WORDS.get(label, label) or '—')}</td>"
             f"<td class='num'>{_score(item.score)}</td>"
             f"<td class='num'>{finished_text(item)}</td>"
             f"<td class='num'>{escape(time_text(item, sizes))}</td>"

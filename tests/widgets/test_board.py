@@ -475,3 +475,12 @@ def test_a_real_tracker_stamps_a_batch_together_and_a_cancelled_pending_item_is_
     assert html.count("batch of 3: ") == 3
     assert html.count("batch of") == 3  # d never ran: no batch, no time
     assert "UTC" in html
+
+
+def test_labels_are_words_not_identifiers() -> None:
+    """The job board says 'Likely fake', never the API's 'likely_fake' (issue 20 item 4)."""
+    run = FakeRun(["a.wav"])
+    (key,) = run.keys
+    run.advance(key, "completed", score=0.75, label="likely_fake")
+    html = table_html(run.items(), 25)
+    assert "Likely fake" in html and "likely_fake" not in html
