@@ -9,6 +9,7 @@ are never touched. What it knows:
 - ``json_extract(col, '$.key') = ?`` -> ``(col::jsonb ->> 'key') = CAST(%s AS TEXT)``
   (the expression the PostgreSQL index on a decision's event is built on);
 - ``group_concat(x, sep)`` -> ``string_agg(x, sep)``; ``char(10)`` -> ``chr(10)``;
+- ``zeroblob(n)`` -> ``n`` zero bytes (``decode(repeat('00', n), 'hex')``);
 - ``CASE WHEN x.in_case THEN`` (an integer flag used as a truth value) -> ``<> 0``;
 - a subquery in ``FROM`` without a name gets one;
 - ``x IS NOT y`` / ``x IS y`` between values -> ``IS [NOT] DISTINCT FROM``;
@@ -45,6 +46,7 @@ _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b)", re.IGNORECASE)
 _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b)", re.IGNORECASE)
 _UNNAMED = re.compile(r"(\bFROM \(SELECT [^()]*\))(\s*\))")  # PostgreSQL names every subquery
+_ZEROBLOB = re.compile(r"\bzeroblob\(([^()]*)\)", re.IGNORECASE)
 _FLAG = re.compile(r"\bWHEN\s+((?:\w+\.)?in_case)\s+THEN\b", re.IGNORECASE)
 
 
@@ -62,6 +64,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     code = _JSON.sub(r"(\1::jsonb ->> '\2')", code)
     code = re.sub(r"\bgroup_concat\(", "string_agg(", code, flags=re.IGNORECASE)
     code = re.sub(r"\bchar\(10\)", "chr(10)", code, flags=re.IGNORECASE)
+    code = _ZEROBLOB.sub(r"decode(repeat('00', CAST(\1 AS INTEGER)), 'hex')", code)
     code = _FLAG.sub(r"WHEN \1 <> 0 THEN", code)
     code = _UNNAMED.sub(r"\1 AS unnamed\2", code)
     code = _IS_NOT.sub("IS DISTINCT FROM ", code)

@@ -92,11 +92,17 @@ class PgConnection:
         text, returning = translate(sql)
         if returning is not None:
             text = text[: text.rindex(" RETURNING ")]
+        rows = [_params(p) for p in parameters]
         cursor = self.raw.cursor()
         try:
             with self._guarded():
-                cursor.executemany(text, [_params(p) for p in parameters])
+                cursor.executemany(text, rows)
         except psycopg.IntegrityError as exc:
+            if not self.depth:
+                raise sqlite_words(exc) from None
+            # as SQLite does: the rows before the refused one stay in the transaction
+            for row in rows:
+                self.execute(sql, row)  # raises at the refused row
             raise sqlite_words(exc) from None
         return PgCursor(cursor, None)
 
