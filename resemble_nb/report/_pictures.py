@@ -11,6 +11,7 @@ from typing import Any
 
 from resemble_nb._core.markup import attr, image_uri
 from resemble_nb._core.markup import text as _e
+from resemble_nb._core.visible import escape_name
 
 __all__ = [
     "HEATMAP_WORDS",
@@ -46,6 +47,7 @@ def thumbnail(data: bytes, size: int = _PICTURE_PX) -> bytes | None:
 
 def image_with_heatmap_html(name: str, image: bytes | None, heatmap: bytes | None) -> str:
     """The image (scaled) with its heatmap laid over its whole box, half transparent."""
+    name = escape_name(name)  # a name's hidden characters are shown, never obeyed
     picture = image_uri(thumbnail(image) or b"") if image else None
     heat = image_uri(heatmap) if heatmap else None
     if picture is None:
@@ -64,6 +66,7 @@ def image_with_heatmap_html(name: str, image: bytes | None, heatmap: bytes | Non
 
 def key_frames_html(name: str, frames: Sequence[Any]) -> str:
     """A row of key frames (``.time``, ``.score``, ``.jpeg``) with time and score."""
+    name = escape_name(name)
     cells = []
     for frame in frames:
         uri = image_uri(frame.jpeg) if frame.jpeg else None
@@ -85,7 +88,7 @@ def key_frames_html(name: str, frames: Sequence[Any]) -> str:
 def exhibit_player_html(exhibit: dict[str, Any]) -> str:
     """The exhibit as ``<audio>``/``<video>`` playing from the report itself, or a line
     saying where its file is when it was over the embedding budget."""
-    name = _e(exhibit["name"])
+    name = _e(escape_name(exhibit["name"]))
     span = ""
     if exhibit.get("end_s") is not None and exhibit.get("start_s") is not None:
         span = f" ({exhibit['start_s']:.1f}–{exhibit['end_s']:.1f} s of the original)"
