@@ -229,8 +229,8 @@ class TeamVerbs(CaseBase):
         self, by: str | None = "media_type", *, resamples: int = 1000, seed: int = 0
     ) -> Agreement:
         """How far the team's reviewers agree (see :func:`resemble_nb.evaluation.agreement`):
-        per media type and overall, the reviewer pairs, each reviewer against the final
-        (settled or adjudicated) verdicts."""
+        per media type and overall, the reviewer pairs, each reviewer against the
+        adjudicated verdicts."""
         from ..evaluation import agreement
 
         team = self._team_or_raise()
@@ -241,7 +241,16 @@ class TeamVerbs(CaseBase):
             for name, d in item.verdicts.items()
         ]
         ratings = pd.DataFrame(rows, columns=["item", "reviewer", "verdict", "media_type"])
-        final = {s: i.final for s, i in team.items.items() if i.final is not None}
+        adjudicated = {
+            s: i.adjudication.verdict
+            for s, i in team.items.items()
+            if i.status == "adjudicated" and i.adjudication is not None
+        }
         return agreement(
-            ratings, categories=VERDICTS, by=by, final=final, resamples=resamples, seed=seed
+            ratings,
+            categories=VERDICTS,
+            by=by,
+            adjudicated=adjudicated,
+            resamples=resamples,
+            seed=seed,
         )

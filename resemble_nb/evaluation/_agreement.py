@@ -5,7 +5,7 @@ Cohen's kappa (when exactly two reviewers rated the group), Fleiss' kappa (items
 most common number of ratings), Krippendorff's alpha (nominal, missing ratings allowed)
 and Gwet's AC1 (which, unlike kappa, does not collapse when almost every item gets one
 label), each with a 95 % percentile bootstrap interval over items. Also a
-reviewer-by-reviewer table and each reviewer against the adjudicated (final) verdicts.
+reviewer-by-reviewer table and each reviewer against the adjudicated verdicts.
 
 Point estimates are the libraries' (scikit-learn, statsmodels, krippendorff; ``pip install
 'resemble_nb[evaluation]'``); the resamples use the same formulas vectorised
@@ -36,7 +36,8 @@ _BLOCK = 100  # resamples weighed at once
 
 @dataclass(frozen=True)
 class Agreement:
-    """The agreement table, the reviewer pairs and each reviewer against the final verdicts.
+    """The agreement table, the reviewer pairs and each reviewer against the adjudicated
+    verdicts.
 
     Attributes:
         table: One row per group and ``overall``: ``items``, ``reviewers``, then each
@@ -44,13 +45,13 @@ class Agreement:
             statistic does not apply (Cohen's kappa with more than two reviewers).
         pairs: One row per pair of reviewers: items both rated, percent agreement,
             Cohen's kappa.
-        against_final: One row per reviewer: items adjudicated or settled, percent
-            agreement and Cohen's kappa with the final verdict.
+        against_adjudicated: One row per reviewer: items of hers adjudicated, percent
+            agreement and Cohen's kappa with the adjudicator's verdict.
     """
 
     table: pd.DataFrame
     pairs: pd.DataFrame
-    against_final: pd.DataFrame
+    against_adjudicated: pd.DataFrame
 
     @property
     def matrix(self) -> pd.DataFrame:
@@ -185,7 +186,7 @@ def agreement(
     *,
     categories: Sequence[str],
     by: str | None = "media_type",
-    final: Mapping[str, str] | None = None,
+    adjudicated: Mapping[str, str] | None = None,
     resamples: int = 1000,
     seed: int = 0,
 ) -> Agreement:
@@ -195,7 +196,7 @@ def agreement(
         ratings: Columns ``item``, ``reviewer``, ``verdict`` (and ``by``, if given).
         categories: Every category of the scale (Gwet's AC1 counts unused ones too).
         by: A column to group by (``"media_type"``) or ``None`` for overall only.
-        final: The settled or adjudicated verdict per item, to hold each reviewer to.
+        adjudicated: The adjudicator's verdict per disputed item, to hold each reviewer to.
         resamples: Bootstrap resamples (over items) for the intervals.
         seed: Seed of the resamples (the same seed gives the same intervals).
 
@@ -224,5 +225,5 @@ def agreement(
     table.index.name = by or "group"
     codes, names = _codes(frame)
     empty = pd.DataFrame(columns=["reviewer", "items", "percent_agreement", "cohen_kappa"])
-    against = _against(frame, final, index) if final else empty
+    against = _against(frame, adjudicated, index) if adjudicated else empty
     return Agreement(table, _pairs(codes, names, q), against)

@@ -1,5 +1,5 @@
 """The report's section "How far do the reviewers agree?": the agreement table with its
-intervals, each reviewer against the final verdicts, the figure, and what it means, as
+intervals, each reviewer against the adjudicated verdicts, the figure, and what it means, as
 plain values for the template."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def agreement_section(
         cells = [_figure(row[s], row[f"{s}_low"], row[f"{s}_high"]) for s in shown]
         groups.append({"name": str(name), "items": int(row["items"]), "cells": cells})
     against = []
-    for r in result.against_final.to_dict("records"):
+    for r in result.against_adjudicated.to_dict("records"):
         kappa = float(r["cohen_kappa"])
         against.append(
             {

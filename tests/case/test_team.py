@@ -183,8 +183,11 @@ def test_the_case_agreement_table_matches_scikit_learn(case: Case) -> None:
     assert table.loc[OVERALL, "items"] == len(FILES)
     assert table.loc[OVERALL, "percent_agreement"] == pytest.approx(4 / 5)
     assert table.loc[OVERALL, "cohen_kappa"] == pytest.approx(cohen_kappa_score(ana, ben))
-    own = result.against_final.set_index("reviewer")
-    assert own.loc["ana", "items"] == 4  # the disputed one has no final verdict yet
+    assert result.against_adjudicated.empty  # nothing adjudicated yet
+    case.team_decide("portrait.png", "confirmed_fake", "", "carol", adjudicate=True)
+    own = case.agreement(resamples=20).against_adjudicated.set_index("reviewer")
+    assert own.loc["ben", "percent_agreement"] == 1.0 and own.loc["ana", "items"] == 1
+    assert own.loc["ana", "percent_agreement"] == 0.0
 
 
 def test_the_report_and_the_bundle_carry_the_agreement(

@@ -111,15 +111,15 @@ def test_table_per_media_type_and_overall_with_intervals_around_the_estimate() -
     pd.testing.assert_frame_equal(table, again.table)  # the seed fixes the intervals
 
 
-def test_pairs_matrix_and_each_reviewer_against_the_final_verdicts() -> None:
+def test_pairs_matrix_and_each_reviewer_against_the_adjudicated_verdicts() -> None:
     codes = _codes(120, 3, seed=7)
     frame = _frame(codes)
     final = {f"item{i}": CATS[codes[i, 0]] for i in range(120)}  # rev0 agrees by construction
-    result = agreement(frame, categories=CATS, by=None, final=final, resamples=50)
+    result = agreement(frame, categories=CATS, by=None, adjudicated=final, resamples=50)
     ab = result.pairs.set_index(["reviewer_a", "reviewer_b"]).loc[("rev1", "rev2")]
     assert ab["cohen_kappa"] == pytest.approx(cohen_kappa_score(codes[:, 1], codes[:, 2]))
     assert result.matrix.loc["rev2", "rev1"] == pytest.approx(ab["cohen_kappa"])
-    own = result.against_final.set_index("reviewer")
+    own = result.against_adjudicated.set_index("reviewer")
     assert own.loc["rev0", "percent_agreement"] == 1.0
     assert own.loc["rev1", "cohen_kappa"] == pytest.approx(
         cohen_kappa_score(codes[:, 1], codes[:, 0])
