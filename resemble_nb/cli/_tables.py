@@ -121,6 +121,15 @@ def _run_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if args.output is not None:
+        from resemble_nb._core.output import UnsafeOutputError, check_output
+
+        try:  # a device, FIFO, socket or symlink: refused before any work, in one line
+            check_output(args.output)
+        except UnsafeOutputError as exc:
+            print(f"resemble-nb report: {exc}", file=sys.stderr)
+            case.close()
+            return EXIT_USAGE
     try:
         path = case.report(args.output, **chosen)
     except (ValueError, OSError) as exc:
