@@ -51,10 +51,12 @@ class CaseBase:
             local = workdir or Path.cwd() / parse_case_url(self.url).case
             self.folder: Path = make_case_folder(Path(os.fspath(local)).expanduser())
             self.ledger = Ledger(self.url, folder=self.folder)
+            self._default_name = parse_case_url(self.url).case  # named after the case
         else:
             path = Path(os.fspath(folder)).expanduser()
             self.folder = make_case_folder(path)
             self.ledger = Ledger(self.folder / CASE_DB)
+            self._default_name = self.folder.name  # named after its folder
         from ._reviewer import install_custody
 
         install_custody(self.ledger, self.folder)  # signed writes, by the one reviewer rule
@@ -68,11 +70,11 @@ class CaseBase:
                 raise _name_clash(self.folder, stored, name)
             return  # an archived or shared case: read and export only
         if stored is None:  # a new case: named now, by choice or after its folder
-            self.ledger.set_meta("name", self.folder.name if name is None else name)
+            self.ledger.set_meta("name", self._default_name if name is None else name)
             if name is not None:
                 self.ledger.set_meta("name_chosen", "1")
         elif name is not None and name != stored:
-            if self.ledger.get_meta("name_chosen") is None and stored == self.folder.name:
+            if self.ledger.get_meta("name_chosen") is None and stored == self._default_name:
                 self.ledger.set_meta("name", name)  # it only had its folder's name: named now
                 self.ledger.set_meta("name_chosen", "1")
             else:
@@ -82,7 +84,7 @@ class CaseBase:
     @property
     def name(self) -> str:
         """The case's display name."""
-        return self.ledger.get_meta("name") or self.folder.name
+        return self.ledger.get_meta("name") or self._default_name
 
     @property
     def uploads(self) -> Path:

@@ -42,6 +42,10 @@ def test_a_review_into_a_postgresql_case_completes_once(
             frame = case.results()
             assert len(frame) == len(MEDIA) and set(frame["status"]) == {"completed"}
             case.decide("speech.wav", "confirmed_fake", "cloned voice", reviewer="ana")
+            name = pg_case.rsplit("case=", 1)[1]
+            assert case.name == name  # named after the case, not its local folder
+            report = case.report(reviewer="ana")
+            assert report.name == f"{name}.html"
         with Case(pg_case, workdir=tmp_path / "work") as again:  # another session, same case
             run = again.review(
                 evidence, client=client_for(sandbox), display=False, poll_interval=FAST
@@ -53,3 +57,5 @@ def test_a_review_into_a_postgresql_case_completes_once(
     assert main(["export-case", pg_case, "-o", str(out)]) == 0
     checked = verify(out)
     assert checked.ok, str(checked)
+    against = verify(report, case=out)  # the report, made on the server, holds to the copy
+    assert against.ok, str(against)
