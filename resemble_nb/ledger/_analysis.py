@@ -299,9 +299,7 @@ class AnalysisMixin(LedgerBase):
                     _text(error), to_text(self._now()),
                 ),
             )  # fmt: skip
-            row = conn.execute(
-                f"SELECT {_F_COLUMNS} FROM feedback WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
+            row = self._added(conn, "feedback", _F_COLUMNS, cursor)
         return _feedback(row)
 
     def feedback_log(self, sha256: str | None = None) -> list[FeedbackEntry]:

@@ -168,6 +168,12 @@ class LedgerBase:
         sql = f"SELECT {columns} FROM {table}{where} ORDER BY id"
         return self._conn().execute(sql, params).fetchall()
 
+    @staticmethod
+    def _added(conn: Any, table: str, columns: str, cursor: Any) -> Any:
+        """``columns`` of the row the INSERT behind ``cursor`` just added to ``table``."""
+        sql = f"SELECT {columns} FROM {table} WHERE id = ?"
+        return conn.execute(sql, (cursor.lastrowid,)).fetchone()
+
     def _latest(self, table: str, columns: str, sha256: str) -> Any:
         """``columns`` of an item's latest row in a log, or ``None`` if it has none."""
         sql = f"SELECT {columns} FROM {table} WHERE sha256 = ? ORDER BY id DESC LIMIT 1"

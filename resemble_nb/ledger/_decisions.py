@@ -41,9 +41,7 @@ class DecisionsMixin(LedgerBase):
                 )
             except self._store.integrity_error:
                 raise LedgerError(f"{self.path}: no item {sha256} to decide about") from None
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM decisions WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
+            row = self._added(conn, "decisions", _COLUMNS, cursor)
         return _decision(row)
 
     def decisions(self, sha256: str | None = None) -> list[Decision]:

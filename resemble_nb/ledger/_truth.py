@@ -122,9 +122,7 @@ class TruthMixin(LedgerBase):
                 "chosen_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (value, method, text, note, who, to_text(self._now())),
             )
-            row = conn.execute(
-                f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
+            row = self._added(conn, "thresholds", _THRESHOLD_COLUMNS, cursor)
         return _choice(row)
 
     def threshold_choices(self) -> list[ThresholdChoice]:
