@@ -15,7 +15,7 @@ with Pillow. Nothing here decodes whole streams: each check reads headers and in
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -64,6 +64,14 @@ class Probe:
     problem: str | None = None
 
 
+def _magic(match: Callable[[], list[Any]]) -> list[Any]:
+    """puremagic's matches, or none where it cannot tell (a file it chokes on)."""
+    try:
+        return match()
+    except (puremagic.PureError, ValueError):
+        return []
+
+
 def sniff_data(data: bytes) -> Sniff:
     """Identify content from bytes (the whole file, or at least its first 64 KB)."""
     if not data:
@@ -71,11 +79,7 @@ def sniff_data(data: bytes) -> Sniff:
     known = _common(data[:12])
     if known is not None:
         return known
-    try:
-        matches = puremagic.magic_string(data)
-    except (puremagic.PureError, ValueError):
-        matches = []
-    return _classify(matches, data[:4096])
+    return _classify(_magic(lambda: puremagic.magic_string(data)), data[:4096])
 
 
 def sniff_stream(stream: IO[bytes]) -> Sniff:
@@ -85,10 +89,7 @@ def sniff_stream(stream: IO[bytes]) -> Sniff:
     stream.seek(0)
     if known is not None:
         return known
-    try:
-        matches = puremagic.magic_stream(stream)
-    except (puremagic.PureError, ValueError):
-        matches = []
+    matches = _magic(lambda: puremagic.magic_stream(stream))
     stream.seek(0)
     head = stream.read(4096)
     stream.seek(0)
