@@ -44,7 +44,7 @@ def test_panel_shows_analyses_answers_questions_and_sends_feedback(
     expect(badges.filter(has_text="watermark:")).to_be_visible()
     expect(badges.filter(has_text="C2PA: not present")).to_be_visible()
     expect(panel).to_contain_text("Reverse image search")
-    heatmap = panel.locator("img[alt$='heatmap']").first
+    heatmap = panel.locator("img[alt^='heatmap (where the image looks manipulated)']").first
     expect(heatmap).to_be_visible()
     assert heatmap.evaluate("el => el.complete && el.naturalWidth > 0")
     panel.screenshot(path=str(artifacts / "analysis-panel.png"))
@@ -71,7 +71,7 @@ def test_panel_shows_analyses_answers_questions_and_sends_feedback(
     triage.get_by_role("button", name="Previous").click()
     expect(panel).to_contain_text("Is the lighting consistent?")  # street.jpg again
     panel.get_by_role("button", name="Send verdict to Resemble").click()
-    expect(panel).to_contain_text("Feedback: sent", timeout=20_000)
+    expect(panel).to_contain_text("Sent: Resemble has this verdict as feedback.", timeout=20_000)
     rows = _wait_for_rows(
         case, "SELECT verdict, type, outcome FROM feedback WHERE verdict = 'confirmed_real' "
         "AND sha256 IN (SELECT sha256 FROM item_paths WHERE name = 'street.jpg')",
