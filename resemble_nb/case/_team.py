@@ -21,7 +21,7 @@ import pandas as pd
 from .._core.errors import ResembleError
 from ..ledger import VERDICTS
 from ._base import CaseBase
-from ._team_state import ASSIGNED, Team, deal, team_from
+from ._team_state import ASSIGNED, Team, deal, team_from, team_item
 
 if TYPE_CHECKING:
     from ..evaluation import Agreement
@@ -189,9 +189,11 @@ class TeamVerbs(CaseBase):
     ) -> Any:
         """Decide as ``reviewer`` on her queue (or, ``adjudicate``, on a dispute that is
         not hers); refused otherwise, so a verdict never lands outside the deal."""
-        team = self._team_or_raise()
         sha = self.item_key(item)
-        dealt = team.items.get(sha)
+        events = self.ledger.events(kind=ASSIGNED)
+        if not events:
+            raise TeamError(f"case {self.name!r} has no team review: deal items with assign()")
+        dealt = team_item(events, sha, self.ledger.decisions(sha))
         if dealt is None:
             raise TeamError(f"{item}: not dealt to anyone in this team review")
         if adjudicate:

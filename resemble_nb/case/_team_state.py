@@ -27,6 +27,7 @@ __all__ = [
     "TeamItem",
     "deal",
     "team_from",
+    "team_item",
 ]
 
 STATUSES = ("pending", "settled", "disputed", "adjudicated")
@@ -100,14 +101,8 @@ def team_from(events: Iterable[Event], decisions: Sequence[Decision]) -> Team | 
         return None
     for decision in decisions:  # oldest first: the latest of each person counts
         item = items.get(decision.sha256)
-        if item is None:
-            continue
-        if decision.reviewer in item.reviewers:
-            item.verdicts[decision.reviewer] = decision
-            if item.status != "adjudicated":
-                item.adjudication = None
-        elif item.status in ("disputed", "adjudicated"):
-            item.adjudication = decision
+        if item is not None:
+            _apply(item, decision)
     return Team(
         items,
         tuple(names),
@@ -115,6 +110,31 @@ def team_from(events: Iterable[Event], decisions: Sequence[Decision]) -> Team | 
         bool(settings.get("blind", True)),
         bool(settings.get("hide_scores", False)),
     )
+
+
+def _apply(item: TeamItem, decision: Decision) -> None:
+    """One more decision about ``item`` (decisions come oldest first)."""
+    if decision.reviewer in item.reviewers:
+        item.verdicts[decision.reviewer] = decision
+        if item.status != "adjudicated":
+            item.adjudication = None
+    elif item.status in ("disputed", "adjudicated"):
+        item.adjudication = decision
+
+
+def team_item(
+    events: Iterable[Event], sha256: str, decisions: Sequence[Decision]
+) -> TeamItem | None:
+    """One item's standing from the deal and that item's decisions (oldest first): what a
+    verdict needs, without reading every other item's decisions."""
+    for event in events:
+        dealt = event.facts.get("deal", {}).get(sha256)
+        if dealt is not None:
+            item = TeamItem(sha256, tuple(str(n) for n in dealt))
+            for decision in decisions:
+                _apply(item, decision)
+            return item
+    return None
 
 
 def deal(
