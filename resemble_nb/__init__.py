@@ -48,7 +48,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "UnprocessableEntityError",
         "WaitTimeoutError",
     ),
-    "resemble_nb.case": ("Case",),
+    "resemble_nb.case": ("Case", "TeamError"),
     "resemble_nb.custody": (
         "CustodyError",
         "KeyFolderError",
@@ -160,6 +160,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors (``X as X``: 
         WaitTimeoutError as WaitTimeoutError,
     )
     from .case import Case as Case
+    from .case import TeamError as TeamError
     from .case._connect import connect as connect
     from .cli._doctor import doctor as doctor
     from .custody import (

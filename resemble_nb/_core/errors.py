@@ -37,6 +37,7 @@ it. The tree (each name is reachable as ``rnb.<Name>``)::
     │   └── NotVerifiableError          verify was given something that is not a case,
     │                                   report or bundle
     ├── EvaluationError (ValueError)    labels or an evaluation request cannot be used
+    ├── TeamError (ValueError)          a team review request cannot be met (deal, verdict)
     └── UnsafeReportError (ValueError)  a report would carry a secret; nothing was written
 
 Every API error (:class:`APIStatusError`, :class:`APIConnectionError`) also says

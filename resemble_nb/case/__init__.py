@@ -15,5 +15,6 @@ layer below owns (HTTP, SQL, hashing, signing, rendering).
 """
 
 from ._case import CASE_DB, Case
+from ._team import TeamError
 
-__all__ = ["CASE_DB", "Case"]
+__all__ = ["CASE_DB", "Case", "TeamError"]
