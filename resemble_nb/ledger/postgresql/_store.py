@@ -70,15 +70,16 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return self.depth > 0
 
-    def _guarded(self) -> Any:
-        """A savepoint around one statement of a write; nothing outside one."""
-        return self.raw.transaction() if self.depth and not self.reading else _Nothing()
+    def _guarded(self, text: str) -> Any:
+        """A savepoint around one change of a write (a read breaks no constraint)."""
+        reads = text.lstrip()[:6].upper() == "SELECT"
+        return self.raw.transaction() if self.depth and not self.reading and not reads else _NOTHING
 
     def execute(self, sql: str, parameters: Any = None, /) -> PgCursor:
         text, returning = translate(sql)
         cursor = self.raw.cursor()
         try:
-            with self._guarded():
+            with self._guarded(text):
                 cursor.execute(text, _params(parameters))
                 lastrowid = None
                 if returning is not None:
@@ -95,7 +96,7 @@ class PgConnection:
         rows = [_params(p) for p in parameters]
         cursor = self.raw.cursor()
         try:
-            with self._guarded():
+            with self._guarded(text):
                 cursor.executemany(text, rows)
         except psycopg.IntegrityError as exc:
             if not self.depth:
@@ -113,6 +114,9 @@ class _Nothing:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+_NOTHING = _Nothing()
 
 
 def _params(parameters: Any) -> Sequence[Any] | dict[str, Any]:
