@@ -260,6 +260,13 @@ class PostgreSQLStore:
                 version = _version(raw, self.url)
         finally:
             raw.close()
+        if version < latest:  # PostgreSQL cases are made at the latest schema, not stepped
+            raise LedgerVersionError(
+                f"{self.url.display}: this case uses schema version {version}; this "
+                f"resemble_nb writes {latest} and cannot yet upgrade a PostgreSQL case in "
+                "place. Export it with the resemble_nb that made it (resemble-nb "
+                "export-case), open the folder with this one, then import-case it anew"
+            )
         if version > latest:
             raise LedgerVersionError(
                 f"{self.url.display}: this case uses schema version {version}, written by a "

@@ -45,5 +45,9 @@ def test_a_newer_case_and_a_foreign_schema_are_refused(pg_server: str, pg_case: 
         raw.execute("CREATE TABLE rnb_foreign.notes (x TEXT)")
     with pytest.raises(LedgerVersionError, match="version 999"):
         Ledger(pg_case)
+    with psycopg.connect(pg_server, autocommit=True) as raw:
+        raw.execute(f"UPDATE rnb_{name}.rnb_version SET version = 1")
+    with pytest.raises(LedgerVersionError, match="cannot yet upgrade"):  # never half-upgraded
+        Ledger(pg_case)
     with pytest.raises(NotALedgerError, match="not a resemble_nb case"):
         Ledger(f"{pg_server}?case=foreign")
