@@ -37,6 +37,11 @@ class Paged:
     page: int
     num_pages: int
 
+    @property
+    def has_next(self) -> bool:
+        """Whether a later page exists."""
+        return self.page < self.num_pages
+
 
 @dataclass(frozen=True)
 class DetectionPage(Paged):
@@ -85,11 +90,6 @@ class DetectionPage(Paged):
         """The earliest ``created_at`` on the page (``None`` if no item has one)."""
         times = [parse_datetime(item.get("created_at")) for item in self._raw_items]
         return min((t for t in times if t is not None), default=None)
-
-    @property
-    def has_next(self) -> bool:
-        """Whether a later page exists."""
-        return self.page < self.num_pages
 
     def __iter__(self) -> Any:
         return iter(self.items)
