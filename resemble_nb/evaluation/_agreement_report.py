@@ -7,18 +7,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..plots import AGREEMENT_NAMES
 from ._agreement import Agreement
 from ._agreement_stats import STATISTICS
 
 __all__ = ["agreement_section"]
-
-_NAMES = {
-    "percent_agreement": "Percent agreement",
-    "cohen_kappa": "Cohen's kappa",
-    "fleiss_kappa": "Fleiss' kappa",
-    "krippendorff_alpha": "Krippendorff's alpha",
-    "gwet_ac1": "Gwet's AC1",
-}
 
 
 def _figure(value: Any, low: Any, high: Any) -> str:
@@ -55,7 +48,7 @@ def agreement_section(
 
         uri = figure_to_data_uri(result.plot())
     return {
-        "columns": [_NAMES[s] for s in shown],
+        "columns": [AGREEMENT_NAMES[s] for s in shown],
         "groups": groups,
         "against": against,
         "figure": uri,
