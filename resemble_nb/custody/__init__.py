@@ -83,8 +83,8 @@ def verify(
     """Verify a case folder, a report (``.html``) or a handover bundle (``.zip``).
 
     Args:
-        path: What to check.
-        case: For a report: the case folder to check it against as well.
+        path: What to check (a PostgreSQL case URL too: checked on an exact copy).
+        case: For a report: the case folder (or URL) to check it against as well.
         trust: Fingerprints (or their starts) of the reviewers you trust; any signature by
             another key is then a problem. Without it, the signers are listed for you to
             compare with the fingerprints you were given.
@@ -95,12 +95,41 @@ def verify(
     Returns:
         A :class:`Verification`: ``.ok`` only when everything holds; shown as a table.
     """
+    from ..ledger.postgresql import is_case_url
+
+    if is_case_url(path) or is_case_url(case):  # a PostgreSQL case: check an exact copy
+        return _verify_exported(str(path), case, trust, witness)
     target = Path(os.fspath(path)).expanduser()
     trusted = None if trust is None else [t.replace(" ", "").lower() for t in trust]
     seen, problems = _seen(witness)  # read before any snapshot of the case is taken
     out = _verify(target, case, trusted, seen)
     for problem in problems:
         out.fail("witness", problem)
+    return out
+
+
+def _verify_exported(
+    path: str,
+    case: str | os.PathLike[str] | None,
+    trust: Iterable[str] | None,
+    witness: Iterable[str | os.PathLike[str]],
+) -> Verification:
+    """Verify a PostgreSQL case (or a report against one) on a row-for-row SQLite copy,
+    read in one snapshot of the server (``export-case``); the copy is then removed."""
+    import tempfile
+
+    from ..ledger.postgresql import is_case_url, parse_case_url
+    from ..ledger.postgresql._transfer import export_case
+
+    url = path if is_case_url(path) else str(case)
+    with tempfile.TemporaryDirectory(prefix="rnb-verify-") as scratch:
+        copy = Path(scratch) / "case"
+        export_case(url, copy / _LEDGER)
+        if is_case_url(path):
+            out = verify(copy, trust=trust, witness=witness)
+            out.target = parse_case_url(url).display
+        else:
+            out = verify(path, case=copy, trust=trust, witness=witness)
     return out
 
 

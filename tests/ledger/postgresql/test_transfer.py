@@ -48,6 +48,9 @@ def test_export_writes_a_case_folder_that_verifies_and_imports_back(
     assert f"({n} events)" in capsys.readouterr().out
     checked = verify(out)
     assert checked.ok, str(checked)
+    assert main(["verify", pg_case]) == 0  # the case on the server, checked on a copy
+    shown = capsys.readouterr().out
+    assert pg_case.split("//", 1)[1] in shown and "DOES NOT HOLD" not in shown
     with Ledger(out / "case.db") as copy:  # an ordinary SQLite case, same chain
         assert copy.chain_head() == head and chain_holds(copy)
         assert [d.reviewer for d in copy.decisions()] == ["ana", "ben"]
