@@ -16,14 +16,14 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from .._core.errors import ResembleError
 from ..ledger import VERDICTS
 from ._base import CaseBase
 from ._team_state import ASSIGNED, Team, deal, team_from, team_item
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..evaluation import Agreement
 
 __all__ = ["TeamError", "TeamVerbs", "TeamView"]
@@ -154,6 +154,8 @@ class TeamVerbs(CaseBase):
         with ``adjudicate``, the disputes she may settle, never her own). In blind mode
         the verdict, note and reviewer columns are hers only; with ``hide_scores`` the
         detector's scores and labels are blank."""
+        import pandas as pd
+
         team = self._team_or_raise()
         shas = team.adjudication_queue(reviewer) if adjudicate else team.queue(reviewer)
         every = self.results()
@@ -242,6 +244,8 @@ class TeamVerbs(CaseBase):
             for sha, item in team.items.items()
             for name, d in item.verdicts.items()
         ]
+        import pandas as pd
+
         ratings = pd.DataFrame(rows, columns=["item", "reviewer", "verdict", "media_type"])
         adjudicated = {
             s: i.adjudication.verdict
