@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,6 +76,44 @@ def run_cli(
         command, env=env, capture_output=True, text=True, timeout=timeout, errors="replace"
     )
     result = Result(done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in result.text, result.text
+    return result
+
+
+def distinct_calls(folder: Path, n: int) -> Path:
+    """``n`` tiny WAVs of distinct content (each its own item), ``call-0000.wav``..."""
+    folder.mkdir()
+    for i in range(n):
+        with wave.open(str(folder / f"call-{i:04d}.wav"), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(8000)
+            out.writeframes(i.to_bytes(4, "little") * 2000)
+    return folder
+
+
+def interrupt_detect(api: Sandbox, folder: Path, case: Path, signum: int) -> Result:
+    """``resemble-nb detect FOLDER`` with every create hanging, sent ``signum`` once the
+    sandbox has seen its first request (an observable event, not a sleep)."""
+    api.set_faults("POST /detect*:delay=30")  # every create hangs: the run stays in flight
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESEMBLE")}
+    env["RESEMBLE_API_KEY"] = KEY
+    child = subprocess.Popen(
+        [sys.executable, "-m", "resemble_nb.cli", "detect", str(folder), "--case",
+         str(case), "--base-url", api.base_url, "--no-progress"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not api.stats().get("requests_total", 0):
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        child.send_signal(signum)
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    result = Result(child.returncode, out, err)
     assert "Traceback" not in result.text, result.text
     return result
 

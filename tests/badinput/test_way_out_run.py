@@ -9,54 +9,24 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import wave
 from pathlib import Path
 
 import pytest
 
 from resemble_nb.sandbox import Sandbox
 
-from .conftest import KEY, run_cli
+from .conftest import distinct_calls, interrupt_detect, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _calls(folder: Path, n: int) -> Path:
-    folder.mkdir()
-    for i in range(n):
-        with wave.open(str(folder / f"call-{i:02d}.wav"), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(8000)
-            out.writeframes(i.to_bytes(4, "little") * 2000)
-    return folder
 
 
 def test_9_sigterm_during_detect_cancels_and_counts_like_ctrl_c(
     tmp_path: Path, api: Sandbox
 ) -> None:
-    folder = _calls(tmp_path / "evidence", 4)
-    api.set_faults("POST /detect*:delay=30")  # every create hangs: the run stays in flight
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RESEMBLE")}
-    env["RESEMBLE_API_KEY"] = KEY
-    child = subprocess.Popen(
-        [sys.executable, "-m", "resemble_nb.cli", "detect", str(folder), "--case",
-         str(tmp_path / "case"), "--base-url", api.base_url, "--no-progress"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while not api.stats().get("requests_total", 0):  # an observable event: it has sent
-            assert child.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        child.send_signal(signal.SIGTERM)
-        out, err = child.communicate(timeout=120)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == 130, out + err
-    assert "Traceback" not in out + err
+    folder = distinct_calls(tmp_path / "evidence", 4)
+    result = interrupt_detect(api, folder, tmp_path / "case", signal.SIGTERM)
+    err = result.err
+    assert result.code == 130, result.text
     assert "Stopped by SIGTERM: cancelling, items not finished end as cancelled" in err, err
     assert "run the same command again to resume" in err, err
     assert "cancelled: 4" in err, err  # the counted summary, as after Ctrl-C
